@@ -1,0 +1,6 @@
+//! Server functions: thin. Each checks who is calling, calls a service, and returns an [`AppError`] a user
+//! can act on. The types they return are shared with the browser build.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod progress;

@@ -1,0 +1,133 @@
+//! Reading the catalogue: the module list, a module, a lesson.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A lesson named by its stable slug, with its title for links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonRef {
+    pub slug: String,
+    pub title: String,
+}
+
+/// How far a learner is through a module and where to continue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressSummary {
+    pub completed: u32,
+    pub total: u32,
+    /// The first lesson not yet completed; `None` when all are done.
+    pub next_lesson: Option<LessonRef>,
+}
+
+impl ProgressSummary {
+    /// Whole-number percentage for the progress bar.
+    pub fn percent(&self) -> u32 {
+        (self.completed * 100).checked_div(self.total).unwrap_or(0)
+    }
+}
+
+/// A module as listed in the catalogue and on "My learning".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub estimated_hours: f64,
+    pub cpd_hours: f64,
+    pub lesson_count: u32,
+    /// Present when the signed-in learner is enrolled.
+    pub progress: Option<ProgressSummary>,
+}
+
+/// A framework competency a module is aligned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlignmentView {
+    pub framework: String,
+    pub framework_url: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// A lesson in a module's contents list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonListItem {
+    pub slug: String,
+    pub title: String,
+    pub minutes: u32,
+    pub completed: bool,
+}
+
+/// Everything the module page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleDetail {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub estimated_hours: f64,
+    pub cpd_hours: f64,
+    pub version: i32,
+    pub alignments: Vec<AlignmentView>,
+    pub lessons: Vec<LessonListItem>,
+    pub enrolled: bool,
+    pub signed_in: bool,
+    pub progress: Option<ProgressSummary>,
+}
+
+/// Everything the lesson page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonContent {
+    pub module_slug: String,
+    pub module_title: String,
+    pub slug: String,
+    pub title: String,
+    pub minutes: u32,
+    pub outcomes: Vec<String>,
+    /// Sanitised when the content was loaded.
+    pub html: String,
+    /// 1-based position in the module.
+    pub position: u32,
+    pub total: u32,
+    pub previous: Option<LessonRef>,
+    pub next: Option<LessonRef>,
+    pub completed: bool,
+    pub enrolled: bool,
+    pub signed_in: bool,
+    pub progress: Option<ProgressSummary>,
+}
+
+/// The catalogue, with the caller's progress where enrolled.
+#[server(endpoint = "modules")]
+pub async fn list_modules() -> Result<Vec<ModuleCard>, AppError> {
+    use crate::ssr::{auth, services::catalogue};
+    let state = auth::app_state()?;
+    let account = auth::current_account().await?;
+    catalogue::list_modules(&state.db, account.map(|a| a.id)).await
+}
+
+/// One module's page.
+#[server(endpoint = "module")]
+pub async fn fetch_module(slug: String) -> Result<ModuleDetail, AppError> {
+    use crate::ssr::{auth, services::catalogue};
+    let state = auth::app_state()?;
+    let account = auth::current_account().await?;
+    catalogue::module_detail(
+        &state.db,
+        &state.library.frameworks,
+        &slug,
+        account.map(|a| a.id),
+    )
+    .await
+}
+
+/// One lesson's page.
+#[server(endpoint = "lesson")]
+pub async fn fetch_lesson(module: String, lesson: String) -> Result<LessonContent, AppError> {
+    use crate::ssr::{auth, services::catalogue};
+    let state = auth::app_state()?;
+    let account = auth::current_account().await?;
+    catalogue::lesson_content(&state.db, &module, &lesson, account.map(|a| a.id)).await
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of the interface.
+
+pub mod error_view;
+pub mod form;
+pub mod layout;
+pub mod progress_bar;

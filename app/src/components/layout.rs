@@ -1,0 +1,61 @@
+//! The frame of every page: skip link, header with navigation and account, main landmark, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use leptos_router::hooks::use_location;
+
+use crate::api::accounts::{SignOut, current_account};
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let location = use_location();
+    // Re-read on every navigation: signing in, registering and signing out all end in one.
+    let account = Resource::new(move || location.pathname.get(), |_| current_account());
+
+    // Only the browser runs effects: the attribute turns "true" once the page is hydrated.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <div class="page" data-hydrated=move || hydrated.get().to_string()>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <header class="site-header">
+                <div class="site-header__inner">
+                    <A href="/" attr:class="site-name">"Informatics Academy"</A>
+                    <nav aria-label="Main">
+                        <ul class="nav-list">
+                            <li><A href="/">"Catalogue"</A></li>
+                            <li><A href="/dashboard">"My learning"</A></li>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    match account.await {
+                                        Ok(Some(who)) => view! {
+                                            <li class="nav-account">
+                                                <span class="nav-account__name">{format!("Signed in as {}", who.display_name)}</span>
+                                                <ActionForm action=sign_out attr:class="inline-form">
+                                                    <button type="submit" class="button-link">"Sign out"</button>
+                                                </ActionForm>
+                                            </li>
+                                        }.into_any(),
+                                        _ => view! {
+                                            <li><A href="/sign-in">"Sign in"</A></li>
+                                            <li><A href="/register">"Register"</A></li>
+                                        }.into_any(),
+                                    }
+                                })}
+                            </Transition>
+                        </ul>
+                    </nav>
+                </div>
+            </header>
+            <main id="main" tabindex="-1" class="main">
+                {children()}
+            </main>
+            <footer class="site-footer">
+                <p>"Informatics Academy is open-source software for clinicians stepping into informatics leadership."</p>
+            </footer>
+        </div>
+    }
+}

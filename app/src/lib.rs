@@ -1,0 +1,75 @@
+//! Informatics Academy's user interface and server functions.
+//!
+//! Compiled twice: with `ssr` for the server (rendering pages, running server functions) and with `hydrate`
+//! for the browser (wasm that takes over the server-rendered page). Every page works with JavaScript off:
+//! forms post to server functions, which redirect back.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use components::layout::Layout;
+use pages::{
+    catalogue::CataloguePage, dashboard::DashboardPage, lesson::LessonPage, module::ModulePage,
+    not_found::NotFoundPage, register::RegisterPage, sign_in::SignInPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Informatics Academy: a learning path for clinicians stepping into digital and informatics leadership."/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes. Every route renders fully on the server before it is sent
+/// (`SsrMode::Async`), so pages are complete without JavaScript.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/informatics-academy.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Informatics Academy".to_owned() } else { format!("{title} – Informatics Academy") }/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=CataloguePage ssr=SsrMode::Async/>
+                    <Route path=path!("/modules/:module") view=ModulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/modules/:module/lessons/:lesson") view=LessonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// The browser entry point: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

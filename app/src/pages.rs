@@ -1,0 +1,23 @@
+//! One routed page per file.
+
+pub mod catalogue;
+pub mod dashboard;
+pub mod lesson;
+pub mod module;
+pub mod not_found;
+pub mod register;
+pub mod sign_in;
+
+/// Formats hours for people: `2.5` → "2.5 hours", `1` → "1 hour".
+pub fn hours(value: f64) -> String {
+    let text = if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    };
+    if text == "1" {
+        "1 hour".to_owned()
+    } else {
+        format!("{text} hours")
+    }
+}

@@ -1,0 +1,36 @@
+//! "My learning": the learner's modules, progress and where to continue.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+
+use crate::api::progress::my_learning;
+use crate::components::error_view::ErrorView;
+use crate::error::AppError;
+use crate::pages::catalogue::ModuleCardView;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let modules = Resource::new(|| (), |_| my_learning());
+    view! {
+        <Title text="My learning"/>
+        <h1>"My learning"</h1>
+        <Suspense fallback=|| view! { <p>"Loading your modules…"</p> }>
+            {move || Suspend::new(async move {
+                match modules.await {
+                    Ok(cards) if cards.is_empty() => view! {
+                        <p>"You have not enrolled in a module yet."</p>
+                        <p><A href="/">"Browse the catalogue"</A></p>
+                    }.into_any(),
+                    Ok(cards) => view! {
+                        <ul class="card-list">
+                            {cards.into_iter().map(|card| view! { <ModuleCardView card=card show_continue=true/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/dashboard"/> }.into_any(),
+                    Err(error) => view! { <ErrorView error=error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

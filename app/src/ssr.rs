@@ -1,0 +1,12 @@
+//! Server-only code: state, database, entities, services, content loading and sessions.
+//!
+//! Compiled with the `ssr` feature only; the wasm build never sees any of it.
+
+pub mod auth;
+pub mod content;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod services;
+pub mod session_store;
+pub mod state;

@@ -1,0 +1,21 @@
+//! The curriculum on disk: reading `content/`, validating it, and rendering lessons.
+//!
+//! The data path starts here: files → [`load_library`] → (the catalogue service writes it to the database) →
+//! pages. Loading never stops at the first problem: every error is collected with its `path:line:column`, a
+//! module with any error is left out whole, and every other module still loads.
+
+mod diagnostics;
+mod front_matter;
+mod loader;
+mod markdown;
+mod model;
+mod slug;
+
+pub use diagnostics::ContentError;
+pub use loader::{LoadReport, load_library};
+pub use markdown::{RenderedMarkdown, render_markdown};
+pub use model::{
+    AssessmentSpec, Competency, CompletionRule, Framework, Library, LoadedLesson, LoadedModule,
+    OptionSpec, QuestionKind, QuestionSpec,
+};
+pub use slug::{heading_anchor, is_valid_slug};

@@ -1,0 +1,674 @@
+//! Reads a content folder, validates it, and reports every problem together.
+
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+use super::diagnostics::{ContentError, SourceFile, file_error};
+use super::front_matter;
+use super::markdown::{InternalLink, render_markdown};
+use super::model::{
+    AssessmentFile, AssessmentSpec, Competency, Framework, FrameworkFile, LessonFrontMatter,
+    Library, LoadedLesson, LoadedModule, ModuleManifest, QuestionKind, QuestionSpec,
+};
+use super::slug::is_valid_slug;
+
+/// What loading produced: the content that is sound, and every problem with the rest.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub library: Library,
+    /// Sorted by path, line and column.
+    pub errors: Vec<ContentError>,
+}
+
+/// Loads `root` (a folder holding `frameworks/` and `modules/`).
+///
+/// A framework or module with any error is left out of the library whole; everything else loads.
+pub fn load_library(root: &Path) -> LoadReport {
+    let mut report = LoadReport::default();
+    if !root.is_dir() {
+        report.errors.push(file_error(
+            root,
+            "content folder not found (set CONTENT_DIR or pass --content)",
+        ));
+        return report;
+    }
+
+    let frameworks = load_frameworks(&root.join("frameworks"), &mut report.errors);
+    let framework_index: HashMap<&str, HashSet<&str>> = frameworks
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.competencies.iter().map(|c| c.code.as_str()).collect(),
+            )
+        })
+        .collect();
+
+    let modules_dir = root.join("modules");
+    let mut parsed = Vec::new();
+    for folder in sorted_entries(&modules_dir, &mut report.errors) {
+        if folder.is_dir() {
+            parsed.push(parse_module(&folder, &framework_index));
+        } else if !is_hidden(&folder) {
+            report.errors.push(file_error(
+                &folder,
+                "unexpected file: each module is a folder under `modules/`",
+            ));
+        }
+    }
+
+    // Every lesson that parsed, broken module or not, so links are judged against what authors wrote.
+    let link_errors: Vec<Vec<ContentError>> = {
+        let anchors: HashMap<(&str, &str), &HashSet<String>> = parsed
+            .iter()
+            .flat_map(|p| {
+                p.lesson_anchors.iter().map(move |(lesson, anchors)| {
+                    ((p.module.slug.as_str(), lesson.as_str()), anchors)
+                })
+            })
+            .collect();
+        parsed
+            .iter()
+            .map(|module| {
+                module
+                    .lesson_links
+                    .iter()
+                    .filter_map(|(link, error)| {
+                        let message = match anchors.get(&(link.module.as_str(), link.lesson.as_str())) {
+                            None => format!(
+                                "broken link `{}`: module `{}` has no lesson `{}`",
+                                link.written, link.module, link.lesson
+                            ),
+                            Some(found) => match &link.anchor {
+                                Some(anchor) if !found.contains(anchor) => format!(
+                                    "broken link `{}`: lesson `{}` has no heading with anchor `{anchor}`",
+                                    link.written, link.lesson
+                                ),
+                                _ => return None,
+                            },
+                        };
+                        Some(ContentError {
+                            message,
+                            ..error.clone()
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let mut outcomes = Vec::with_capacity(parsed.len());
+    for (mut module, errors) in parsed.into_iter().zip(link_errors) {
+        module.errors.extend(errors);
+        outcomes.push(module);
+    }
+
+    for outcome in outcomes {
+        if outcome.errors.is_empty() {
+            report.library.modules.push(outcome.module);
+        } else {
+            report.errors.extend(outcome.errors);
+        }
+    }
+    report.library.frameworks = frameworks;
+    report
+        .library
+        .modules
+        .sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.slug.cmp(&b.slug)));
+    report
+        .errors
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    report
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// The entries of a folder in name order; a missing folder is reported and yields nothing.
+fn sorted_entries(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            paths
+        }
+        Err(e) => {
+            errors.push(file_error(dir, format!("cannot read folder: {e}")));
+            Vec::new()
+        }
+    }
+}
+
+fn read_text(path: &Path, errors: &mut Vec<ContentError>) -> Option<String> {
+    match fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            errors.push(file_error(path, format!("cannot read file: {e}")));
+            None
+        }
+    }
+}
+
+/// A TOML parse or shape error, placed at its span within `toml_offset..` of the file.
+fn toml_error(
+    source: &SourceFile<'_>,
+    toml_offset: usize,
+    error: &toml::de::Error,
+) -> ContentError {
+    let offset = toml_offset + error.span().map_or(0, |s| s.start);
+    source.error_at(offset, error.message().trim().to_owned())
+}
+
+fn load_frameworks(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<Framework> {
+    let mut frameworks = Vec::new();
+    for path in sorted_entries(dir, errors) {
+        if is_hidden(&path) {
+            continue;
+        }
+        let (Some(id), Some("toml")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            errors.push(file_error(
+                &path,
+                "unexpected file: frameworks are `.toml` files",
+            ));
+            continue;
+        };
+        let Some(text) = read_text(&path, errors) else {
+            continue;
+        };
+        let source = SourceFile {
+            path: &path,
+            text: &text,
+        };
+        let file: FrameworkFile = match toml::from_str(&text) {
+            Ok(file) => file,
+            Err(e) => {
+                errors.push(toml_error(&source, 0, &e));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        if !is_valid_slug(id) {
+            problems.push(file_error(
+                &path,
+                format!("framework file name `{id}` is not a valid id: use lower-case letters, digits and hyphens"),
+            ));
+        }
+        if !file.url.get_ref().starts_with("https://") {
+            problems.push(source.error_at(
+                file.url.span().start,
+                "`url` must be a full https:// address",
+            ));
+        }
+        let mut seen = HashSet::new();
+        for competency in &file.competencies {
+            let code = competency.code.get_ref();
+            let valid = !code.is_empty()
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !valid {
+                problems.push(source.error_at(
+                    competency.code.span().start,
+                    format!("competency code `{code}` may contain only letters, digits, dots and hyphens"),
+                ));
+            } else if !seen.insert(code.clone()) {
+                problems.push(source.error_at(
+                    competency.code.span().start,
+                    format!("duplicate competency code `{code}`"),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            frameworks.push(Framework {
+                id: id.to_owned(),
+                name: file.name,
+                url: file.url.into_inner(),
+                checked: file.checked,
+                description: file.description,
+                competencies: file
+                    .competencies
+                    .into_iter()
+                    .map(|c| Competency {
+                        code: c.code.into_inner(),
+                        name: c.name,
+                        description: c.description,
+                    })
+                    .collect(),
+            });
+        } else {
+            errors.extend(problems);
+        }
+    }
+    frameworks
+}
+
+/// A module after its own files were checked; its links to other modules are checked afterwards.
+struct ParsedModule {
+    module: LoadedModule,
+    errors: Vec<ContentError>,
+    lesson_anchors: Vec<(String, HashSet<String>)>,
+    /// Each link with the error to report (message replaced) should it turn out broken.
+    lesson_links: Vec<(InternalLink, ContentError)>,
+}
+
+/// Checks `framework:code` alignments against the loaded frameworks.
+fn check_alignments(
+    alignments: &[Spanned<String>],
+    frameworks: &HashMap<&str, HashSet<&str>>,
+    source: &SourceFile<'_>,
+    toml_offset: usize,
+    errors: &mut Vec<ContentError>,
+) -> Vec<String> {
+    for alignment in alignments {
+        let at = toml_offset + alignment.span().start;
+        let written = alignment.get_ref();
+        let message = match written.split_once(':') {
+            None => Some(format!(
+                "alignment `{written}` must be written `framework:code`, for example `fci:3.2`"
+            )),
+            Some((framework, code)) => match frameworks.get(framework) {
+                None => Some(format!(
+                    "alignment `{written}` names unknown framework `{framework}` (no content/frameworks/{framework}.toml)"
+                )),
+                Some(codes) if !codes.contains(code) => Some(format!(
+                    "alignment `{written}` names unknown code `{code}` in framework `{framework}`"
+                )),
+                Some(_) => None,
+            },
+        };
+        if let Some(message) = message {
+            errors.push(source.error_at(at, message));
+        }
+    }
+    alignments.iter().map(|a| a.get_ref().clone()).collect()
+}
+
+/// Checks one question's shape; ids must be unique across the module.
+fn check_question(
+    question: &Spanned<QuestionSpec>,
+    source: &SourceFile<'_>,
+    toml_offset: usize,
+    seen_ids: &mut HashMap<String, PathBuf>,
+    errors: &mut Vec<ContentError>,
+) {
+    let at = toml_offset + question.span().start;
+    let q = question.get_ref();
+    let mut problem = |message: String| errors.push(source.error_at(at, message));
+    if !is_valid_slug(&q.id) {
+        problem(format!(
+            "question id `{}` is not valid: use lower-case letters, digits and hyphens",
+            q.id
+        ));
+    } else if let Some(first) = seen_ids.insert(q.id.clone(), source.path.to_path_buf()) {
+        problem(format!(
+            "duplicate question id `{}` (also used in {})",
+            q.id,
+            first.display()
+        ));
+    }
+    if q.prompt.trim().is_empty() {
+        problem(format!("question `{}` has an empty prompt", q.id));
+    }
+    if q.explanation.trim().is_empty() {
+        problem(format!("question `{}` needs an explanation", q.id));
+    }
+    let correct = q.options.iter().filter(|o| o.correct).count();
+    match q.kind {
+        QuestionKind::TrueFalse => {
+            if !q.options.is_empty() {
+                problem(format!(
+                    "true-false question `{}` takes `answer = true|false`, not options",
+                    q.id
+                ));
+            }
+            if q.answer.is_none() {
+                problem(format!(
+                    "true-false question `{}` has no correct answer: add `answer = true` or `answer = false`",
+                    q.id
+                ));
+            }
+        }
+        QuestionKind::Single | QuestionKind::Multiple => {
+            if q.answer.is_some() {
+                problem(format!(
+                    "question `{}`: `answer` is only for true-false questions; mark options `correct = true`",
+                    q.id
+                ));
+            }
+            if q.options.len() < 2 {
+                problem(format!("question `{}` needs at least two options", q.id));
+            }
+            if q.options.iter().any(|o| o.text.trim().is_empty()) {
+                problem(format!("question `{}` has an option with no text", q.id));
+            }
+            if correct == 0 {
+                problem(format!(
+                    "question `{}` has no correct answer: mark an option `correct = true`",
+                    q.id
+                ));
+            } else if q.kind == QuestionKind::Single && correct > 1 {
+                problem(format!(
+                    "single-choice question `{}` has {correct} correct options: use kind = \"multiple\" or keep one",
+                    q.id
+                ));
+            }
+        }
+    }
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> ParsedModule {
+    let slug = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let manifest_path = folder.join("module.toml");
+    let mut errors = Vec::new();
+    let mut parsed = ParsedModule {
+        module: LoadedModule {
+            slug: slug.clone(),
+            title: String::new(),
+            summary: String::new(),
+            audience: String::new(),
+            estimated_hours: 0.0,
+            cpd_hours: 0.0,
+            order: 0,
+            completion: super::model::CompletionRule::Completed,
+            alignments: Vec::new(),
+            lessons: Vec::new(),
+            assessment: None,
+            content_hash: String::new(),
+            folder: folder.to_path_buf(),
+        },
+        errors: Vec::new(),
+        lesson_anchors: Vec::new(),
+        lesson_links: Vec::new(),
+    };
+    if !is_valid_slug(&slug) {
+        errors.push(file_error(
+            &manifest_path,
+            format!("module folder name `{slug}` is not a valid slug: use lower-case letters, digits and hyphens"),
+        ));
+    }
+
+    let mut hasher = Sha256::new();
+    let mut lesson_files = Vec::new();
+    let mut assessment_path = None;
+    for path in sorted_entries(folder, &mut errors) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with('.') || name == "module.toml" {
+            continue;
+        }
+        if name == "assessment.toml" {
+            assessment_path = Some(path);
+        } else if name.ends_with(".md") && path.is_file() {
+            lesson_files.push(path);
+        } else {
+            errors.push(file_error(
+                &path,
+                "unexpected file: a module holds module.toml, assessment.toml and `.md` lessons only",
+            ));
+        }
+    }
+
+    // module.toml
+    let manifest = if manifest_path.is_file() {
+        read_text(&manifest_path, &mut errors).and_then(|text| {
+            hasher.update(b"module.toml\0");
+            hasher.update(text.as_bytes());
+            let source = SourceFile {
+                path: &manifest_path,
+                text: &text,
+            };
+            match toml::from_str::<ModuleManifest>(&text) {
+                Ok(manifest) => {
+                    for (field, value) in [
+                        ("title", &manifest.title),
+                        ("summary", &manifest.summary),
+                        ("audience", &manifest.audience),
+                    ] {
+                        if value.get_ref().trim().is_empty() {
+                            errors.push(source.error_at(
+                                value.span().start,
+                                format!("`{field}` must not be empty"),
+                            ));
+                        }
+                    }
+                    for (field, value) in [
+                        ("estimated_hours", &manifest.estimated_hours),
+                        ("cpd_hours", &manifest.cpd_hours),
+                    ] {
+                        let hours = *value.get_ref();
+                        if !(hours > 0.0 && hours <= 1000.0) {
+                            errors.push(source.error_at(
+                                value.span().start,
+                                format!("`{field}` must be more than 0 and at most 1000"),
+                            ));
+                        }
+                    }
+                    let alignments =
+                        check_alignments(&manifest.alignments, frameworks, &source, 0, &mut errors);
+                    Some((manifest, alignments))
+                }
+                Err(e) => {
+                    errors.push(toml_error(&source, 0, &e));
+                    None
+                }
+            }
+        })
+    } else {
+        errors.push(file_error(
+            &manifest_path,
+            "module.toml is missing: every module folder needs one",
+        ));
+        None
+    };
+
+    // Lessons
+    let mut seen_question_ids = HashMap::new();
+    let mut seen_slugs: HashMap<String, PathBuf> = HashMap::new();
+    if lesson_files.is_empty() {
+        errors.push(file_error(
+            &manifest_path,
+            "module has no lessons: add at least one `.md` file",
+        ));
+    }
+    for path in &lesson_files {
+        let Some(text) = read_text(path, &mut errors) else {
+            continue;
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(text.as_bytes());
+        let source = SourceFile { path, text: &text };
+        let split = match front_matter::split(&text) {
+            Ok(split) => split,
+            Err(e) => {
+                errors.push(source.error_at(0, e.to_string()));
+                continue;
+            }
+        };
+        let front: LessonFrontMatter = match toml::from_str(split.front_matter) {
+            Ok(front) => front,
+            Err(e) => {
+                errors.push(toml_error(&source, split.front_matter_offset, &e));
+                continue;
+            }
+        };
+        let fm = split.front_matter_offset;
+        let lesson_slug = front.slug.get_ref().clone();
+        if !is_valid_slug(&lesson_slug) {
+            errors.push(source.error_at(
+                fm + front.slug.span().start,
+                format!("lesson slug `{lesson_slug}` is not valid: use lower-case letters, digits and hyphens"),
+            ));
+        } else if let Some(first) = seen_slugs.insert(lesson_slug.clone(), path.clone()) {
+            errors.push(source.error_at(
+                fm + front.slug.span().start,
+                format!(
+                    "duplicate lesson slug `{lesson_slug}` (also used by {})",
+                    first.display()
+                ),
+            ));
+        }
+        if front.title.get_ref().trim().is_empty() {
+            errors
+                .push(source.error_at(fm + front.title.span().start, "`title` must not be empty"));
+        }
+        let minutes = *front.minutes.get_ref();
+        if !(1..=600).contains(&minutes) {
+            errors.push(source.error_at(
+                fm + front.minutes.span().start,
+                "`minutes` must be between 1 and 600",
+            ));
+        }
+        let outcomes = front.outcomes.get_ref();
+        if outcomes.is_empty() || outcomes.len() > 6 || outcomes.iter().any(|o| o.trim().is_empty())
+        {
+            errors.push(source.error_at(
+                fm + front.outcomes.span().start,
+                "`outcomes` must list 1 to 6 learning outcomes, none empty",
+            ));
+        }
+        let alignments = check_alignments(&front.alignments, frameworks, &source, fm, &mut errors);
+        for question in &front.questions {
+            check_question(question, &source, fm, &mut seen_question_ids, &mut errors);
+        }
+
+        let rendered = render_markdown(split.body, &slug);
+        for (offset, message) in &rendered.problems {
+            errors.push(source.error_at(split.body_offset + offset, message.clone()));
+        }
+        for (offset, anchor) in &rendered.anchor_links {
+            if !rendered.anchors.contains(anchor) {
+                errors.push(source.error_at(
+                    split.body_offset + offset,
+                    format!(
+                        "broken link `#{anchor}`: this lesson has no heading with anchor `{anchor}`"
+                    ),
+                ));
+            }
+        }
+        for link in &rendered.lesson_links {
+            let error = source.error_at(split.body_offset + link.offset, String::new());
+            parsed.lesson_links.push((link.clone(), error));
+        }
+        parsed
+            .lesson_anchors
+            .push((lesson_slug.clone(), rendered.anchors.clone()));
+        parsed.module.lessons.push(LoadedLesson {
+            slug: lesson_slug,
+            title: front.title.into_inner(),
+            minutes,
+            outcomes: front.outcomes.into_inner(),
+            alignments,
+            questions: front
+                .questions
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            html: rendered.html,
+            content_hash: hash_hex(text.as_bytes()),
+            word_count: rendered.word_count,
+            path: path.clone(),
+        });
+    }
+
+    // assessment.toml
+    if let Some(path) = &assessment_path
+        && let Some(text) = read_text(path, &mut errors)
+    {
+        hasher.update(b"assessment.toml\0");
+        hasher.update(text.as_bytes());
+        let source = SourceFile { path, text: &text };
+        match toml::from_str::<AssessmentFile>(&text) {
+            Ok(file) => {
+                let pass_mark = *file.pass_mark.get_ref();
+                if !(1..=100).contains(&pass_mark) {
+                    errors.push(source.error_at(
+                        file.pass_mark.span().start,
+                        "`pass_mark` must be between 1 and 100",
+                    ));
+                }
+                if let Some(max) = &file.max_attempts
+                    && *max.get_ref() == 0
+                {
+                    errors.push(source.error_at(
+                        max.span().start,
+                        "`max_attempts` must be at least 1 (leave it out for unlimited)",
+                    ));
+                }
+                if let (Some(cooldown), None) = (&file.cooldown_hours, &file.max_attempts) {
+                    errors.push(source.error_at(
+                        cooldown.span().start,
+                        "`cooldown_hours` needs `max_attempts`: with unlimited attempts there is nothing to wait for",
+                    ));
+                }
+                if file.questions.is_empty() {
+                    errors.push(file_error(
+                        path,
+                        "the assessment has no questions: add `[[questions]]`",
+                    ));
+                }
+                for question in &file.questions {
+                    check_question(question, &source, 0, &mut seen_question_ids, &mut errors);
+                }
+                parsed.module.assessment = Some(AssessmentSpec {
+                    pass_mark,
+                    max_attempts: file.max_attempts.map(Spanned::into_inner),
+                    cooldown_hours: file.cooldown_hours.map(Spanned::into_inner),
+                    questions: file
+                        .questions
+                        .into_iter()
+                        .map(Spanned::into_inner)
+                        .collect(),
+                });
+            }
+            Err(e) => errors.push(toml_error(&source, 0, &e)),
+        }
+    }
+
+    if let Some((manifest, alignments)) = manifest {
+        if manifest.completion.needs_assessment() && assessment_path.is_none() {
+            errors.push(file_error(
+                &manifest_path,
+                format!(
+                    "completion `{}` needs an assessment: add assessment.toml or use `completed`",
+                    manifest.completion.as_str()
+                ),
+            ));
+        }
+        let module = &mut parsed.module;
+        module.title = manifest.title.into_inner();
+        module.summary = manifest.summary.into_inner();
+        module.audience = manifest.audience.into_inner();
+        module.estimated_hours = manifest.estimated_hours.into_inner();
+        module.cpd_hours = manifest.cpd_hours.into_inner();
+        module.order = manifest.order;
+        module.completion = manifest.completion;
+        module.alignments = alignments;
+    }
+    parsed.module.content_hash = hex::encode(hasher.finalize());
+    parsed.errors = errors;
+    parsed
+}

@@ -1,0 +1,325 @@
+//! Markdown to safe HTML: one configured renderer for lessons, previews and anything else authored.
+//!
+//! Rendering happens on the server only, once per content hash. Internal links are rewritten from the
+//! authoring scheme (`lesson:slug`, `lesson:module/slug`, `#anchor`) to site addresses and reported back so
+//! the loader can check them; headings get stable anchors; the result is sanitised with ammonia.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::slug::{heading_anchor, is_valid_slug};
+
+/// The single place pulldown-cmark's extensions are chosen, so every renderer agrees.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    for heading in ["h2", "h3", "h4", "h5", "h6"] {
+        builder.add_tag_attributes(heading, ["id"]);
+    }
+    builder
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("sup", ["class"])
+        .add_tag_attributes("div", ["class", "id"]);
+    builder
+});
+
+/// A link to another lesson or heading, to be checked once every lesson is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// Byte offset of the link in the Markdown source.
+    pub offset: usize,
+    /// The destination as the author wrote it, for messages.
+    pub written: String,
+    pub module: String,
+    pub lesson: String,
+    pub anchor: Option<String>,
+}
+
+/// The result of rendering one Markdown body.
+#[derive(Debug, Default)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    /// Anchors of the body's headings, for checking `#anchor` links.
+    pub anchors: HashSet<String>,
+    /// Links to lessons (in this module or another), not yet checked.
+    pub lesson_links: Vec<InternalLink>,
+    /// `#anchor` links within this body, not yet checked.
+    pub anchor_links: Vec<(usize, String)>,
+    /// Problems found while rendering: byte offset in the source and message.
+    pub problems: Vec<(usize, String)>,
+    /// Words of prose (code blocks excluded).
+    pub word_count: usize,
+}
+
+enum Destination {
+    Web,
+    Lesson {
+        module: String,
+        lesson: String,
+        anchor: Option<String>,
+    },
+    Anchor(String),
+    Invalid(String),
+}
+
+fn classify(dest: &str, this_module: &str) -> Destination {
+    if dest.starts_with("https://") || dest.starts_with("http://") || dest.starts_with("mailto:") {
+        return Destination::Web;
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Destination::Anchor(anchor.to_owned());
+    }
+    if let Some(target) = dest.strip_prefix("lesson:") {
+        let (path, anchor) = match target.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor.to_owned())),
+            None => (target, None),
+        };
+        let (module, lesson) = match path.split_once('/') {
+            Some((module, lesson)) => (module, lesson),
+            None => (this_module, path),
+        };
+        if !is_valid_slug(module) || !is_valid_slug(lesson) {
+            return Destination::Invalid(format!(
+                "malformed lesson link `{dest}`: write `lesson:slug` or `lesson:module/slug`, optionally followed by `#anchor`"
+            ));
+        }
+        return Destination::Lesson {
+            module: module.to_owned(),
+            lesson: lesson.to_owned(),
+            anchor,
+        };
+    }
+    Destination::Invalid(format!(
+        "link `{dest}` would break: use `lesson:slug` for another lesson, `#anchor` for a heading, or a full https:// address"
+    ))
+}
+
+/// Renders a Markdown body belonging to `module_slug` (used to resolve `lesson:slug` links).
+pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
+    let mut out = RenderedMarkdown::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // A heading's events are held back until its text is known, so its anchor can go on its opening tag.
+    let mut heading: Option<(Tag<'_>, Vec<Event<'_>>, String)> = None;
+    let mut in_code_block = false;
+
+    for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => {
+                out.problems.push((
+                    range.start,
+                    "use `##` for sections: the lesson title is the page's only level-1 heading"
+                        .to_owned(),
+                ));
+                continue;
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) => continue,
+            Event::Start(tag @ Tag::Heading { .. }) => {
+                heading = Some((tag, Vec::new(), String::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((
+                    Tag::Heading {
+                        id, classes, attrs, ..
+                    },
+                    inner,
+                    text,
+                )) = heading.take()
+                {
+                    let mut anchor = id.map_or_else(|| heading_anchor(&text), |id| id.to_string());
+                    if out.anchors.contains(&anchor) {
+                        let mut n = 1;
+                        while out.anchors.contains(&format!("{anchor}-{n}")) {
+                            n += 1;
+                        }
+                        anchor = format!("{anchor}-{n}");
+                    }
+                    out.anchors.insert(anchor.clone());
+                    events.push(Event::Start(Tag::Heading {
+                        level,
+                        id: Some(CowStr::from(anchor)),
+                        classes,
+                        attrs,
+                    }));
+                    events.extend(inner);
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                Event::Start(Tag::CodeBlock(kind))
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
+                Event::End(TagEnd::CodeBlock)
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                out.problems.push((
+                    range.start,
+                    "raw HTML is not allowed in lessons: write Markdown instead".to_owned(),
+                ));
+                continue;
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match classify(&dest_url, module_slug) {
+                    Destination::Web => dest_url,
+                    Destination::Anchor(anchor) => {
+                        out.anchor_links.push((range.start, anchor));
+                        dest_url
+                    }
+                    Destination::Lesson {
+                        module,
+                        lesson,
+                        anchor,
+                    } => {
+                        let href = match &anchor {
+                            Some(anchor) => format!("/modules/{module}/lessons/{lesson}#{anchor}"),
+                            None => format!("/modules/{module}/lessons/{lesson}"),
+                        };
+                        out.lesson_links.push(InternalLink {
+                            offset: range.start,
+                            written: dest_url.to_string(),
+                            module,
+                            lesson,
+                            anchor,
+                        });
+                        CowStr::from(href)
+                    }
+                    Destination::Invalid(message) => {
+                        out.problems.push((range.start, message));
+                        dest_url
+                    }
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if !dest_url.starts_with("https://") {
+                    out.problems.push((
+                        range.start,
+                        format!("image `{dest_url}` must be a full https:// address"),
+                    ));
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        };
+        if let Event::Text(text) | Event::Code(text) = &event {
+            if !in_code_block {
+                out.word_count += text.split_whitespace().count();
+            }
+            if let Some((_, _, heading_text)) = heading.as_mut() {
+                heading_text.push_str(text);
+            }
+        }
+        match heading.as_mut() {
+            Some((_, inner, _)) => inner.push(event),
+            None => events.push(event),
+        }
+    }
+
+    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events.into_iter());
+    out.html = SANITISER.clean(&unsafe_html).to_string();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_anchors_and_the_html_is_sanitised() {
+        let rendered = render_markdown("## The hazard log\n\nText [x](javascript:alert(1))\n", "m");
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h2 id="the-hazard-log">The hazard log</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("javascript:"), "{}", rendered.html);
+        assert!(rendered.anchors.contains("the-hazard-log"));
+    }
+
+    #[test]
+    fn lesson_links_are_rewritten_to_site_addresses_and_reported() {
+        let rendered = render_markdown(
+            "See [a](lesson:stages#tolerance) and [b](lesson:msp/tranches).",
+            "prince2",
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"href="/modules/prince2/lessons/stages#tolerance""#),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"href="/modules/msp/lessons/tranches""#),
+            "{}",
+            rendered.html
+        );
+        assert_eq!(rendered.lesson_links.len(), 2);
+        assert_eq!(
+            rendered.lesson_links[0].anchor.as_deref(),
+            Some("tolerance")
+        );
+        assert_eq!(rendered.lesson_links[1].module, "msp");
+    }
+
+    #[test]
+    fn relative_links_raw_html_and_level_one_headings_are_problems() {
+        let rendered = render_markdown("# Title\n\n[x](other.md)\n\n<div>hi</div>\n", "m");
+        let messages: Vec<_> = rendered.problems.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("use `##` for sections"));
+        assert!(messages[1].starts_with("link `other.md` would break"));
+        assert!(messages[2].starts_with("raw HTML is not allowed"));
+    }
+
+    #[test]
+    fn duplicate_headings_get_distinct_anchors() {
+        let rendered = render_markdown("## Notes\n\n## Notes\n", "m");
+        assert!(rendered.anchors.contains("notes") && rendered.anchors.contains("notes-1"));
+    }
+
+    #[test]
+    fn word_count_excludes_code_blocks() {
+        let rendered = render_markdown("One two three.\n\n```python\nx = 1 + 2 + 3\n```\n", "m");
+        assert_eq!(rendered.word_count, 3);
+    }
+}

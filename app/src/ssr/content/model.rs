@@ -1,0 +1,210 @@
+//! The shapes of content files (as authors write them) and of validated, loaded content.
+//!
+//! File shapes deny unknown fields, so a misspelt field is an error rather than silently ignored. Values
+//! that later checks point at are `Spanned`, so an error can name their exact line and column.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// `module.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ModuleManifest {
+    pub title: Spanned<String>,
+    pub summary: Spanned<String>,
+    pub audience: Spanned<String>,
+    pub estimated_hours: Spanned<f64>,
+    pub cpd_hours: Spanned<f64>,
+    pub order: i32,
+    pub completion: CompletionRule,
+    #[serde(default)]
+    pub alignments: Vec<Spanned<String>>,
+}
+
+/// What finishing a module means, in the spirit of cmi5's moveOn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CompletionRule {
+    /// Every lesson marked complete.
+    Completed,
+    /// The assessment passed.
+    Passed,
+    CompletedAndPassed,
+    CompletedOrPassed,
+}
+
+impl CompletionRule {
+    /// Whether the rule can only be met with an assessment.
+    pub fn needs_assessment(self) -> bool {
+        !matches!(self, CompletionRule::Completed)
+    }
+
+    /// The spelling used in `module.toml` and stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompletionRule::Completed => "completed",
+            CompletionRule::Passed => "passed",
+            CompletionRule::CompletedAndPassed => "completed-and-passed",
+            CompletionRule::CompletedOrPassed => "completed-or-passed",
+        }
+    }
+}
+
+/// The front matter of a lesson file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LessonFrontMatter {
+    pub slug: Spanned<String>,
+    pub title: Spanned<String>,
+    pub minutes: Spanned<u32>,
+    pub outcomes: Spanned<Vec<String>>,
+    #[serde(default)]
+    pub alignments: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub questions: Vec<Spanned<QuestionSpec>>,
+}
+
+/// `assessment.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AssessmentFile {
+    pub pass_mark: Spanned<u32>,
+    pub max_attempts: Option<Spanned<u32>>,
+    pub cooldown_hours: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub questions: Vec<Spanned<QuestionSpec>>,
+}
+
+/// A question as authored: in a lesson's front matter or in `assessment.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionSpec {
+    pub id: String,
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub explanation: String,
+    #[serde(default)]
+    pub options: Vec<OptionSpec>,
+    pub answer: Option<bool>,
+}
+
+/// The question kinds the engine can mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuestionKind {
+    Single,
+    Multiple,
+    TrueFalse,
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSpec {
+    pub text: String,
+    #[serde(default)]
+    pub correct: bool,
+    pub feedback: Option<String>,
+}
+
+/// A validated module assessment.
+#[derive(Debug, Clone)]
+pub struct AssessmentSpec {
+    pub pass_mark: u32,
+    pub max_attempts: Option<u32>,
+    pub cooldown_hours: Option<u32>,
+    pub questions: Vec<QuestionSpec>,
+}
+
+/// A framework file in `content/frameworks/`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FrameworkFile {
+    pub name: String,
+    pub url: Spanned<String>,
+    pub checked: String,
+    pub description: String,
+    pub competencies: Vec<CompetencySpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CompetencySpec {
+    pub code: Spanned<String>,
+    pub name: String,
+    pub description: String,
+}
+
+/// A professionalism framework that modules align to (FCI competencies, FEDIP levels, SFIA skills...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Framework {
+    /// The file name without `.toml`; alignments are written `id:code`.
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    /// When someone last checked the codes against the source (`YYYY-MM-DD`).
+    pub checked: String,
+    pub description: String,
+    pub competencies: Vec<Competency>,
+}
+
+/// One coded competency of a framework.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Competency {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// Everything that loaded without error.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub frameworks: Vec<Framework>,
+    /// In catalogue order.
+    pub modules: Vec<LoadedModule>,
+}
+
+impl Library {
+    pub fn module(&self, slug: &str) -> Option<&LoadedModule> {
+        self.modules.iter().find(|m| m.slug == slug)
+    }
+}
+
+/// A module whose every file loaded and validated.
+#[derive(Debug, Clone)]
+pub struct LoadedModule {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub estimated_hours: f64,
+    pub cpd_hours: f64,
+    pub order: i32,
+    pub completion: CompletionRule,
+    /// `framework:code` strings, each checked against the loaded frameworks.
+    pub alignments: Vec<String>,
+    pub lessons: Vec<LoadedLesson>,
+    pub assessment: Option<AssessmentSpec>,
+    /// SHA-256 over the module's files: changes exactly when any of them does.
+    pub content_hash: String,
+    pub folder: PathBuf,
+}
+
+/// A lesson, rendered and checked.
+#[derive(Debug, Clone)]
+pub struct LoadedLesson {
+    pub slug: String,
+    pub title: String,
+    pub minutes: u32,
+    pub outcomes: Vec<String>,
+    pub alignments: Vec<String>,
+    pub questions: Vec<QuestionSpec>,
+    /// Sanitised HTML of the body, rendered once here and cached by `content_hash`.
+    pub html: String,
+    /// SHA-256 of the file: progress is pinned to it, so an unchanged lesson keeps its learners' progress.
+    pub content_hash: String,
+    /// Words of prose in the body (code blocks excluded).
+    pub word_count: usize,
+    pub path: PathBuf,
+}

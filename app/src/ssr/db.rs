@@ -1,0 +1,114 @@
+//! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::path::Path;
+use std::time::Duration;
+
+/// Why the database could not be made ready; each names what to check.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the folder {folder} for the SQLite database: {source}")]
+    CreateFolder {
+        folder: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database at {url}: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(DbErr),
+}
+
+/// The default database: a SQLite file under `data/`, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/informatics-academy.sqlite3?mode=rwc";
+
+/// Hides a password in a database URL before it is logged or shown.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Connects with pool settings suited to each database. SQLite runs in WAL mode so readers never wait
+/// for the single writer, with a busy timeout instead of immediate "database is locked" errors.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbSetupError> {
+    if let Some(path) = sqlite_file_path(url)
+        && let Some(folder) = Path::new(&path).parent()
+        && !folder.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(folder).map_err(|source| DbSetupError::CreateFolder {
+            folder: folder.display().to_string(),
+            source,
+        })?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    if url.starts_with("sqlite:") {
+        options.max_connections(8);
+    } else {
+        options.max_connections(16);
+    }
+    Database::connect(options)
+        .await
+        .map_err(|source| DbSetupError::Connect {
+            url: redact_url(url),
+            source,
+        })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
+    Migrator::up(db, None).await.map_err(DbSetupError::Migrate)
+}
+
+fn sqlite_file_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_never_shown() {
+        assert_eq!(
+            redact_url("postgres://academy:s3cret@db.example:5432/academy"),
+            "postgres://academy:***@db.example:5432/academy"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/a.sqlite3"),
+            "sqlite://data/a.sqlite3"
+        );
+    }
+
+    #[test]
+    fn finds_the_sqlite_file_to_create_its_folder() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/x.sqlite3?mode=rwc").as_deref(),
+            Some("data/x.sqlite3")
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://localhost/test"), None);
+    }
+}

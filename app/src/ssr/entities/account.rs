@@ -1,0 +1,24 @@
+//! A person who signs in: a learner, a course lead or an admin.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// Stored lower-cased, so sign-in is case-insensitive and unique.
+    #[sea_orm(unique)]
+    pub email: String,
+    pub display_name: String,
+    /// Argon2id PHC string; never leaves the server.
+    pub password_hash: String,
+    /// `learner`, `course-lead` or `admin` (see `services::accounts::Role`).
+    pub role: String,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

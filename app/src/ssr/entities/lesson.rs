@@ -1,0 +1,27 @@
+//! A lesson of a module's current version, with its HTML rendered once at publish time.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "lesson")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub module_id: i32,
+    pub slug: String,
+    pub position: i32,
+    pub title: String,
+    pub minutes: i32,
+    /// JSON array of learning outcomes.
+    pub outcomes: String,
+    /// JSON array of `framework:code` strings.
+    pub alignments: String,
+    pub content_hash: String,
+    /// Sanitised HTML; re-rendered only when `content_hash` changes.
+    pub html: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+//! One immutable published version of a module: what its lessons were, by slug and content hash.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "module_version")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub module_id: i32,
+    pub version: i32,
+    pub content_hash: String,
+    /// JSON array of `{slug, title, content_hash}` in lesson order.
+    pub lessons: String,
+    pub published_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

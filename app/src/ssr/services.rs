@@ -1,0 +1,9 @@
+//! The application's logic as plain async functions over a database connection.
+//!
+//! Server functions check who is calling and then call these; tests call them directly on SQLite and
+//! PostgreSQL without HTTP.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod passwords;
+pub mod progress;

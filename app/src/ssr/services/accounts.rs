@@ -1,0 +1,231 @@
+//! Registering, signing in and creating admins.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+
+use super::passwords::{decoy_hash, hash_password, verify_password};
+use crate::error::{AppError, FieldError};
+use crate::ssr::entities::account;
+
+pub use crate::api::accounts::Role;
+
+/// What a person types into the registration form.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// The shortest password accepted. Length is what makes a password strong (NCSC guidance favours long
+/// passphrases over composition rules), so there are no rules about symbols or digits.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Lower-cases and trims an email so the same address always finds the same account.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+}
+
+/// Checks every field and reports all problems at once.
+pub fn validate_registration(input: &Registration) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let email = normalise_email(&input.email);
+    if email.is_empty() {
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "Enter your email address.".into(),
+        });
+    } else if !plausible_email(&email) {
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "Enter an email address in the format name@example.org.".into(),
+        });
+    }
+    let name = input.display_name.trim();
+    if name.is_empty() {
+        errors.push(FieldError {
+            field: "display_name".into(),
+            message: "Enter the name to show on your records.".into(),
+        });
+    } else if name.chars().count() > 100 {
+        errors.push(FieldError {
+            field: "display_name".into(),
+            message: "Your name must be 100 characters or fewer.".into(),
+        });
+    }
+    let length = input.password.chars().count();
+    if length < MIN_PASSWORD_CHARS {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: format!(
+                "Your password must be at least {MIN_PASSWORD_CHARS} characters long."
+            ),
+        });
+    } else if length > MAX_PASSWORD_CHARS {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: format!("Your password must be {MAX_PASSWORD_CHARS} characters or fewer."),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            errors,
+            values: echo(input),
+        })
+    }
+}
+
+fn echo(input: &Registration) -> Vec<(String, String)> {
+    vec![
+        ("email".into(), input.email.trim().to_owned()),
+        ("display_name".into(), input.display_name.trim().to_owned()),
+    ]
+}
+
+/// Creates an account with `role` after validating the input. An email already in use is a field error.
+pub async fn register(
+    db: &DatabaseConnection,
+    input: Registration,
+    role: Role,
+) -> Result<account::Model, AppError> {
+    validate_registration(&input)?;
+    let email = normalise_email(&input.email);
+    let taken = || AppError::Invalid {
+        errors: vec![FieldError {
+            field: "email".into(),
+            message: "An account with this email address already exists. Sign in instead.".into(),
+        }],
+        values: echo(&input),
+    };
+    if account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let password_hash = hash_password(input.password.clone()).await?;
+    let created = account::ActiveModel {
+        email: Set(email.clone()),
+        display_name: Set(input.display_name.trim().to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match created {
+        Ok(model) => Ok(model),
+        // Two registrations for one email raced; the unique index let only one through.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(taken())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account for this email and password, or a deliberately vague error (no hint which one was wrong).
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<account::Model, AppError> {
+    let email = normalise_email(email);
+    let wrong = || AppError::Invalid {
+        errors: vec![FieldError {
+            field: "password".into(),
+            message: "The email address or password is incorrect.".into(),
+        }],
+        values: vec![("email".into(), email.clone())],
+    };
+    let found = account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(db)
+        .await?;
+    let hash = found
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+    let matches = verify_password(password.to_owned(), hash).await?;
+    match found {
+        Some(account) if matches => Ok(account),
+        _ => Err(wrong()),
+    }
+}
+
+/// Gives an existing account a new role (used by the `create-admin` command for an existing email).
+pub async fn set_role(
+    db: &DatabaseConnection,
+    account: account::Model,
+    role: Role,
+) -> Result<account::Model, AppError> {
+    let mut active: account::ActiveModel = account.into();
+    active.role = Set(role.as_str().to_owned());
+    Ok(active.update(db).await?)
+}
+
+/// Finds an account by email.
+pub async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<account::Model>, AppError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Email.eq(normalise_email(email)))
+        .one(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(email: &str, name: &str, password: &str) -> Registration {
+        Registration {
+            email: email.into(),
+            display_name: name.into(),
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once_and_the_password_is_never_echoed() {
+        let err = validate_registration(&input("not-an-email", " ", "short")).expect_err("invalid");
+        assert!(err.field_message("email").is_some());
+        assert!(err.field_message("display_name").is_some());
+        assert!(err.field_message("password").is_some());
+        assert_eq!(err.echoed_value("email").as_deref(), Some("not-an-email"));
+        assert_eq!(err.echoed_value("password"), None);
+    }
+
+    #[test]
+    fn a_long_passphrase_without_symbols_is_accepted() {
+        assert!(
+            validate_registration(&input("Ada@Example.org", "Ada", "correct horse battery"))
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Enrolling, marking lessons complete, and working out where a learner should continue.
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use std::collections::{HashMap, HashSet};
+
+use super::catalogue::{cards, find_module, lesson_outlines};
+use crate::api::catalogue::{LessonRef, ModuleCard, ProgressSummary};
+use crate::error::AppError;
+use crate::ssr::entities::{enrolment, lesson, lesson_progress, module};
+
+/// Progress through lessons in order: how many are done and the first one not yet completed, which is
+/// where "continue where you left off" takes the learner.
+pub fn summarise(lessons: &[LessonRef], completed: &HashSet<String>) -> ProgressSummary {
+    let done = lessons
+        .iter()
+        .filter(|l| completed.contains(&l.slug))
+        .count();
+    ProgressSummary {
+        completed: u32::try_from(done).unwrap_or(u32::MAX),
+        total: u32::try_from(lessons.len()).unwrap_or(u32::MAX),
+        next_lesson: lessons
+            .iter()
+            .find(|l| !completed.contains(&l.slug))
+            .cloned(),
+    }
+}
+
+/// Ids of the modules an account is enrolled in.
+pub async fn enrolled_module_ids(
+    db: &DatabaseConnection,
+    account_id: i32,
+) -> Result<HashSet<i32>, AppError> {
+    let ids: Vec<i32> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::ModuleId)
+        .filter(enrolment::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Completed lesson slugs per module for an account (one module, or all).
+pub async fn completed_lessons(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: Option<i32>,
+) -> Result<HashMap<i32, HashSet<String>>, AppError> {
+    let mut query = lesson_progress::Entity::find()
+        .select_only()
+        .columns([
+            lesson_progress::Column::ModuleId,
+            lesson_progress::Column::LessonSlug,
+        ])
+        .filter(lesson_progress::Column::AccountId.eq(account_id));
+    if let Some(module_id) = module_id {
+        query = query.filter(lesson_progress::Column::ModuleId.eq(module_id));
+    }
+    let rows: Vec<(i32, String)> = query.into_tuple().all(db).await?;
+    let mut by_module: HashMap<i32, HashSet<String>> = HashMap::new();
+    for (module_id, slug) in rows {
+        by_module.entry(module_id).or_default().insert(slug);
+    }
+    Ok(by_module)
+}
+
+async fn ensure_enrolled(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: i32,
+) -> Result<(), AppError> {
+    enrolment::Entity::insert(enrolment::ActiveModel {
+        account_id: Set(account_id),
+        module_id: Set(module_id),
+        enrolled_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([enrolment::Column::AccountId, enrolment::Column::ModuleId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Enrols an account in a module; enrolling twice is harmless.
+pub async fn enrol(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_slug: &str,
+) -> Result<(), AppError> {
+    let found = find_module(db, module_slug).await?;
+    ensure_enrolled(db, account_id, found.id).await
+}
+
+/// Marks a lesson complete (enrolling the learner if needed), pinned to the module version and lesson
+/// content the learner saw. Completing it again refreshes that pin. Returns the module's progress after.
+pub async fn complete_lesson(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_slug: &str,
+    lesson_slug: &str,
+) -> Result<ProgressSummary, AppError> {
+    let found = find_module(db, module_slug).await?;
+    let target = lesson::Entity::find()
+        .select_only()
+        .column(lesson::Column::ContentHash)
+        .filter(lesson::Column::ModuleId.eq(found.id))
+        .filter(lesson::Column::Slug.eq(lesson_slug))
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("The lesson “{lesson_slug}” in “{}”", found.title))
+        })?;
+    ensure_enrolled(db, account_id, found.id).await?;
+    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
+        account_id: Set(account_id),
+        module_id: Set(found.id),
+        lesson_slug: Set(lesson_slug.to_owned()),
+        module_version: Set(found.version),
+        content_hash: Set(target),
+        completed_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            lesson_progress::Column::AccountId,
+            lesson_progress::Column::ModuleId,
+            lesson_progress::Column::LessonSlug,
+        ])
+        .update_columns([
+            lesson_progress::Column::ModuleVersion,
+            lesson_progress::Column::ContentHash,
+            lesson_progress::Column::CompletedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    module_progress(db, account_id, found.id).await
+}
+
+/// An account's progress through one module.
+pub async fn module_progress(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: i32,
+) -> Result<ProgressSummary, AppError> {
+    let outlines = lesson_outlines(db, Some(vec![module_id])).await?;
+    let lessons: Vec<LessonRef> = outlines
+        .into_iter()
+        .map(|l| LessonRef {
+            slug: l.slug,
+            title: l.title,
+        })
+        .collect();
+    let completed = completed_lessons(db, account_id, Some(module_id))
+        .await?
+        .remove(&module_id)
+        .unwrap_or_default();
+    Ok(summarise(&lessons, &completed))
+}
+
+/// "My learning": every module the account is enrolled in (listed or not), with progress, in catalogue order.
+pub async fn my_learning(
+    db: &DatabaseConnection,
+    account_id: i32,
+) -> Result<Vec<ModuleCard>, AppError> {
+    let enrolled = enrolled_module_ids(db, account_id).await?;
+    if enrolled.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = enrolled.iter().copied().collect();
+    let modules = module::Entity::find()
+        .filter(module::Column::Id.is_in(ids.clone()))
+        .order_by_asc(module::Column::Position)
+        .order_by_asc(module::Column::Slug)
+        .all(db)
+        .await?;
+    let outlines = lesson_outlines(db, Some(ids)).await?;
+    let completed = completed_lessons(db, account_id, None).await?;
+    Ok(cards(modules, &outlines, &enrolled, &completed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lessons(slugs: &[&str]) -> Vec<LessonRef> {
+        slugs
+            .iter()
+            .map(|s| LessonRef {
+                slug: (*s).to_owned(),
+                title: s.to_uppercase(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn learner_resumes_at_first_unfinished_lesson_even_after_skipping_ahead() {
+        let done: HashSet<String> = ["a", "c"].iter().map(|s| (*s).to_owned()).collect();
+        let summary = summarise(&lessons(&["a", "b", "c"]), &done);
+        assert_eq!(summary.completed, 2);
+        assert_eq!(summary.total, 3);
+        assert_eq!(summary.next_lesson.map(|l| l.slug).as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn progress_ignores_completions_of_lessons_no_longer_in_the_module() {
+        let done: HashSet<String> = ["removed"].iter().map(|s| (*s).to_owned()).collect();
+        let summary = summarise(&lessons(&["a"]), &done);
+        assert_eq!(summary.completed, 0);
+    }
+}

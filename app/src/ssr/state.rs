@@ -1,0 +1,23 @@
+//! What every request handler and server function can reach.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+use super::content::Library;
+
+/// Shared, cheap to clone: provided to server functions as Leptos context and to axum as router state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    /// The content that loaded at start-up; frameworks are read from here (modules from the database).
+    pub library: Arc<Library>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,25 @@
+//! The database schema history of Informatics Academy.
+//!
+//! Migrations are applied at start-up on SQLite or PostgreSQL. They are a fixed history: once merged, a
+//! migration is never edited; a change to the schema is a new migration. Each one names its tables and columns
+//! as strings so it never depends on today's entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_accounts_and_sessions;
+mod m20261125_000002_create_catalogue;
+mod m20261125_000003_create_progress;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_accounts_and_sessions::Migration),
+            Box::new(m20261125_000002_create_catalogue::Migration),
+            Box::new(m20261125_000003_create_progress::Migration),
+        ]
+    }
+}

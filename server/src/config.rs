@@ -1,0 +1,28 @@
+//! Configuration from the environment, with defaults that run on a fresh machine with no set-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use app::ssr::db::DEFAULT_DATABASE_URL;
+
+/// Everything the server needs to start. Every field has a working default.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Database URL: `sqlite://path?mode=rwc` (default, created on first start) or `postgres://...` for
+    /// several instances sharing one database.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// The curriculum folder (holding `frameworks/` and `modules/`).
+    #[arg(long = "content", env = "CONTENT_DIR", default_value = "content")]
+    pub content_dir: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// The folder of built browser assets (`pkg/`), written by cargo-leptos.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Mark the session cookie `Secure`. Turn on whenever the site is served over https (directly or behind a
+    /// TLS-terminating proxy); off by default so plain http on localhost works.
+    #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}

@@ -1,0 +1,8 @@
+//! The Informatics Academy web server: configuration, start-up and the HTTP router.
+//!
+//! Kept as a library so the integration tests drive exactly the router that production serves.
+
+pub mod config;
+pub mod csrf;
+pub mod router;
+pub mod startup;

@@ -1,0 +1,176 @@
+//! The `server` command: serve the site (default), check content, or create an admin.
+
+use anyhow::Context;
+use app::api::accounts::Role;
+use app::ssr::services::accounts;
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+use server::config::Config;
+use server::{router, startup};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "informatics-academy",
+    version,
+    about = "Informatics Academy: a course engine for clinical informatics leaders"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default).
+    Serve,
+    /// Validate all content without starting the server; prints `path:line:column: message` per problem.
+    Check {
+        /// The content folder to check (defaults to CONTENT_DIR or `content`).
+        #[arg(long = "content")]
+        content: Option<PathBuf>,
+    },
+    /// Create an admin account (or make an existing account an admin).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from the environment so it never appears in shell history or `ps`.
+        #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => runtime.block_on(serve(cli.config)),
+        Command::Check { content } => Ok(check(&content.unwrap_or(cli.config.content_dir))),
+        Command::CreateAdmin {
+            email,
+            name,
+            password,
+        } => runtime.block_on(create_admin(cli.config, email, name, password)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(content: &std::path::Path) -> ExitCode {
+    let report = app::ssr::content::load_library(content);
+    for error in &report.errors {
+        println!("{error}");
+    }
+    let lessons: usize = report.library.modules.iter().map(|m| m.lessons.len()).sum();
+    if report.errors.is_empty() {
+        println!(
+            "content OK: {} frameworks, {} modules, {lessons} lessons",
+            report.library.frameworks.len(),
+            report.library.modules.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s) found", report.errors.len());
+        ExitCode::FAILURE
+    }
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("informatics-academy")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build()
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let state = startup::prepare(&config, leptos_options(&config)).await?;
+    let sessions = app::ssr::session_store::DbSessionStore::new(state.db.clone());
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+    let router = router::build_router(state, config.secure_cookies);
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    tracing::info!("serving on http://{}", config.bind);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server stopped unexpectedly")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create_admin(
+    config: Config,
+    email: String,
+    name: String,
+    password: String,
+) -> anyhow::Result<ExitCode> {
+    let db = app::ssr::db::connect(&config.database_url).await?;
+    app::ssr::db::migrate(&db).await?;
+    let account = match accounts::find_by_email(&db, &email)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
+        Some(existing) => accounts::set_role(&db, existing, Role::Admin)
+            .await
+            .map_err(anyhow::Error::msg)?,
+        None => accounts::register(
+            &db,
+            accounts::Registration {
+                email,
+                display_name: name,
+                password,
+            },
+            Role::Admin,
+        )
+        .await
+        .map_err(|e| {
+            match e
+                .field_message("email")
+                .or(e.field_message("password"))
+                .or(e.field_message("display_name"))
+            {
+                Some(message) => anyhow::anyhow!(message),
+                None => anyhow::anyhow!(e),
+            }
+        })?,
+    };
+    println!("{} is now an admin", account.email);
+    Ok(ExitCode::SUCCESS)
+}

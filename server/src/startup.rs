@@ -1,0 +1,82 @@
+//! Start-up: connect, migrate, load content, publish it, and fail fast with a message that says what to fix.
+
+use app::ssr::content::{LoadReport, load_library};
+use app::ssr::db;
+use app::ssr::services::catalogue::{SyncOutcome, sync_library};
+use app::ssr::state::AppState;
+use leptos::config::LeptosOptions;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::Config;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error("cannot publish content to the database: {0}")]
+    Publish(app::error::AppError),
+}
+
+/// The module folders present under `content/modules`, including ones that failed to load.
+fn module_folders(content_dir: &Path) -> HashSet<String> {
+    std::fs::read_dir(content_dir.join("modules"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Loads content and logs every problem; broken modules are skipped, the rest are served.
+pub fn load_content(content_dir: &Path) -> LoadReport {
+    let report = load_library(content_dir);
+    for error in &report.errors {
+        tracing::error!("content: {error}");
+    }
+    if !report.errors.is_empty() {
+        tracing::error!(
+            problems = report.errors.len(),
+            "some content did not load; run `server check` for the full list. Every other module is served."
+        );
+    }
+    report
+}
+
+/// Connects, migrates, loads and publishes content, and returns the state the router serves.
+pub async fn prepare(
+    config: &Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartupError> {
+    tracing::info!(database = %db::redact_url(&config.database_url), "connecting");
+    let connection = db::connect(&config.database_url).await?;
+    db::migrate(&connection).await?;
+    let report = load_content(&config.content_dir);
+    let present = module_folders(&config.content_dir);
+    let outcomes = sync_library(&connection, &report.library, &present)
+        .await
+        .map_err(StartupError::Publish)?;
+    for (slug, outcome) in outcomes {
+        match outcome {
+            SyncOutcome::Created { version } => {
+                tracing::info!(module = %slug, version, "published new module")
+            }
+            SyncOutcome::Updated { version } => {
+                tracing::info!(module = %slug, version, "published new version")
+            }
+            SyncOutcome::Unchanged { version } => {
+                tracing::debug!(module = %slug, version, "unchanged")
+            }
+        }
+    }
+    Ok(AppState {
+        db: connection,
+        library: Arc::new(report.library),
+        leptos_options,
+    })
+}

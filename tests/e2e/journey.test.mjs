@@ -1,0 +1,200 @@
+// Browser journeys in Debian's Chromium, driven by playwright-core (which downloads no browser).
+//
+// The learner journey runs twice: with JavaScript off (forms post and redirect) and hydrated (marking a
+// lesson complete updates the page without a navigation). Locators are by role and label, which also
+// checks that controls are named. axe-core checks every page for WCAG 2.2 A/AA violations.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+let server;
+let browser;
+let baseUrl;
+let workDir;
+const serverLog = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not start at ${url}:\n${serverLog.join('')}`);
+}
+
+before(async () => {
+  const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
+  workDir = mkdtempSync(join(tmpdir(), 'academy-e2e-'));
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ['serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
+      CONTENT_DIR: process.env.ACADEMY_CONTENT ?? join(root, 'tests', 'fixtures', 'valid'),
+      BIND_ADDRESS: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (d) => serverLog.push(d.toString()));
+  server.stderr.on('data', (d) => serverLog.push(d.toString()));
+  await waitForServer(baseUrl, 30_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function expectNoAxeViolations(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, WCAG_TAGS);
+  assert.deepEqual(violations, [], `axe found WCAG violations on ${what}`);
+}
+
+async function expectOneH1(page) {
+  assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');
+}
+
+/** The learner journey; with JavaScript on it also checks hydration and runs axe on every page. */
+async function learnerJourney({ javaScript }) {
+  const context = await browser.newContext({ javaScriptEnabled: javaScript });
+  const page = await context.newPage();
+  const email = `learner-${javaScript ? 'js' : 'nojs'}-${Date.now()}@example.org`;
+  const audit = async (what) => {
+    await expectOneH1(page);
+    if (javaScript) await expectNoAxeViolations(page, what);
+  };
+  const hydrated = async () => {
+    if (javaScript) await page.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  };
+
+  await page.goto(`${baseUrl}/`);
+  await hydrated();
+  await page.getByRole('heading', { level: 1, name: 'Catalogue' }).waitFor();
+  await audit('the catalogue');
+
+  // A missing page is a real 404 with a helpful page.
+  const missing = await page.goto(`${baseUrl}/modules/no-such-module`);
+  assert.equal(missing.status(), 404);
+  await audit('the not-found page');
+
+  // Register: first with a mistake, to see the error summary and field messages.
+  await page.goto(`${baseUrl}/register`);
+  await hydrated();
+  await audit('the registration form');
+  await page.getByLabel('Email address').fill('not-an-email');
+  await page.getByLabel('Your name').fill('Dr Test Learner');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+  await page.getByRole('link', { name: 'Enter an email address in the format name@example.org.' }).waitFor();
+  await audit('the registration form with errors');
+
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Your name').fill('Dr Test Learner');
+  await page.getByLabel('Password').fill('a long and memorable passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await page.getByText('Signed in as Dr Test Learner').waitFor();
+  await audit('an empty dashboard');
+
+  // Enrol from the module page.
+  await page.getByRole('link', { name: 'Catalogue' }).first().click();
+  await page.getByRole('link', { name: 'Alpha module' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Alpha module' }).waitFor();
+  await hydrated();
+  await page.getByRole('button', { name: 'Enrol in this module' }).click();
+  await page.getByText('0 of 2 lessons complete').waitFor();
+  await audit('a module page');
+
+  // Read the first lesson and mark it complete.
+  await page.getByRole('link', { name: 'Continue where you left off: First lesson' }).click();
+  await page.getByRole('heading', { level: 1, name: 'First lesson' }).waitFor();
+  await hydrated();
+  await audit('a lesson page');
+  if (javaScript) await page.evaluate(() => { window.__stillTheSamePage = true; });
+  await page.getByRole('button', { name: 'Mark lesson complete' }).click();
+  await page.getByText('You have completed this lesson.').waitFor();
+  await page.getByText('1 of 2 lessons complete').waitFor();
+  if (javaScript) {
+    const samePage = await page.evaluate(() => window.__stillTheSamePage === true);
+    assert.ok(samePage, 'marking complete updated the page without a navigation');
+  }
+
+  // Leave, come back: "continue where you left off" offers the next lesson.
+  await page.goto(`${baseUrl}/`);
+  await page.getByText('1 of 2 lessons complete').waitFor();
+  await page.getByRole('link', { name: 'My learning' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await hydrated();
+  await audit('the dashboard with progress');
+  await page.getByRole('link', { name: 'Continue where you left off: Second lesson' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Second lesson' }).waitFor();
+
+  // Sign out, sign back in (the sign-in page audited too).
+  await hydrated();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  await page.goto(`${baseUrl}/sign-in?next=/dashboard`);
+  await hydrated();
+  await audit('the sign-in form');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill('a long and memorable passphrase');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await page.getByText('1 of 2 lessons complete').waitFor();
+  await context.close();
+}
+
+test('learner journey with JavaScript off', async () => {
+  await learnerJourney({ javaScript: false });
+});
+
+test('learner journey hydrated, with axe-core on every page', async () => {
+  await learnerJourney({ javaScript: true });
+});

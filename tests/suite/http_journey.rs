@@ -1,0 +1,235 @@
+//! The learner's journey through the real router, as a browser with JavaScript off sees it: forms post to
+//! server functions and are redirected back. Run on both databases.
+
+use academy_tests::fixtures;
+use academy_tests::http_client::{Browser, app_for};
+use academy_tests::on_both_databases;
+use sea_orm::DatabaseConnection;
+
+async fn learner_registers_enrols_completes_a_lesson_and_sees_progress(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+
+    let catalogue = browser.get("/").await;
+    assert_eq!(catalogue.status, 200);
+    assert!(catalogue.body.contains("Alpha module") && catalogue.body.contains("Beta module"));
+    assert_eq!(catalogue.body.matches("<h1").count(), 1, "one h1 per page");
+
+    let registered = browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "grace@example.org"),
+                ("display_name", "Dr Grace Hopper"),
+                ("password", "compilers are fun"),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status, 302, "{}", registered.body);
+    assert_eq!(registered.location.as_deref(), Some("/dashboard"));
+    assert!(browser.signed_in(), "session cookie set");
+
+    let dashboard = browser.get("/dashboard").await;
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.body.contains("Signed in as Dr Grace Hopper"));
+    assert!(
+        dashboard
+            .body
+            .contains("You have not enrolled in a module yet.")
+    );
+
+    let enrolled = browser
+        .post_form("/api/enrol", "/modules/alpha", &[("module", "alpha")])
+        .await;
+    assert_eq!(enrolled.status, 302);
+    // Back to the page the form was on (server_fn leaves an empty query where it strips error details).
+    assert_eq!(
+        enrolled
+            .location
+            .as_deref()
+            .map(|l| l.trim_end_matches('?')),
+        Some("http://localhost/modules/alpha")
+    );
+
+    let module = browser.get("/modules/alpha").await;
+    assert!(
+        module.body.contains("0 of 2 lessons complete"),
+        "{}",
+        module.body
+    );
+    assert!(
+        module
+            .body
+            .contains("Continue where you left off: First lesson")
+    );
+
+    let lesson_path = "/modules/alpha/lessons/first";
+    let lesson = browser.get(lesson_path).await;
+    assert_eq!(lesson.status, 200);
+    assert!(lesson.body.contains("Mark lesson complete"));
+    let completed = browser
+        .post_form(
+            "/api/complete-lesson",
+            lesson_path,
+            &[("module", "alpha"), ("lesson", "first")],
+        )
+        .await;
+    assert_eq!(completed.status, 302);
+    let lesson = browser.get(lesson_path).await;
+    assert!(lesson.body.contains("You have completed this lesson."));
+    assert!(lesson.body.contains("1 of 2 lessons complete"));
+
+    // Leave and come back: the dashboard offers the next unfinished lesson.
+    let dashboard = browser.get("/dashboard").await;
+    assert!(dashboard.body.contains("1 of 2 lessons complete"));
+    assert!(
+        dashboard
+            .body
+            .contains("Continue where you left off: Second lesson")
+    );
+    assert!(
+        dashboard
+            .body
+            .contains(r#"href="/modules/alpha/lessons/second""#)
+    );
+
+    let catalogue = browser.get("/").await;
+    assert!(catalogue.body.contains("1 of 2 lessons complete"));
+
+    let signed_out = browser.post_form("/api/sign-out", "/dashboard", &[]).await;
+    assert_eq!(signed_out.status, 302);
+    let dashboard = browser.get("/dashboard").await;
+    assert_eq!(dashboard.status, 302, "signed out: sent to sign in");
+    assert_eq!(
+        dashboard.location.as_deref(),
+        Some("/sign-in?next=/dashboard")
+    );
+}
+
+async fn a_failed_form_without_javascript_shows_messages_next_to_fields(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let failed = browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", "Ada"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(failed.status, 302);
+    let back = failed.location.expect("redirected back to the form");
+    assert!(back.starts_with("http://localhost/register?"), "{back}");
+    let page = browser
+        .get(back.trim_start_matches("http://localhost"))
+        .await;
+    assert!(page.body.contains("There is a problem"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Enter an email address in the format name@example.org.")
+    );
+    assert!(
+        page.body
+            .contains("Your password must be at least 10 characters long.")
+    );
+    assert!(page.body.contains(r#"aria-invalid="true""#));
+    assert!(
+        page.body.contains(r#"value="not-an-email""#),
+        "typed email is kept"
+    );
+    assert!(
+        !page.body.contains("short\""),
+        "the password is never echoed"
+    );
+    assert!(!browser.signed_in());
+}
+
+async fn signing_in_rotates_the_session_and_wrong_passwords_are_refused(db: &DatabaseConnection) {
+    let router = app_for(db, &fixtures().join("valid")).await;
+    let mut browser = Browser::new(router.clone());
+    browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "linus@example.org"),
+                ("display_name", "Linus"),
+                ("password", "penguins all the way"),
+            ],
+        )
+        .await;
+    browser.post_form("/api/sign-out", "/", &[]).await;
+    assert!(!browser.signed_in());
+
+    let wrong = browser
+        .post_form(
+            "/api/sign-in",
+            "/sign-in",
+            &[
+                ("email", "linus@example.org"),
+                ("password", "not my password"),
+            ],
+        )
+        .await;
+    assert!(
+        wrong
+            .location
+            .as_deref()
+            .is_some_and(|l| l.contains("__err")),
+        "{:?}",
+        wrong.location
+    );
+    assert!(!browser.signed_in());
+
+    let right = browser
+        .post_form(
+            "/api/sign-in",
+            "/sign-in",
+            &[
+                ("email", "LINUS@example.org"),
+                ("password", "penguins all the way"),
+                ("next", "/modules/beta"),
+            ],
+        )
+        .await;
+    assert_eq!(right.location.as_deref(), Some("/modules/beta"));
+    assert!(browser.signed_in());
+}
+
+async fn a_form_posted_from_another_site_is_refused(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let forged = browser
+        .post_form_with(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "victim@example.org"),
+                ("display_name", "V"),
+                ("password", "long enough password"),
+            ],
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(!browser.signed_in());
+}
+
+async fn unknown_pages_and_modules_are_404(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let missing = browser.get("/modules/no-such-module").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Page not found"));
+    assert_eq!(browser.get("/nowhere").await.status, 404);
+    let no_lesson = browser.get("/modules/alpha/lessons/nope").await;
+    assert_eq!(no_lesson.status, 404);
+}
+
+on_both_databases!(
+    learner_registers_enrols_completes_a_lesson_and_sees_progress,
+    a_failed_form_without_javascript_shows_messages_next_to_fields,
+    signing_in_rotates_the_session_and_wrong_passwords_are_refused,
+    a_form_posted_from_another_site_is_refused,
+    unknown_pages_and_modules_are_404,
+);

@@ -1,0 +1,11 @@
+//! The integration suite, built as one test binary so it links once.
+//!
+//! Every service test runs twice, on SQLite and on PostgreSQL, each on a fresh database migrated with the
+//! real migrations.
+
+mod accounts;
+mod content;
+mod http_journey;
+mod migrations;
+mod progress;
+mod publishing;

@@ -1,0 +1,161 @@
+//! Drives the real router in-process, the way a browser without JavaScript would: form posts with
+//! `Accept: text/html` and a `Referer`, following the session cookie.
+
+use app::ssr::content::load_library;
+use app::ssr::services::catalogue::sync_library;
+use app::ssr::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use http::{Request, Response, StatusCode, header};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A browser-like client with one cookie jar (the session cookie).
+pub struct Browser {
+    router: Router,
+    cookie: Option<String>,
+}
+
+/// A response with its body read.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// Loads `content`, publishes it into `db`, and builds the production router around it.
+pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
+    let report = load_library(content);
+    assert!(
+        report.errors.is_empty(),
+        "fixture content has errors: {:?}",
+        report.errors
+    );
+    let present: HashSet<String> = report
+        .library
+        .modules
+        .iter()
+        .map(|m| m.slug.clone())
+        .collect();
+    sync_library(db, &report.library, &present)
+        .await
+        .expect("publish content");
+    let state = AppState {
+        db: db.clone(),
+        library: Arc::new(report.library),
+        leptos_options: LeptosOptions::builder()
+            .output_name("informatics-academy")
+            .site_root("target/site")
+            .build(),
+    };
+    server::router::build_router(state, false)
+}
+
+impl Browser {
+    pub fn new(router: Router) -> Self {
+        Self {
+            router,
+            cookie: None,
+        }
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Page {
+        let response: Response<Body> = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        if let Some(set_cookie) = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            let pair = set_cookie.split(';').next().unwrap_or_default().to_owned();
+            // An expired cookie (Max-Age=0) is the server signing us out.
+            self.cookie = if set_cookie.contains("Max-Age=0") {
+                None
+            } else {
+                Some(pair)
+            };
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024)
+            .await
+            .expect("read body");
+        Page {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// GET a page.
+    pub async fn get(&mut self, path: &str) -> Page {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// Submit a form from the page at `from`, as a browser with JavaScript off does.
+    pub async fn post_form(&mut self, action: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_form_with(action, from, fields, &[]).await
+    }
+
+    /// Submit a form with extra headers (for example a forged `Origin`).
+    pub async fn post_form_with(
+        &mut self,
+        action: &str,
+        from: &str,
+        fields: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(action)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://localhost{from}"))
+            .header(header::HOST, "localhost");
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.cookie.is_some()
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

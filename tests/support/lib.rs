@@ -1,0 +1,187 @@
+//! Shared test support: a fresh, migrated database per test on SQLite and on PostgreSQL, content fixtures,
+//! and an in-process HTTP client for the real router.
+//!
+//! PostgreSQL tests read `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`) and create
+//! a database of their own. They fail, never skip, when PostgreSQL is unreachable: a silently skipped run
+//! would let a PostgreSQL-only bug through.
+
+pub mod http_client;
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use std::path::PathBuf;
+
+/// A database made for one test, migrated with the real migrations.
+pub struct TestDb {
+    pub conn: DatabaseConnection,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+/// The PostgreSQL server the tests use.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+impl TestDb {
+    /// A SQLite file in a temporary folder, removed when the test ends.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder for the SQLite test database");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("test.sqlite3").display()
+        );
+        let conn = app::ssr::db::connect(&url)
+            .await
+            .expect("connect to SQLite");
+        app::ssr::db::migrate(&conn).await.expect("migrate SQLite");
+        TestDb {
+            conn,
+            cleanup: Cleanup::Sqlite(dir),
+        }
+    }
+
+    /// An empty PostgreSQL database of its own (created, migrated, dropped by [`TestDb::finish`]).
+    pub async fn postgres() -> TestDb {
+        let (admin_url, name, url) = Self::create_postgres_database().await;
+        let conn = app::ssr::db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        app::ssr::db::migrate(&conn)
+            .await
+            .expect("migrate PostgreSQL");
+        TestDb {
+            conn,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+
+    /// Creates an empty PostgreSQL database; returns (admin URL, name, URL of the new database).
+    pub async fn create_postgres_database() -> (String, String, String) {
+        let admin_url = postgres_admin_url();
+        let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is not reachable at {admin_url}: {e}. Start it (see README) or set TEST_POSTGRES_URL."
+            )
+        });
+        let name = format!("academy_test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        let _ = admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        (admin_url, name, url)
+    }
+
+    /// Closes the connection and drops a PostgreSQL test database.
+    pub async fn finish(self) {
+        let _ = self.conn.close().await;
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup
+            && let Ok(admin) = Database::connect(&admin_url).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            let _ = admin.close().await;
+        }
+    }
+}
+
+/// The folder of test fixtures.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The shipped curriculum.
+pub fn real_content() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, each on a fresh database.
+///
+/// `on_both_databases!(learner_enrols);` expects `async fn learner_enrols(db: &DatabaseConnection)` and
+/// makes the tests `learner_enrols::sqlite` and `learner_enrols::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::TestDb::sqlite().await;
+                super::$name(&db.conn).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let db = $crate::TestDb::postgres().await;
+                super::$name(&db.conn).await;
+                db.finish().await;
+            }
+        }
+    )*};
+}
+
+/// Copies a content fixture into a temporary folder, so a test can edit it (to publish a new version).
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("create folder");
+        for entry in std::fs::read_dir(from).expect("read fixture folder") {
+            let entry = entry.expect("fixture entry");
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy fixture file");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    copy(&fixtures().join(name), dir.path());
+    dir
+}
+
+/// Loads and publishes a content folder into `db`, asserting it has no errors.
+pub async fn publish(
+    db: &DatabaseConnection,
+    content: &std::path::Path,
+) -> Vec<(String, app::ssr::services::catalogue::SyncOutcome)> {
+    let report = app::ssr::content::load_library(content);
+    assert!(
+        report.errors.is_empty(),
+        "content errors: {:?}",
+        report.errors
+    );
+    let present = std::fs::read_dir(content.join("modules"))
+        .expect("modules folder")
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    app::ssr::services::catalogue::sync_library(db, &report.library, &present)
+        .await
+        .expect("publish")
+}
+
+/// Registers a learner for tests that need one.
+pub async fn learner(db: &DatabaseConnection, email: &str) -> i32 {
+    app::ssr::services::accounts::register(
+        db,
+        app::ssr::services::accounts::Registration {
+            email: email.into(),
+            display_name: "Test Learner".into(),
+            password: "a long enough passphrase".into(),
+        },
+        app::api::accounts::Role::Learner,
+    )
+    .await
+    .expect("register learner")
+    .id
+}
