@@ -1,7 +1,6 @@
 //! The `server` command: serve the site (default), check content, or create an admin.
 
 use anyhow::Context;
-use app::api::accounts::Role;
 use app::ssr::services::accounts;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
@@ -143,34 +142,17 @@ async fn create_admin(
 ) -> anyhow::Result<ExitCode> {
     let db = app::ssr::db::connect(&config.database_url).await?;
     app::ssr::db::migrate(&db).await?;
-    let account = match accounts::find_by_email(&db, &email)
-        .await
-        .map_err(anyhow::Error::msg)?
-    {
-        Some(existing) => accounts::set_role(&db, existing, Role::Admin)
-            .await
-            .map_err(anyhow::Error::msg)?,
-        None => accounts::register(
-            &db,
-            accounts::Registration {
-                email,
-                display_name: name,
-                password,
-            },
-            Role::Admin,
-        )
-        .await
-        .map_err(|e| {
-            match e
-                .field_message("email")
-                .or(e.field_message("password"))
-                .or(e.field_message("display_name"))
-            {
-                Some(message) => anyhow::anyhow!(message),
-                None => anyhow::anyhow!(e),
-            }
-        })?,
+    let input = accounts::Registration {
+        email,
+        display_name: name,
+        password,
     };
+    let account = accounts::create_admin(&db, input).await.map_err(|e| {
+        let field = ["email", "display_name", "password"]
+            .iter()
+            .find_map(|f| e.field_message(f));
+        anyhow::anyhow!(field.unwrap_or_else(|| e.to_string()))
+    })?;
     println!("{} is now an admin", account.email);
     Ok(ExitCode::SUCCESS)
 }

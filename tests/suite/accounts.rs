@@ -3,7 +3,7 @@
 use academy_tests::on_both_databases;
 use app::api::accounts::Role;
 use app::error::AppError;
-use app::ssr::services::accounts::{Registration, authenticate, register};
+use app::ssr::services::accounts::{Registration, authenticate, create_admin, register};
 use sea_orm::DatabaseConnection;
 
 fn ada() -> Registration {
@@ -56,6 +56,35 @@ async fn registering_an_email_twice_is_a_field_error(db: &DatabaseConnection) {
     );
 }
 
+async fn create_admin_makes_a_new_admin_or_promotes_an_existing_account(db: &DatabaseConnection) {
+    let admin = create_admin(
+        db,
+        Registration {
+            email: "root@example.org".into(),
+            display_name: "Site Admin".into(),
+            password: "a very long admin passphrase".into(),
+        },
+    )
+    .await
+    .expect("create admin");
+    assert_eq!(admin.role, "admin");
+
+    let learner = register(db, ada(), Role::Learner).await.expect("register");
+    let promoted = create_admin(
+        db,
+        Registration {
+            password: "ignored for an existing account".into(),
+            ..ada()
+        },
+    )
+    .await
+    .expect("promote");
+    assert_eq!((promoted.id, promoted.role.as_str()), (learner.id, "admin"));
+    authenticate(db, "ada.lovelace@example.nhs.uk", "analytical engine notes")
+        .await
+        .expect("the existing password still works");
+}
+
 /// Compares errors regardless of the echoed email (which differs between the two cases by design).
 trait SameShape {
     fn with_values_of(self, other: &AppError) -> AppError;
@@ -79,4 +108,5 @@ on_both_databases!(
     learner_registers_and_signs_in_with_any_email_case,
     a_wrong_password_gives_a_vague_error,
     registering_an_email_twice_is_a_field_error,
+    create_admin_makes_a_new_admin_or_promotes_an_existing_account,
 );

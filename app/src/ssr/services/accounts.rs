@@ -188,6 +188,18 @@ pub async fn set_role(
     Ok(active.update(db).await?)
 }
 
+/// What the `create-admin` command does: a new admin account, or an existing account (found by email)
+/// made an admin, keeping its password.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    input: Registration,
+) -> Result<account::Model, AppError> {
+    match find_by_email(db, &input.email).await? {
+        Some(existing) => set_role(db, existing, Role::Admin).await,
+        None => register(db, input, Role::Admin).await,
+    }
+}
+
 /// Finds an account by email.
 pub async fn find_by_email(
     db: &DatabaseConnection,
