@@ -4,3 +4,5 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod progress;
+pub mod quizzes;
+pub mod records;

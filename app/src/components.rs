@@ -4,3 +4,4 @@ pub mod error_view;
 pub mod form;
 pub mod layout;
 pub mod progress_bar;
+pub mod quiz;

@@ -18,8 +18,9 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::{
-    catalogue::CataloguePage, dashboard::DashboardPage, lesson::LessonPage, module::ModulePage,
-    not_found::NotFoundPage, register::RegisterPage, sign_in::SignInPage,
+    assessment::AssessmentPage, catalogue::CataloguePage, dashboard::DashboardPage,
+    lesson::LessonPage, module::ModulePage, not_found::NotFoundPage, portfolio::PortfolioPage,
+    record::RecordPage, register::RegisterPage, sign_in::SignInPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -57,7 +58,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=CataloguePage ssr=SsrMode::Async/>
                     <Route path=path!("/modules/:module") view=ModulePage ssr=SsrMode::Async/>
                     <Route path=path!("/modules/:module/lessons/:lesson") view=LessonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/modules/:module/assessment") view=AssessmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portfolio") view=PortfolioPage ssr=SsrMode::Async/>
+                    <Route path=path!("/records/:id") view=RecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 </Routes>

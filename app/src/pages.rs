@@ -1,10 +1,13 @@
 //! One routed page per file.
 
+pub mod assessment;
 pub mod catalogue;
 pub mod dashboard;
 pub mod lesson;
 pub mod module;
 pub mod not_found;
+pub mod portfolio;
+pub mod record;
 pub mod register;
 pub mod sign_in;
 

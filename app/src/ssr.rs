@@ -7,6 +7,7 @@ pub mod content;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod records;
 pub mod services;
 pub mod session_store;
 pub mod state;

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_accounts_and_sessions;
 mod m20261125_000002_create_catalogue;
 mod m20261125_000003_create_progress;
+mod m20261125_000004_create_assessments_and_records;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_accounts_and_sessions::Migration),
             Box::new(m20261125_000002_create_catalogue::Migration),
             Box::new(m20261125_000003_create_progress::Migration),
+            Box::new(m20261125_000004_create_assessments_and_records::Migration),
         ]
     }
 }

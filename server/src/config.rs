@@ -25,4 +25,14 @@ pub struct Config {
     /// TLS-terminating proxy); off by default so plain http on localhost works.
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// The site's public address, used in record ids, verification links and QR codes.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+    /// Where this instance keeps its record-signing key (created on first start, mode 0600). Keep it out of
+    /// backups of the database; publishing is automatic (the public key goes into the database).
+    #[arg(long, env = "KEY_DIR", default_value = "data/keys")]
+    pub key_dir: PathBuf,
+    /// The issuing organisation's name on records.
+    #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
+    pub issuer_name: String,
 }

@@ -4,5 +4,6 @@
 
 pub mod config;
 pub mod csrf;
+pub mod record_endpoints;
 pub mod router;
 pub mod startup;

@@ -33,6 +33,16 @@ enum Command {
         #[arg(long = "content")]
         content: Option<PathBuf>,
     },
+    /// Verify a downloaded record offline: its VC-JWT signature against the issuer's published keys.
+    Verify {
+        /// The issuer's JWK Set (saved from /.well-known/jwks.json) or a single JWK.
+        #[arg(long)]
+        keys: PathBuf,
+        /// The record file: the `.jwt` download.
+        record: PathBuf,
+    },
+    /// Start signing new records with a fresh key; old keys stay published so earlier records still verify.
+    RotateKey,
     /// Create an admin account (or make an existing account an admin).
     CreateAdmin {
         #[arg(long)]
@@ -65,6 +75,8 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(cli.config)),
         Command::Check { content } => Ok(check(&content.unwrap_or(cli.config.content_dir))),
+        Command::Verify { keys, record } => verify(&keys, &record),
+        Command::RotateKey => runtime.block_on(rotate_key(cli.config)),
         Command::CreateAdmin {
             email,
             name,
@@ -97,6 +109,72 @@ fn check(content: &std::path::Path) -> ExitCode {
         println!("{} problem(s) found", report.errors.len());
         ExitCode::FAILURE
     }
+}
+
+fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use app::ssr::records::jwt;
+    let keys_text =
+        std::fs::read_to_string(keys).with_context(|| format!("cannot read {}", keys.display()))?;
+    let keys = jwt::parse_keys(&keys_text)
+        .with_context(|| format!("{} is not a JWK Set or JWK", keys.display()))?;
+    let token = std::fs::read_to_string(record)
+        .with_context(|| format!("cannot read {}", record.display()))?;
+    let token = token.trim();
+    if token.starts_with('{') {
+        anyhow::bail!(
+            "{} is the JSON credential, which carries no signature of its own: verify the .jwt download offline, \
+             or send the JSON to the issuer's /verify endpoint",
+            record.display()
+        );
+    }
+    match jwt::verify(token, &keys) {
+        Ok(credential) => {
+            let subject = &credential["credentialSubject"];
+            println!(
+                "VALID signature: issued by {}",
+                credential["issuer"]["name"].as_str().unwrap_or("?")
+            );
+            println!("  record:   {}", credential["id"].as_str().unwrap_or("?"));
+            println!(
+                "  module:   {} (version {})",
+                subject["achievement"]["name"].as_str().unwrap_or("?"),
+                subject["achievement"]["version"].as_str().unwrap_or("?")
+            );
+            println!(
+                "  issued:   {}",
+                credential["validFrom"].as_str().unwrap_or("?")
+            );
+            println!(
+                "  revocation is checked online: {}",
+                credential["credentialStatus"]["statusListCredential"]
+                    .as_str()
+                    .unwrap_or("?")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("INVALID: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {
+    let kid = app::ssr::records::issuer::generate_key(&config.key_dir)?;
+    let db = app::ssr::db::connect(&config.database_url).await?;
+    app::ssr::db::migrate(&db).await?;
+    let issuer = app::ssr::records::issuer::load_issuer(
+        &db,
+        &config.key_dir,
+        &config.public_url,
+        &config.issuer_name,
+    )
+    .await?;
+    println!(
+        "new signing key {kid} is published (active: {}); earlier keys stay published",
+        issuer.kid
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {

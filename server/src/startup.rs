@@ -18,6 +18,8 @@ pub enum StartupError {
     Database(#[from] db::DbSetupError),
     #[error("cannot publish content to the database: {0}")]
     Publish(app::error::AppError),
+    #[error(transparent)]
+    Issuer(#[from] app::ssr::records::RecordError),
 }
 
 /// The module folders present under `content/modules`, including ones that failed to load.
@@ -74,9 +76,18 @@ pub async fn prepare(
             }
         }
     }
+    let issuer = app::ssr::records::issuer::load_issuer(
+        &connection,
+        &config.key_dir,
+        &config.public_url,
+        &config.issuer_name,
+    )
+    .await?;
+    tracing::info!(kid = %issuer.kid, "record signing key ready");
     Ok(AppState {
         db: connection,
         library: Arc::new(report.library),
+        issuer: Arc::new(issuer),
         leptos_options,
     })
 }

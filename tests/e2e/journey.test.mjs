@@ -64,6 +64,8 @@ before(async () => {
       DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
       CONTENT_DIR: process.env.ACADEMY_CONTENT ?? join(root, 'tests', 'fixtures', 'valid'),
       BIND_ADDRESS: `127.0.0.1:${port}`,
+      PUBLIC_URL: baseUrl,
+      KEY_DIR: join(workDir, 'keys'),
       LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
       RUST_LOG: 'warn',
     },
@@ -197,4 +199,103 @@ test('learner journey with JavaScript off', async () => {
 
 test('learner journey hydrated, with axe-core on every page', async () => {
   await learnerJourney({ javaScript: true });
+});
+
+/** Take the gamma module to completion, open the record, check it verifies, and look at the print view. */
+async function recordJourney({ javaScript }) {
+  const context = await browser.newContext({ javaScriptEnabled: javaScript });
+  const page = await context.newPage();
+  const email = `record-${javaScript ? 'js' : 'nojs'}-${Date.now()}@example.org`;
+  const hydrated = async () => {
+    if (javaScript) await page.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  };
+
+  await page.goto(`${baseUrl}/register`);
+  await hydrated();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Your name').fill('Dr Record Holder');
+  await page.getByLabel('Password').fill('records that can be verified');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+
+  // The lesson's check-your-understanding questions: nothing about the answers is on the page yet.
+  await page.goto(`${baseUrl}/modules/gamma/lessons/only`);
+  await hydrated();
+  assert.ok(!(await page.content()).includes('GAMMA-EXPLANATION'), 'no explanation before answering');
+  await page.getByRole('group', { name: '1. Which of these is a hazard?' }).getByLabel('A wet floor').check();
+  await page.getByRole('group', { name: /Which documents belong/ }).getByLabel('Hazard log').check();
+  if (javaScript) await page.evaluate(() => { window.__stillTheSamePage = true; });
+  await page.getByRole('button', { name: 'Check my answers' }).click();
+  await page.getByText('You answered 1 of 2 questions correctly (50%).').waitFor();
+  await page.getByText(/GAMMA-EXPLANATION-TWO/).waitFor();
+  if (javaScript) {
+    assert.ok(await page.evaluate(() => window.__stillTheSamePage === true), 'checked in place, no navigation');
+    await expectNoAxeViolations(page, 'a lesson with marked questions');
+  }
+  await page.getByRole('button', { name: 'Mark lesson complete' }).click();
+  await page.getByText('You have completed this lesson.').waitFor();
+
+  // The assessment.
+  await page.goto(`${baseUrl}/modules/gamma/assessment`);
+  await hydrated();
+  await expectOneH1(page);
+  if (javaScript) await expectNoAxeViolations(page, 'the assessment');
+  await page.getByRole('group', { name: /hazard is a potential source of harm/ }).getByLabel('True').check();
+  await page.getByRole('group', { name: /Who deploys a system/ }).getByLabel('The health organisation').check();
+  const evens = page.getByRole('group', { name: /Pick the even numbers/ });
+  await evens.getByLabel('Two').check();
+  await evens.getByLabel('Four').check();
+  await page.getByRole('button', { name: 'Submit assessment' }).click();
+  await page.getByText('You answered 3 of 3 questions correctly (100%). You passed.').waitFor();
+
+  // The module now links to the record.
+  await page.goto(`${baseUrl}/modules/gamma`);
+  await page.getByRole('link', { name: 'View your completion record' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Completion record' }).waitFor();
+  await hydrated();
+  await page.getByText('Valid record').waitFor();
+  await page.getByText('Dr Record Holder', { exact: true }).waitFor();
+  await expectOneH1(page);
+  if (javaScript) await expectNoAxeViolations(page, 'a record page');
+  const recordUrl = page.url();
+
+  // Anyone (a fresh, signed-out browser) can verify it, and the machine-readable check agrees.
+  const stranger = await browser.newContext({ javaScriptEnabled: javaScript });
+  const public_ = await stranger.newPage();
+  await public_.goto(recordUrl);
+  await public_.getByText('Valid record').waitFor();
+  const verification = await (await fetch(`${recordUrl}/verification`)).json();
+  assert.equal(verification.verification.valid, true);
+  const credential = await (await fetch(`${recordUrl}/credential.json`)).text();
+  const tampered = credential.replace('Dr Record Holder', 'Dr Somebody Else');
+  const verdict = await (await fetch(`${baseUrl}/verify`, { method: 'POST', body: tampered })).json();
+  assert.equal(verdict.verification.valid, false, 'a tampered record fails');
+  await stranger.close();
+
+  // The print view is a certificate: no site chrome, the QR code and verification address kept.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.site-header').evaluate((el) => getComputedStyle(el).display), 'none');
+  assert.equal(await page.locator('.no-print').first().evaluate((el) => getComputedStyle(el).display), 'none');
+  assert.ok(await page.locator('.certificate__qr svg').isVisible(), 'QR code printed');
+  await page.getByText(recordUrl).waitFor();
+  if (javaScript) {
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    assert.ok(pdf.length > 1000, 'the certificate prints to PDF');
+  }
+  await context.close();
+}
+
+test('assessment to verifiable record with JavaScript off', async () => {
+  await recordJourney({ javaScript: false });
+});
+
+test('assessment to verifiable record hydrated, with axe-core', async () => {
+  await recordJourney({ javaScript: true });
+});
+
+test('the wasm bundle carries no answers or explanations', async () => {
+  const wasm = Buffer.from(await (await fetch(`${baseUrl}/pkg/informatics-academy.wasm`)).arrayBuffer());
+  assert.ok(wasm.length > 10_000, 'the wasm bundle is served');
+  assert.ok(!wasm.includes('GAMMA-EXPLANATION'), 'no explanation text in the wasm');
+  assert.ok(!wasm.includes('A wet floor'), 'no question content in the wasm');
 });

@@ -31,7 +31,7 @@ fn valid_content_loads_with_links_rewritten_and_hashes_recorded() {
         .iter()
         .map(|m| m.slug.as_str())
         .collect();
-    assert_eq!(slugs, ["alpha", "beta"]);
+    assert_eq!(slugs, ["alpha", "beta", "gamma"]);
     let alpha = &report.library.modules[0];
     assert_eq!(alpha.lessons.len(), 2);
     assert_eq!(alpha.lessons[0].questions.len(), 1);

@@ -232,4 +232,138 @@ on_both_databases!(
     signing_in_rotates_the_session_and_wrong_passwords_are_refused,
     a_form_posted_from_another_site_is_refused,
     unknown_pages_and_modules_are_404,
+    answers_never_reach_the_browser_before_submitting,
+    a_learner_passes_without_javascript_and_anyone_can_verify_the_record,
 );
+
+async fn answers_never_reach_the_browser_before_submitting(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "leak@example.org"),
+                ("display_name", "Leak Check"),
+                ("password", "no answers for me"),
+            ],
+        )
+        .await;
+    for page in ["/modules/gamma/lessons/only", "/modules/gamma/assessment"] {
+        let html = browser.get(page).await;
+        assert_eq!(html.status, 200, "{page}");
+        assert!(
+            html.body.contains("Which of these is a hazard?")
+                || html.body.contains("Pick the even numbers."),
+            "{page} shows its questions"
+        );
+        assert!(
+            !html.body.contains("GAMMA-EXPLANATION"),
+            "{page} leaks an explanation"
+        );
+        assert!(
+            !html.body.contains("\"correct\""),
+            "{page} leaks which options are correct"
+        );
+    }
+    // The server function the hydrated page calls returns no answers either.
+    let direct = browser
+        .post_json_form("/api/quiz", &[("module", "gamma"), ("scope", "assessment")])
+        .await;
+    assert_eq!(direct.status, 200, "{}", direct.body);
+    assert!(direct.body.contains("Pick the even numbers."));
+    assert!(
+        !direct.body.contains("GAMMA-EXPLANATION") && !direct.body.contains("correct_options"),
+        "{}",
+        direct.body
+    );
+}
+
+async fn a_learner_passes_without_javascript_and_anyone_can_verify_the_record(
+    db: &DatabaseConnection,
+) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "pass@example.org"),
+                ("display_name", "Dr Pass"),
+                ("password", "passing grades only"),
+            ],
+        )
+        .await;
+    let lesson = "/modules/gamma/lessons/only";
+    browser
+        .post_form(
+            "/api/complete-lesson",
+            lesson,
+            &[("module", "gamma"), ("lesson", "only")],
+        )
+        .await;
+    let assessment = "/modules/gamma/assessment";
+    let submitted = browser
+        .post_form(
+            "/api/submit-quiz",
+            assessment,
+            &[
+                ("module", "gamma"),
+                ("scope", "assessment"),
+                ("answers[final-1][choice]", "0"),
+                ("answers[final-2][choice]", "1"),
+                ("answers[final-3][o0]", "0"),
+                ("answers[final-3][o2]", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(submitted.status, 302, "{}", submitted.body);
+    let page = browser.get(assessment).await;
+    assert!(
+        page.body
+            .contains("You answered 3 of 3 questions correctly (100%). You passed."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("GAMMA-EXPLANATION-FIVE"),
+        "explanations appear after submitting"
+    );
+
+    let module = browser.get("/modules/gamma").await;
+    let start = module.body.find("/records/").expect("a link to the record");
+    let id: String = module.body[start + 9..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+
+    assert!(id.len() == 36, "record id {id:?}");
+    let mut stranger = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let record = stranger.get(&format!("/records/{id}")).await;
+    assert_eq!(record.status, 200);
+    assert!(
+        record.body.contains("Valid record")
+            && record.body.contains("Dr Pass")
+            && record.body.contains("Gamma module")
+    );
+    assert!(record.body.contains("<svg"), "QR code");
+    let verification = stranger.get(&format!("/records/{id}/verification")).await;
+    assert!(
+        verification.body.contains(r#""valid":true"#),
+        "{}",
+        verification.body
+    );
+    let jwks = stranger.get("/.well-known/jwks.json").await;
+    assert!(jwks.body.contains(r#""crv":"Ed25519""#));
+    let json = stranger
+        .get(&format!("/records/{id}/credential.json"))
+        .await;
+    let tampered = json.body.replace("Dr Pass", "Dr Impostor");
+    let verdict = stranger.post_body("/verify", &tampered).await;
+    assert!(
+        verdict.body.contains(r#""valid":false"#),
+        "{}",
+        verdict.body
+    );
+    assert_eq!(stranger.get("/records/no-such-record").await.status, 404);
+}

@@ -9,3 +9,4 @@ mod http_journey;
 mod migrations;
 mod progress;
 mod publishing;
+mod records;

@@ -47,6 +47,7 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
     let state = AppState {
         db: db.clone(),
         library: Arc::new(report.library),
+        issuer: Arc::new(crate::test_issuer(db).await),
         leptos_options: LeptosOptions::builder()
             .output_name("informatics-academy")
             .site_root("target/site")
@@ -140,6 +141,32 @@ impl Browser {
         }
         self.send(request.body(Body::from(body)).expect("request"))
             .await
+    }
+
+    /// Call a server function the way the hydrated app does: form-encoded, answered as JSON.
+    pub async fn post_json_form(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(action)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// POST a raw body (for the verification endpoint).
+    pub async fn post_body(&mut self, path: &str, body: &str) -> Page {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("request");
+        self.send(request).await
     }
 
     pub fn signed_in(&self) -> bool {

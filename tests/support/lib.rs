@@ -185,3 +185,31 @@ pub async fn learner(db: &DatabaseConnection, email: &str) -> i32 {
     .expect("register learner")
     .id
 }
+
+/// An issuer with a fresh signing key (in a temporary folder), as a server instance would have.
+pub async fn test_issuer(db: &DatabaseConnection) -> app::ssr::records::Issuer {
+    let keys = tempfile::tempdir().expect("temporary key folder");
+    app::ssr::records::issuer::load_issuer(
+        db,
+        keys.path(),
+        "http://localhost",
+        "Informatics Academy",
+    )
+    .await
+    .expect("issuer key")
+}
+
+/// Validates a credential against the official Open Badges 3.0 AchievementCredential JSON Schema
+/// (`../shared/standards/ob3`), returning every violation.
+pub fn ob3_schema_errors(credential: &serde_json::Value) -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/standards/ob3/achievementcredential.schema.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the OB 3.0 schema is needed at {}: {e}", path.display()));
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(credential)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}

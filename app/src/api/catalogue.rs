@@ -75,6 +75,11 @@ pub struct ModuleDetail {
     pub enrolled: bool,
     pub signed_in: bool,
     pub progress: Option<ProgressSummary>,
+    /// What completing the module requires, in words.
+    pub completion: String,
+    pub has_assessment: bool,
+    /// The signed-in learner's completion record for this module, once earned.
+    pub record_id: Option<String>,
 }
 
 /// Everything the lesson page shows.
@@ -97,6 +102,8 @@ pub struct LessonContent {
     pub enrolled: bool,
     pub signed_in: bool,
     pub progress: Option<ProgressSummary>,
+    /// Whether the lesson has check-your-understanding questions.
+    pub has_questions: bool,
 }
 
 /// The catalogue, with the caller's progress where enrolled.

@@ -17,10 +17,22 @@ pub async fn enrol(module: String) -> Result<(), AppError> {
 /// Marks a lesson complete for the signed-in learner and returns the module's progress.
 #[server(endpoint = "complete-lesson")]
 pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressSummary, AppError> {
-    use crate::ssr::{auth, services::progress};
+    use crate::ssr::{auth, services::catalogue, services::completion, services::progress};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    progress::complete_lesson(&state.db, account.id, &module, &lesson).await
+    let summary = progress::complete_lesson(&state.db, account.id, &module, &lesson).await?;
+    if summary.next_lesson.is_none() {
+        let found = catalogue::find_module(&state.db, &module).await?;
+        completion::complete_if_due(
+            &state.db,
+            &state.issuer,
+            &state.library.frameworks,
+            account.id,
+            &found,
+        )
+        .await?;
+    }
+    Ok(summary)
 }
 
 /// The signed-in learner's enrolled modules with progress.

@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <ul class="nav-list">
                             <li><A href="/">"Catalogue"</A></li>
                             <li><A href="/dashboard">"My learning"</A></li>
+                            <li><A href="/portfolio">"Portfolio"</A></li>
                             <Transition fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     match account.await {

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::catalogue::{LessonContent, fetch_lesson};
 use crate::api::progress::CompleteLesson;
-use crate::components::{error_view::ErrorView, progress_bar::ProgressBar};
+use crate::components::{error_view::ErrorView, progress_bar::ProgressBar, quiz::Quiz};
 
 #[component]
 pub fn LessonPage() -> impl IntoView {
@@ -44,14 +44,15 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
         move |slug: &str| format!("/modules/{module}/lessons/{slug}")
     };
     let failed = move || complete.value().get().and_then(|r| r.err());
+    let (form_module, form_lesson) = (content.module_slug.clone(), content.slug.clone());
     let status = if content.completed {
         view! { <p class="notice notice--done" role="status">"You have completed this lesson."</p> }
             .into_any()
     } else if content.signed_in {
         view! {
             <ActionForm action=complete attr:class="inline-form">
-                <input type="hidden" name="module" value=content.module_slug.clone()/>
-                <input type="hidden" name="lesson" value=content.slug.clone()/>
+                <input type="hidden" name="module" value=form_module/>
+                <input type="hidden" name="lesson" value=form_lesson/>
                 <button type="submit" class="button">"Mark lesson complete"</button>
             </ActionForm>
         }
@@ -80,6 +81,9 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
             </section>
             <div class="lesson__body" inner_html=content.html.clone()></div>
         </article>
+        {content.has_questions.then(|| view! {
+            <Quiz module=content.module_slug.clone() scope=content.slug.clone() heading="Check your understanding"/>
+        })}
         <section class="lesson-progress" aria-labelledby="progress-heading">
             <h2 id="progress-heading">"Your progress"</h2>
             {move || failed().map(|e| view! { <p class="field__error" role="alert">{e.to_string()}</p> })}

@@ -42,6 +42,7 @@ fn ModuleBody(detail: ModuleDetail, enrol: ServerAction<Enrol>) -> impl IntoView
         let slug = detail.slug.clone();
         move |lesson: &str| format!("/modules/{slug}/lessons/{lesson}")
     };
+    let enrol_slug = detail.slug.clone();
     let call_to_action = match (&detail.progress, detail.signed_in) {
         (Some(progress), _) => match &progress.next_lesson {
             Some(next) => view! {
@@ -52,7 +53,7 @@ fn ModuleBody(detail: ModuleDetail, enrol: ServerAction<Enrol>) -> impl IntoView
         },
         (None, true) => view! {
             <ActionForm action=enrol attr:class="inline-form">
-                <input type="hidden" name="module" value=detail.slug.clone()/>
+                <input type="hidden" name="module" value=enrol_slug/>
                 <button type="submit" class="button">"Enrol in this module"</button>
             </ActionForm>
         }
@@ -99,6 +100,13 @@ fn ModuleBody(detail: ModuleDetail, enrol: ServerAction<Enrol>) -> impl IntoView
         </dl>
         {detail.progress.clone().map(|p| view! { <ProgressBar progress=p label=label/> })}
         {call_to_action}
+        {detail.record_id.clone().map(|id| view! {
+            <p class="notice notice--done">"You have completed this module. "<A href=format!("/records/{id}")>"View your completion record"</A></p>
+        })}
+        <p><strong>"To complete this module: "</strong>{detail.completion.clone()}</p>
+        {detail.has_assessment.then(|| view! {
+            <p><A href=format!("/modules/{}/assessment", detail.slug)>"Take the module assessment"</A></p>
+        })}
         <section aria-labelledby="lessons-heading">
             <h2 id="lessons-heading">"Lessons"</h2>
             <ol class="lesson-list">

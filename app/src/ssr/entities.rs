@@ -1,9 +1,13 @@
 //! sea-orm entities, one per table. The schema itself is owned by the `migrations` crate.
 
 pub mod account;
+pub mod completion_record;
 pub mod enrolment;
+pub mod issuer_key;
 pub mod lesson;
 pub mod lesson_progress;
 pub mod module;
+pub mod module_completion;
 pub mod module_version;
+pub mod quiz_attempt;
 pub mod session;

@@ -5,5 +5,8 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod completion;
 pub mod passwords;
 pub mod progress;
+pub mod quizzes;
+pub mod records;

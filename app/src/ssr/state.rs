@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use super::content::Library;
+use super::records::Issuer;
 
 /// Shared, cheap to clone: provided to server functions as Leptos context and to axum as router state.
 #[derive(Clone, Debug)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The content that loaded at start-up; frameworks are read from here (modules from the database).
     pub library: Arc<Library>,
+    /// Signs completion records.
+    pub issuer: Arc<Issuer>,
     pub leptos_options: LeptosOptions,
 }
 

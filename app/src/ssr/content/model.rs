@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use toml::Spanned;
 
+pub use crate::api::quizzes::QuestionKind;
+
 /// `module.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +42,45 @@ impl CompletionRule {
         !matches!(self, CompletionRule::Completed)
     }
 
+    /// Reads the stored spelling.
+    pub fn parse(stored: &str) -> Option<CompletionRule> {
+        match stored {
+            "completed" => Some(CompletionRule::Completed),
+            "passed" => Some(CompletionRule::Passed),
+            "completed-and-passed" => Some(CompletionRule::CompletedAndPassed),
+            "completed-or-passed" => Some(CompletionRule::CompletedOrPassed),
+            _ => None,
+        }
+    }
+
+    /// Whether the rule is met, given the two facts it can depend on.
+    pub fn is_met(self, all_lessons_completed: bool, assessment_passed: bool) -> bool {
+        match self {
+            CompletionRule::Completed => all_lessons_completed,
+            CompletionRule::Passed => assessment_passed,
+            CompletionRule::CompletedAndPassed => all_lessons_completed && assessment_passed,
+            CompletionRule::CompletedOrPassed => all_lessons_completed || assessment_passed,
+        }
+    }
+
+    /// What the rule asks, in words, for records and pages.
+    pub fn describe(self, pass_mark: Option<u32>) -> String {
+        let passed = match pass_mark {
+            Some(mark) => format!("passed the module assessment (pass mark {mark}%)"),
+            None => "passed the module assessment".to_owned(),
+        };
+        match self {
+            CompletionRule::Completed => "Completed every lesson of the module.".to_owned(),
+            CompletionRule::Passed => format!("{}.", capitalise(&passed)),
+            CompletionRule::CompletedAndPassed => {
+                format!("Completed every lesson of the module and {passed}.")
+            }
+            CompletionRule::CompletedOrPassed => {
+                format!("Completed every lesson of the module or {passed}.")
+            }
+        }
+    }
+
     /// The spelling used in `module.toml` and stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,6 +90,14 @@ impl CompletionRule {
             CompletionRule::CompletedOrPassed => "completed-or-passed",
         }
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The front matter of a lesson file.
@@ -77,7 +126,7 @@ pub(super) struct AssessmentFile {
 }
 
 /// A question as authored: in a lesson's front matter or in `assessment.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSpec {
     pub id: String,
@@ -89,17 +138,8 @@ pub struct QuestionSpec {
     pub answer: Option<bool>,
 }
 
-/// The question kinds the engine can mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum QuestionKind {
-    Single,
-    Multiple,
-    TrueFalse,
-}
-
 /// One option of a choice question.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionSpec {
     pub text: String,
@@ -109,7 +149,7 @@ pub struct OptionSpec {
 }
 
 /// A validated module assessment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessmentSpec {
     pub pass_mark: u32,
     pub max_attempts: Option<u32>,

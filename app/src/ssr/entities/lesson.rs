@@ -19,6 +19,8 @@ pub struct Model {
     pub content_hash: String,
     /// Sanitised HTML; re-rendered only when `content_hash` changes.
     pub html: String,
+    /// JSON array of the lesson's check-your-understanding questions, answers included: server only.
+    pub questions: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

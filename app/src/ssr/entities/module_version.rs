@@ -13,6 +13,10 @@ pub struct Model {
     /// JSON array of `{slug, title, content_hash}` in lesson order.
     pub lessons: String,
     pub published_at: ChronoDateTimeUtc,
+    /// JSON of the module assessment (questions, pass mark, attempt policy) as published; server only.
+    pub assessment: Option<String>,
+    /// The completion rule this version was published with.
+    pub completion: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

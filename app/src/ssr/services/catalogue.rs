@@ -16,7 +16,7 @@ use crate::api::catalogue::{
 };
 use crate::error::AppError;
 use crate::ssr::content::{Framework, Library, LoadedModule};
-use crate::ssr::entities::{lesson, module, module_version};
+use crate::ssr::entities::{completion_record, lesson, module, module_version};
 
 /// What publishing one module did, for the start-up log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +153,14 @@ pub async fn publish_module(
         lessons: Set(serde_json::to_string(&manifest)
             .map_err(|e| crate::ssr::error::internal("manifest", e))?),
         published_at: Set(now),
+        assessment: Set(match &loaded.assessment {
+            Some(assessment) => Some(
+                serde_json::to_string(assessment)
+                    .map_err(|e| crate::ssr::error::internal("assessment", e))?,
+            ),
+            None => None,
+        }),
+        completion: Set(loaded.completion.as_str().to_owned()),
         ..Default::default()
     }
     .insert(txn)
@@ -197,6 +205,8 @@ pub async fn publish_module(
         active.alignments = Set(alignments);
         active.content_hash = Set(loaded_lesson.content_hash.clone());
         active.html = Set(loaded_lesson.html.clone());
+        active.questions = Set(serde_json::to_string(&loaded_lesson.questions)
+            .map_err(|e| crate::ssr::error::internal("questions", e))?);
         active.save(txn).await?;
     }
     Ok(if created {
@@ -358,7 +368,34 @@ pub async fn module_detail(
         ),
         None => (false, HashSet::new()),
     };
+    let version = module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.eq(found.id))
+        .filter(module_version::Column::Version.eq(found.version))
+        .one(db)
+        .await?;
+    let assessment: Option<crate::ssr::content::AssessmentSpec> = version
+        .as_ref()
+        .and_then(|v| v.assessment.as_deref())
+        .and_then(|json| serde_json::from_str(json).ok());
+    let rule = crate::ssr::content::CompletionRule::parse(&found.completion)
+        .unwrap_or(crate::ssr::content::CompletionRule::Completed);
+    let record_id = match account_id {
+        Some(account_id) => {
+            completion_record::Entity::find()
+                .select_only()
+                .column(completion_record::Column::Id)
+                .filter(completion_record::Column::AccountId.eq(account_id))
+                .filter(completion_record::Column::ModuleId.eq(found.id))
+                .into_tuple::<String>()
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
     Ok(ModuleDetail {
+        completion: rule.describe(assessment.as_ref().map(|a| a.pass_mark)),
+        has_assessment: assessment.is_some(),
+        record_id,
         progress: enrolled.then(|| summarise(&lessons, &completed)),
         lessons: outlines
             .iter()
@@ -432,5 +469,7 @@ pub async fn lesson_content(
         enrolled,
         signed_in: account_id.is_some(),
         progress: enrolled.then(|| summarise(&lessons, &completed)),
+        has_questions: serde_json::from_str::<Vec<serde::de::IgnoredAny>>(&body.questions)
+            .is_ok_and(|q| !q.is_empty()),
     })
 }

@@ -1,0 +1,121 @@
+//! A completion record's public page: anyone can check it, no sign-in needed. Printed, it is an A4
+//! certificate with the verification address and a QR code.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::records::{RecordView, RevokeRecord, fetch_record};
+use crate::components::error_view::ErrorView;
+use crate::components::form::{ErrorSummary, FormField};
+use crate::pages::hours;
+
+#[component]
+pub fn RecordPage() -> impl IntoView {
+    let params = use_params_map();
+    let revoke = ServerAction::<RevokeRecord>::new();
+    let record = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                revoke.version().get(),
+            )
+        },
+        |(id, _)| fetch_record(id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Checking the record…"</p> }>
+            {move || Suspend::new(async move {
+                match record.await {
+                    Ok(record) => view! { <RecordBody record=record revoke=revoke/> }.into_any(),
+                    Err(error) => view! { <ErrorView error=error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RecordBody(record: RecordView, revoke: ServerAction<RevokeRecord>) -> impl IntoView {
+    let v = &record.verification;
+    let verdict = if v.valid {
+        view! {
+            <div class="verdict verdict--valid" role="status">
+                <p class="verdict__title">"Valid record"</p>
+                <p>"The signature is genuine, the record is exactly as issued, and it has not been revoked."</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="verdict verdict--invalid" role="status">
+                <p class="verdict__title">"This record is not valid"</p>
+                <ul>{v.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            </div>
+        }
+        .into_any()
+    };
+    let error = Signal::derive(move || revoke.value().get().and_then(|r| r.err()));
+    let revoke_id = record.id.clone();
+    let revoke_form = record.can_revoke.then(move || {
+        view! {
+            <section class="no-print" aria-labelledby="revoke-heading">
+                <h2 id="revoke-heading">"Revoke this record"</h2>
+                <ErrorSummary error=error/>
+                <ActionForm action=revoke attr:class="form">
+                    <input type="hidden" name="id" value=revoke_id/>
+                    <FormField name="reason" label="Reason for revoking" hint="Shown to anyone who checks the record." error=error/>
+                    <button type="submit" class="button button--warning">"Revoke record"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    let base = format!("/records/{}", record.id);
+    view! {
+        <Title text=format!("Completion record: {}", record.module_title)/>
+        <article class="certificate">
+            <p class="certificate__issuer">{record.issuer_name.clone()}</p>
+            <h1>"Completion record"</h1>
+            {verdict}
+            <p class="certificate__lead">"This is to record that"</p>
+            <p class="certificate__name">{record.learner_name.clone()}</p>
+            <p class="certificate__lead">"completed the module"</p>
+            <p class="certificate__module">{record.module_title.clone()}</p>
+            <dl class="facts facts--stacked">
+                <div><dt>"Module version"</dt><dd>{record.module_version}</dd></div>
+                <div><dt>"Issued on"</dt><dd>{record.issued_on.clone()}</dd></div>
+                <div><dt>"What was required"</dt><dd>{record.criteria.clone()}</dd></div>
+                {record.score.map(|s| view! { <div><dt>"Assessment score"</dt><dd>{format!("{s}%")}</dd></div> })}
+                <div><dt>"CPD"</dt><dd>{hours(record.cpd_hours)}</dd></div>
+                {record.verification.revoked_reason.clone().map(|r| view! { <div><dt>"Revoked"</dt><dd>{format!("{} – {r}", record.verification.revoked_at.clone().unwrap_or_default())}</dd></div> })}
+            </dl>
+            {(!record.alignments.is_empty()).then(|| view! {
+                <section aria-labelledby="aligned-heading">
+                    <h2 id="aligned-heading">"Aligned to"</h2>
+                    <ul class="alignments">
+                        {record.alignments.iter().map(|a| view! {
+                            <li>{format!("{}: {} ({})", a.framework, a.name, a.code)}</li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+            <div class="certificate__verify">
+                <div class="certificate__qr" role="img" aria-label="QR code linking to this record's verification page" inner_html=record.qr_svg.clone()></div>
+                <p>"Check this record at " <a href=record.record_url.clone()>{record.record_url.clone()}</a></p>
+            </div>
+        </article>
+        <section class="no-print" aria-labelledby="downloads-heading">
+            <h2 id="downloads-heading">"Download and verify"</h2>
+            <ul>
+                <li><a href=format!("{base}/credential.json") download="">"Open Badges 3.0 credential (JSON)"</a></li>
+                <li><a href=format!("{base}/credential.jwt") download="">"Signed credential (VC-JWT)"</a></li>
+                <li><a href=format!("{base}/verification")>"Verification result (JSON, for software)"</a></li>
+                <li><a href="/.well-known/jwks.json">"The issuer's public keys (JWK Set)"</a></li>
+            </ul>
+            <p>"To print a certificate, use your browser's print command: the page prints on one A4 sheet."</p>
+            {record.is_owner.then(|| view! { <p><A href="/portfolio">"Back to my portfolio"</A></p> })}
+        </section>
+        {revoke_form}
+    }
+}

@@ -1,0 +1,31 @@
+//! A signed completion record (an Open Badges 3.0 AchievementCredential) issued to a learner.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "completion_record")]
+pub struct Model {
+    /// A UUID; the credential's id is `urn:uuid:<id>` and its public page `/records/<id>`.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub account_id: i32,
+    pub module_id: i32,
+    /// The module version the record was earned on.
+    pub module_version: i32,
+    /// This record's bit in the revocation status list.
+    pub status_index: i32,
+    /// The credential body as issued (JSON).
+    pub credential: String,
+    /// The same credential as a VC-JWT signed with EdDSA.
+    pub jwt: String,
+    pub kid: String,
+    pub issued_at: ChronoDateTimeUtc,
+    pub revoked_at: Option<ChronoDateTimeUtc>,
+    pub revoked_reason: Option<String>,
+    pub revoked_by: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

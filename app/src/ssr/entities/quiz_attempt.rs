@@ -1,0 +1,29 @@
+//! One submitted attempt at a lesson's check-your-understanding questions or a module assessment.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "quiz_attempt")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub account_id: i32,
+    pub module_id: i32,
+    /// The module version whose questions were answered.
+    pub module_version: i32,
+    /// `assessment`, or `lesson:<slug>` for a lesson's questions.
+    pub scope: String,
+    /// JSON object: question id → chosen option indices.
+    pub answers: String,
+    pub correct: i32,
+    pub total: i32,
+    /// Percentage, 0 to 100.
+    pub score: i32,
+    pub passed: bool,
+    pub submitted_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

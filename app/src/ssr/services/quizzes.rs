@@ -1,0 +1,477 @@
+//! Marking questions on the server, storing attempts, and enforcing an assessment's attempt policy.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use std::collections::{BTreeSet, HashMap};
+
+use super::catalogue::find_module;
+use super::completion;
+use crate::api::quizzes::{
+    ASSESSMENT_SCOPE, AttemptView, QuestionKind, QuestionResult, QuestionView, QuizView,
+};
+use crate::error::AppError;
+use crate::ssr::content::{AssessmentSpec, Framework, QuestionSpec};
+use crate::ssr::entities::{lesson, module, module_version, quiz_attempt};
+use crate::ssr::error::internal;
+use crate::ssr::records::Issuer;
+
+/// The learner's choices: question id → chosen option indices.
+pub type Answers = HashMap<String, BTreeSet<usize>>;
+
+/// Reads the form encoding (`answers[question][key] = index`) into [`Answers`].
+pub fn parse_answers(form: &HashMap<String, HashMap<String, String>>) -> Result<Answers, AppError> {
+    let mut answers = Answers::new();
+    for (question, choices) in form {
+        let chosen = answers.entry(question.clone()).or_default();
+        for value in choices.values() {
+            let index = value.trim().parse::<usize>().map_err(|_| {
+                AppError::BadRequest(format!(
+                    "answer `{value}` to question `{question}` is not an option number"
+                ))
+            })?;
+            chosen.insert(index);
+        }
+    }
+    Ok(answers)
+}
+
+/// The options a learner sees: true-false questions get "True" and "False".
+fn option_texts(question: &QuestionSpec) -> Vec<String> {
+    match question.kind {
+        QuestionKind::TrueFalse => vec!["True".to_owned(), "False".to_owned()],
+        _ => question.options.iter().map(|o| o.text.clone()).collect(),
+    }
+}
+
+fn correct_options(question: &QuestionSpec) -> BTreeSet<usize> {
+    match question.kind {
+        QuestionKind::TrueFalse => {
+            BTreeSet::from([if question.answer == Some(true) { 0 } else { 1 }])
+        }
+        _ => question
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.correct)
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+/// Strips the answers: this is all the browser sees before submitting.
+pub fn question_views(questions: &[QuestionSpec]) -> Vec<QuestionView> {
+    questions
+        .iter()
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            kind: q.kind,
+            prompt: q.prompt.clone(),
+            options: option_texts(q),
+        })
+        .collect()
+}
+
+/// Marks answers. A question is right only when exactly the correct options were chosen (for
+/// multiple-choice, all of them and nothing else); an unanswered question is wrong.
+pub fn mark(questions: &[QuestionSpec], answers: &Answers) -> (Vec<QuestionResult>, u32) {
+    let mut correct_count = 0;
+    let results = questions
+        .iter()
+        .map(|q| {
+            let chosen = answers.get(&q.id).cloned().unwrap_or_default();
+            let right = correct_options(q);
+            let correct = chosen == right;
+            if correct {
+                correct_count += 1;
+            }
+            let feedback = chosen
+                .iter()
+                .filter_map(|&i| q.options.get(i).and_then(|o| o.feedback.clone()))
+                .collect();
+            QuestionResult {
+                id: q.id.clone(),
+                correct,
+                chosen: chosen.into_iter().collect(),
+                correct_options: right.into_iter().collect(),
+                explanation: q.explanation.clone(),
+                feedback,
+            }
+        })
+        .collect();
+    (results, correct_count)
+}
+
+/// Whole-number percentage, rounded down (so 69.9% never passes a 70% mark).
+pub fn score_percent(correct: u32, total: u32) -> u32 {
+    (correct * 100).checked_div(total).unwrap_or(0)
+}
+
+/// The questions of one scope in the module's current version, and the assessment policy if any.
+async fn questions_for(
+    db: &DatabaseConnection,
+    found: &module::Model,
+    scope: &str,
+) -> Result<(Vec<QuestionSpec>, Option<AssessmentSpec>), AppError> {
+    if scope == ASSESSMENT_SCOPE {
+        let version = module_version::Entity::find()
+            .filter(module_version::Column::ModuleId.eq(found.id))
+            .filter(module_version::Column::Version.eq(found.version))
+            .one(db)
+            .await?
+            .ok_or_else(|| internal("assessment", "current module version row is missing"))?;
+        let spec: AssessmentSpec = match version.assessment {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| internal("reading an assessment", e))?
+            }
+            None => {
+                return Err(AppError::NotFound(format!(
+                    "An assessment for “{}”",
+                    found.title
+                )));
+            }
+        };
+        Ok((spec.questions.clone(), Some(spec)))
+    } else {
+        let json: String = lesson::Entity::find()
+            .select_only()
+            .column(lesson::Column::Questions)
+            .filter(lesson::Column::ModuleId.eq(found.id))
+            .filter(lesson::Column::Slug.eq(scope))
+            .into_tuple()
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("The lesson “{scope}”")))?;
+        let questions =
+            serde_json::from_str(&json).map_err(|e| internal("reading lesson questions", e))?;
+        Ok((questions, None))
+    }
+}
+
+fn scope_key(scope: &str) -> String {
+    if scope == ASSESSMENT_SCOPE {
+        ASSESSMENT_SCOPE.to_owned()
+    } else {
+        format!("lesson:{scope}")
+    }
+}
+
+async fn attempts(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: i32,
+    scope: &str,
+) -> Result<Vec<quiz_attempt::Model>, AppError> {
+    Ok(quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::AccountId.eq(account_id))
+        .filter(quiz_attempt::Column::ModuleId.eq(module_id))
+        .filter(quiz_attempt::Column::Scope.eq(scope_key(scope)))
+        .order_by_asc(quiz_attempt::Column::SubmittedAt)
+        .order_by_asc(quiz_attempt::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Whether another attempt is allowed now, and if not, from when (None: never, out of attempts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptPermission {
+    Allowed,
+    AlreadyPassed,
+    OutOfAttempts,
+    WaitUntil(DateTime<Utc>),
+}
+
+/// An assessment's attempt policy applied to the attempts so far. Lesson checks are always open.
+pub fn permission(
+    policy: Option<&AssessmentSpec>,
+    previous: &[quiz_attempt::Model],
+    now: DateTime<Utc>,
+) -> AttemptPermission {
+    let Some(policy) = policy else {
+        return AttemptPermission::Allowed;
+    };
+    if previous.iter().any(|a| a.passed) {
+        return AttemptPermission::AlreadyPassed;
+    }
+    if let Some(max) = policy.max_attempts
+        && previous.len() >= max as usize
+    {
+        return AttemptPermission::OutOfAttempts;
+    }
+    if let (Some(hours), Some(last)) = (policy.cooldown_hours, previous.last()) {
+        let next = last.submitted_at + Duration::hours(i64::from(hours));
+        if next > now {
+            return AttemptPermission::WaitUntil(next);
+        }
+    }
+    AttemptPermission::Allowed
+}
+
+fn attempt_view(
+    attempt: &quiz_attempt::Model,
+    questions: &[QuestionSpec],
+) -> Result<AttemptView, AppError> {
+    let answers: Answers =
+        serde_json::from_str(&attempt.answers).map_err(|e| internal("reading an attempt", e))?;
+    let (results, correct) = mark(questions, &answers);
+    Ok(AttemptView {
+        correct,
+        total: u32::try_from(results.len()).unwrap_or(0),
+        score: u32::try_from(attempt.score).unwrap_or(0),
+        passed: attempt.passed,
+        submitted_at: attempt.submitted_at.to_rfc3339(),
+        results,
+    })
+}
+
+/// The quiz page's data for a scope.
+pub async fn quiz_view(
+    db: &DatabaseConnection,
+    module_slug: &str,
+    scope: &str,
+    account_id: Option<i32>,
+) -> Result<QuizView, AppError> {
+    let found = find_module(db, module_slug).await?;
+    let (questions, policy) = questions_for(db, &found, scope).await?;
+    let previous = match account_id {
+        Some(id) => attempts(db, id, found.id, scope).await?,
+        None => Vec::new(),
+    };
+    let permission = permission(policy.as_ref(), &previous, Utc::now());
+    let last_attempt = match previous.last() {
+        Some(last) if last.module_version == found.version => Some(attempt_view(last, &questions)?),
+        _ => None,
+    };
+    Ok(QuizView {
+        module_slug: found.slug,
+        module_title: found.title,
+        scope: scope.to_owned(),
+        questions: question_views(&questions),
+        pass_mark: policy.as_ref().map(|p| p.pass_mark),
+        attempts_used: u32::try_from(previous.len()).unwrap_or(u32::MAX),
+        max_attempts: policy.as_ref().and_then(|p| p.max_attempts),
+        next_attempt_at: match &permission {
+            AttemptPermission::WaitUntil(at) => Some(at.to_rfc3339()),
+            _ => None,
+        },
+        can_attempt: account_id.is_some() && permission == AttemptPermission::Allowed,
+        signed_in: account_id.is_some(),
+        last_attempt,
+        passed: previous.iter().any(|a| a.passed),
+    })
+}
+
+/// Marks and stores an attempt; a passed assessment may complete the module (and issue its record).
+pub async fn submit(
+    db: &DatabaseConnection,
+    issuer: &Issuer,
+    frameworks: &[Framework],
+    account_id: i32,
+    module_slug: &str,
+    scope: &str,
+    answers: Answers,
+) -> Result<AttemptView, AppError> {
+    let found = find_module(db, module_slug).await?;
+    let (questions, policy) = questions_for(db, &found, scope).await?;
+    if questions.is_empty() {
+        return Err(AppError::NotFound("Questions for this lesson".to_owned()));
+    }
+    if let Some(unknown) = answers
+        .keys()
+        .find(|id| !questions.iter().any(|q| &q.id == *id))
+    {
+        return Err(AppError::BadRequest(format!(
+            "there is no question `{unknown}` here"
+        )));
+    }
+    let previous = attempts(db, account_id, found.id, scope).await?;
+    match permission(policy.as_ref(), &previous, Utc::now()) {
+        AttemptPermission::Allowed => {}
+        AttemptPermission::AlreadyPassed => {
+            return Err(AppError::Conflict(
+                "You have already passed this assessment.".to_owned(),
+            ));
+        }
+        AttemptPermission::OutOfAttempts => {
+            return Err(AppError::Conflict(
+                "You have used all your attempts at this assessment. Please contact your course lead.".to_owned(),
+            ));
+        }
+        AttemptPermission::WaitUntil(at) => {
+            return Err(AppError::Conflict(format!(
+                "You can try this assessment again from {} (UTC).",
+                at.format("%-d %B %Y at %H:%M")
+            )));
+        }
+    }
+    let (results, correct) = mark(&questions, &answers);
+    let total = u32::try_from(questions.len()).unwrap_or(u32::MAX);
+    let score = score_percent(correct, total);
+    let passed = policy.as_ref().is_some_and(|p| score >= p.pass_mark);
+    let stored = quiz_attempt::ActiveModel {
+        account_id: Set(account_id),
+        module_id: Set(found.id),
+        module_version: Set(found.version),
+        scope: Set(scope_key(scope)),
+        answers: Set(serde_json::to_string(&answers).map_err(|e| internal("storing answers", e))?),
+        correct: Set(i32::try_from(correct).unwrap_or(i32::MAX)),
+        total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
+        score: Set(i32::try_from(score).unwrap_or(i32::MAX)),
+        passed: Set(passed),
+        submitted_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    if passed {
+        completion::complete_if_due(db, issuer, frameworks, account_id, &found).await?;
+    }
+    Ok(AttemptView {
+        correct,
+        total,
+        score,
+        passed,
+        submitted_at: stored.submitted_at.to_rfc3339(),
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::content::OptionSpec;
+
+    fn choice(id: &str, kind: QuestionKind, correct: &[bool]) -> QuestionSpec {
+        QuestionSpec {
+            id: id.into(),
+            kind,
+            prompt: "?".into(),
+            explanation: "because".into(),
+            options: correct
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| OptionSpec {
+                    text: format!("option {i}"),
+                    correct: c,
+                    feedback: (!c).then(|| format!("not {i}")),
+                })
+                .collect(),
+            answer: None,
+        }
+    }
+
+    fn answers(pairs: &[(&str, &[usize])]) -> Answers {
+        pairs
+            .iter()
+            .map(|(id, chosen)| ((*id).to_owned(), chosen.iter().copied().collect()))
+            .collect()
+    }
+
+    #[test]
+    fn multiple_choice_needs_every_correct_option_and_no_wrong_one() {
+        let q = [choice("m", QuestionKind::Multiple, &[true, false, true])];
+        assert_eq!(mark(&q, &answers(&[("m", &[0, 2])])).1, 1);
+        assert_eq!(
+            mark(&q, &answers(&[("m", &[0])])).1,
+            0,
+            "partly right is wrong"
+        );
+        assert_eq!(
+            mark(&q, &answers(&[("m", &[0, 1, 2])])).1,
+            0,
+            "a wrong extra is wrong"
+        );
+    }
+
+    #[test]
+    fn true_false_and_single_choice_are_marked_with_feedback_for_the_chosen_option() {
+        let mut tf = choice("tf", QuestionKind::TrueFalse, &[]);
+        tf.answer = Some(false);
+        let single = choice("s", QuestionKind::Single, &[false, true]);
+        let (results, correct) = mark(&[tf, single], &answers(&[("tf", &[1]), ("s", &[0])]));
+        assert_eq!(correct, 1);
+        assert!(results[0].correct);
+        assert!(!results[1].correct);
+        assert_eq!(results[1].feedback, ["not 0"]);
+        assert_eq!(results[1].correct_options, [1]);
+    }
+
+    #[test]
+    fn unanswered_questions_count_as_wrong_and_scores_round_down() {
+        let q = [
+            choice("a", QuestionKind::Single, &[true, false]),
+            choice("b", QuestionKind::Single, &[true, false]),
+            choice("c", QuestionKind::Single, &[true, false]),
+        ];
+        let (_, correct) = mark(&q, &answers(&[("a", &[0]), ("b", &[0])]));
+        assert_eq!(correct, 2);
+        assert_eq!(score_percent(correct, 3), 66);
+    }
+
+    #[test]
+    fn the_browser_view_carries_no_answers() {
+        let views = question_views(&[choice("a", QuestionKind::Single, &[true, false])]);
+        let json = serde_json::to_string(&views).expect("serialise");
+        assert!(
+            !json.contains("correct") && !json.contains("feedback") && !json.contains("because"),
+            "{json}"
+        );
+    }
+
+    fn attempt(passed: bool, hours_ago: i64) -> quiz_attempt::Model {
+        quiz_attempt::Model {
+            id: 1,
+            account_id: 1,
+            module_id: 1,
+            module_version: 1,
+            scope: ASSESSMENT_SCOPE.into(),
+            answers: "{}".into(),
+            correct: 0,
+            total: 1,
+            score: 0,
+            passed,
+            submitted_at: Utc::now() - Duration::hours(hours_ago),
+        }
+    }
+
+    #[test]
+    fn attempt_policy_enforces_limits_and_cooldown() {
+        let policy = AssessmentSpec {
+            pass_mark: 70,
+            max_attempts: Some(2),
+            cooldown_hours: Some(24),
+            questions: Vec::new(),
+        };
+        let now = Utc::now();
+        assert_eq!(
+            permission(Some(&policy), &[], now),
+            AttemptPermission::Allowed
+        );
+        assert!(matches!(
+            permission(Some(&policy), &[attempt(false, 1)], now),
+            AttemptPermission::WaitUntil(_)
+        ));
+        assert_eq!(
+            permission(Some(&policy), &[attempt(false, 25)], now),
+            AttemptPermission::Allowed
+        );
+        assert_eq!(
+            permission(
+                Some(&policy),
+                &[attempt(false, 50), attempt(false, 25)],
+                now
+            ),
+            AttemptPermission::OutOfAttempts
+        );
+        assert_eq!(
+            permission(Some(&policy), &[attempt(true, 1)], now),
+            AttemptPermission::AlreadyPassed
+        );
+        assert_eq!(
+            permission(None, &[attempt(false, 0)], now),
+            AttemptPermission::Allowed
+        );
+    }
+}

@@ -1,0 +1,494 @@
+//! Issuing, showing, verifying and revoking completion records; the revocation list; the portfolio.
+
+use chrono::Utc;
+use jsonwebtoken::jwk::Jwk;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+use crate::api::accounts::Role;
+use crate::api::catalogue::AlignmentView;
+use crate::api::records::{
+    CompetencyEvidence, FrameworkEvidence, Portfolio, RecordSummary, RecordView, Verification,
+};
+use crate::error::AppError;
+use crate::ssr::content::{AssessmentSpec, CompletionRule, Framework};
+use crate::ssr::entities::{account, completion_record, module, module_version};
+use crate::ssr::error::internal;
+use crate::ssr::records::credential::{self, AlignmentTarget, RecordFacts};
+use crate::ssr::records::{Issuer, issuer, jwt, status_list};
+
+/// The module's `framework:code` alignments resolved against the loaded frameworks.
+pub fn alignment_targets(alignments_json: &str, frameworks: &[Framework]) -> Vec<AlignmentTarget> {
+    let codes: Vec<String> = serde_json::from_str(alignments_json).unwrap_or_default();
+    codes
+        .iter()
+        .filter_map(|written| {
+            let (framework_id, code) = written.split_once(':')?;
+            let framework = frameworks.iter().find(|f| f.id == framework_id)?;
+            let competency = framework.competencies.iter().find(|c| c.code == code)?;
+            Some(AlignmentTarget {
+                framework_name: framework.name.clone(),
+                framework_url: framework.url.clone(),
+                code: competency.code.clone(),
+                name: competency.name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Issues the record for a completion, inside the caller's transaction.
+pub async fn issue<C: ConnectionTrait>(
+    txn: &C,
+    issuer: &Issuer,
+    frameworks: &[Framework],
+    account_id: i32,
+    found: &module::Model,
+    score: Option<u32>,
+) -> Result<completion_record::Model, AppError> {
+    let learner = account::Entity::find_by_id(account_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The learner's account".to_owned()))?;
+    let version = module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.eq(found.id))
+        .filter(module_version::Column::Version.eq(found.version))
+        .one(txn)
+        .await?
+        .ok_or_else(|| internal("issuing a record", "module version row missing"))?;
+    let pass_mark = version
+        .assessment
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<AssessmentSpec>(json).ok())
+        .map(|a| a.pass_mark);
+    let rule = CompletionRule::parse(&version.completion).unwrap_or(CompletionRule::Completed);
+    let next_index: Option<i32> = completion_record::Entity::find()
+        .select_only()
+        .column_as(completion_record::Column::StatusIndex.max(), "max")
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten();
+    let facts = RecordFacts {
+        id: uuid::Uuid::new_v4().to_string(),
+        learner_name: learner.display_name.clone(),
+        learner_email: learner.email.clone(),
+        module_slug: found.slug.clone(),
+        module_title: found.title.clone(),
+        module_summary: found.summary.clone(),
+        module_version: found.version,
+        criteria: rule.describe(pass_mark),
+        cpd_hours: found.cpd_hours,
+        alignments: alignment_targets(&found.alignments, frameworks),
+        score: score.zip(pass_mark),
+        issued_at: Utc::now(),
+        status_index: next_index.map_or(0, |i| i + 1),
+    };
+    let body = credential::build(issuer, &facts);
+    let token = jwt::sign(issuer, &body).map_err(|e| internal("signing a record", e))?;
+    Ok(completion_record::ActiveModel {
+        id: Set(facts.id.clone()),
+        account_id: Set(account_id),
+        module_id: Set(found.id),
+        module_version: Set(found.version),
+        status_index: Set(facts.status_index),
+        credential: Set(body.to_string()),
+        jwt: Set(token),
+        kid: Set(issuer.kid.clone()),
+        issued_at: Set(facts.issued_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        revoked_by: Set(None),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Every published issuer key.
+pub async fn published_keys(db: &DatabaseConnection) -> Result<Vec<Jwk>, AppError> {
+    let set = issuer::jwk_set(db).await?;
+    serde_json::from_value(set["keys"].clone()).map_err(|e| internal("reading published keys", e))
+}
+
+pub async fn find_record(
+    db: &DatabaseConnection,
+    id: &str,
+) -> Result<completion_record::Model, AppError> {
+    completion_record::Entity::find_by_id(id.trim().to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The record".to_owned()))
+}
+
+fn verification(
+    record: &completion_record::Model,
+    presented: Option<&Value>,
+    keys: &[Jwk],
+) -> Verification {
+    let mut problems = Vec::new();
+    let issued: Value = serde_json::from_str(&record.credential).unwrap_or(Value::Null);
+    let signature_valid = match jwt::verify(&record.jwt, keys) {
+        Ok(payload) => payload == issued,
+        Err(e) => {
+            problems.push(e.to_string());
+            false
+        }
+    };
+    let matches_issued = presented.is_none_or(|p| *p == issued);
+    if !matches_issued {
+        problems.push(
+            "the record presented differs from the one we issued: it has been altered".to_owned(),
+        );
+    }
+    let revoked = record.revoked_at.is_some();
+    if revoked {
+        problems.push(format!(
+            "the record was revoked{}",
+            record
+                .revoked_reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    Verification {
+        valid: signature_valid && matches_issued && !revoked,
+        signature_valid,
+        matches_issued,
+        revoked,
+        revoked_at: record
+            .revoked_at
+            .map(|at| at.format("%Y-%m-%d").to_string()),
+        revoked_reason: record.revoked_reason.clone(),
+        problems,
+    }
+}
+
+/// Checks a record someone presents: a VC-JWT (checked against our published keys) or the credential JSON
+/// (compared with what we issued). Returns the verdict and the record's id when it names one of ours.
+pub async fn verify_presented(
+    db: &DatabaseConnection,
+    presented: &str,
+) -> Result<(Verification, Option<String>), AppError> {
+    let presented = presented.trim();
+    let keys = published_keys(db).await?;
+    let not_ours = |problem: String| Verification {
+        valid: false,
+        signature_valid: false,
+        matches_issued: false,
+        revoked: false,
+        revoked_at: None,
+        revoked_reason: None,
+        problems: vec![problem],
+    };
+    let (payload, signature_problem) = if presented.starts_with('{') {
+        match serde_json::from_str::<Value>(presented) {
+            Ok(value) => (value, None),
+            Err(e) => return Ok((not_ours(format!("the file is not valid JSON: {e}")), None)),
+        }
+    } else {
+        match jwt::verify(presented, &keys) {
+            Ok(payload) => (payload, None),
+            Err(e) => {
+                // Still find the record it claims to be, so the verdict can say which record was altered.
+                let claimed = presented
+                    .split('.')
+                    .nth(1)
+                    .and_then(|p| {
+                        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p)
+                            .ok()
+                    })
+                    .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+                    .unwrap_or(Value::Null);
+                (claimed, Some(e.to_string()))
+            }
+        }
+    };
+    let Some(id) = payload["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("urn:uuid:"))
+    else {
+        return Ok((
+            not_ours("the record does not carry an Informatics Academy record id".to_owned()),
+            None,
+        ));
+    };
+    let Some(record) = completion_record::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok((
+            not_ours(format!("no record with id {id} was issued by us")),
+            None,
+        ));
+    };
+    let mut verdict = verification(&record, Some(&payload), &keys);
+    if let Some(problem) = signature_problem {
+        verdict.valid = false;
+        verdict.signature_valid = false;
+        verdict.problems.insert(0, problem);
+    }
+    Ok((verdict, Some(record.id)))
+}
+
+/// The public page of a record.
+pub async fn record_view(
+    db: &DatabaseConnection,
+    issuer: &Issuer,
+    id: &str,
+    viewer: Option<&account::Model>,
+) -> Result<RecordView, AppError> {
+    let record = find_record(db, id).await?;
+    let keys = published_keys(db).await?;
+    let issued: Value =
+        serde_json::from_str(&record.credential).map_err(|e| internal("reading a record", e))?;
+    let subject = &issued["credentialSubject"];
+    let achievement = &subject["achievement"];
+    let learner_name = subject["identifier"]
+        .as_array()
+        .and_then(|ids| ids.iter().find(|i| i["identityType"] == "name"))
+        .and_then(|i| i["identityHash"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let found = module::Entity::find_by_id(record.module_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?;
+    let record_url = issuer.record_url(&record.id);
+    let qr_svg = qrcode::QrCode::new(record_url.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .build()
+        })
+        .unwrap_or_default();
+    let role = viewer.map(|v| Role::parse(&v.role));
+    Ok(RecordView {
+        verification: verification(&record, None, &keys),
+        id: record.id.clone(),
+        learner_name,
+        module_slug: found.slug,
+        module_title: achievement["name"].as_str().unwrap_or_default().to_owned(),
+        module_version: record.module_version,
+        issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
+        criteria: achievement["criteria"]["narrative"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        score: subject["result"][0]["value"]
+            .as_str()
+            .and_then(|v| v.parse().ok()),
+        cpd_hours: subject["creditsEarned"].as_f64().unwrap_or_default(),
+        alignments: achievement["alignment"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|a| AlignmentView {
+                        framework: a["targetFramework"].as_str().unwrap_or_default().to_owned(),
+                        framework_url: a["targetUrl"].as_str().unwrap_or_default().to_owned(),
+                        code: a["targetCode"].as_str().unwrap_or_default().to_owned(),
+                        name: a["targetName"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        issuer_name: issuer.name.clone(),
+        record_url,
+        qr_svg,
+        can_revoke: matches!(role, Some(Role::Admin | Role::CourseLead))
+            && record.revoked_at.is_none(),
+        is_owner: viewer.is_some_and(|v| v.id == record.account_id),
+    })
+}
+
+/// Revokes a record. Only course leads and admins may; a reason is required and is shown to verifiers.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    actor: &account::Model,
+    id: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    if !matches!(Role::parse(&actor.role), Role::Admin | Role::CourseLead) {
+        return Err(AppError::Forbidden);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "Enter the reason for revoking this record.",
+        ));
+    }
+    let record = find_record(db, id).await?;
+    if record.revoked_at.is_some() {
+        return Err(AppError::Conflict(
+            "This record has already been revoked.".to_owned(),
+        ));
+    }
+    let mut active: completion_record::ActiveModel = record.into();
+    active.revoked_at = Set(Some(Utc::now()));
+    active.revoked_reason = Set(Some(reason.to_owned()));
+    active.revoked_by = Set(Some(actor.id));
+    active.update(db).await?;
+    Ok(())
+}
+
+/// The revocation status list as a signed BitstringStatusListCredential (JSON body and VC-JWT).
+pub async fn status_list(
+    db: &DatabaseConnection,
+    issuer: &Issuer,
+) -> Result<(Value, String), AppError> {
+    let revoked: Vec<i32> = completion_record::Entity::find()
+        .select_only()
+        .column(completion_record::Column::StatusIndex)
+        .filter(completion_record::Column::RevokedAt.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let indices: Vec<usize> = revoked
+        .into_iter()
+        .filter_map(|i| usize::try_from(i).ok())
+        .collect();
+    let encoded =
+        status_list::encode(&indices).map_err(|e| internal("encoding the status list", e))?;
+    let body = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": issuer.status_list_url(),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.profile_id(),
+        "validFrom": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "credentialSubject": {
+            "id": format!("{}#list", issuer.status_list_url()),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded,
+        },
+    });
+    let token = jwt::sign(issuer, &body).map_err(|e| internal("signing the status list", e))?;
+    Ok((body, token))
+}
+
+fn summary(
+    record: &completion_record::Model,
+    titles: &HashMap<i32, (String, f64)>,
+) -> RecordSummary {
+    let (title, cpd) = titles.get(&record.module_id).cloned().unwrap_or_default();
+    RecordSummary {
+        id: record.id.clone(),
+        module_title: title,
+        module_version: record.module_version,
+        issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
+        cpd_hours: cpd,
+        revoked: record.revoked_at.is_some(),
+    }
+}
+
+/// The learner's records, evidence per framework competency, and CPD hours (revoked records excluded).
+pub async fn portfolio(
+    db: &DatabaseConnection,
+    frameworks: &[Framework],
+    learner: &account::Model,
+) -> Result<Portfolio, AppError> {
+    let records = completion_record::Entity::find()
+        .filter(completion_record::Column::AccountId.eq(learner.id))
+        .order_by_asc(completion_record::Column::IssuedAt)
+        .all(db)
+        .await?;
+    let module_ids: Vec<i32> = records.iter().map(|r| r.module_id).collect();
+    let modules = module::Entity::find()
+        .filter(module::Column::Id.is_in(module_ids))
+        .all(db)
+        .await?;
+    let titles: HashMap<i32, (String, f64)> = modules
+        .iter()
+        .map(|m| (m.id, (m.title.clone(), m.cpd_hours)))
+        .collect();
+    // Alignments as issued in each record's credential, so evidence matches what employers can verify.
+    let mut evidence: HashMap<(String, String), Vec<RecordSummary>> = HashMap::new();
+    let mut total_cpd_hours = 0.0;
+    let mut summaries = Vec::new();
+    for record in &records {
+        let entry = summary(record, &titles);
+        if record.revoked_at.is_none() {
+            let issued: Value = serde_json::from_str(&record.credential).unwrap_or(Value::Null);
+            total_cpd_hours += issued["credentialSubject"]["creditsEarned"]
+                .as_f64()
+                .unwrap_or_default();
+            for a in issued["credentialSubject"]["achievement"]["alignment"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let key = (
+                    a["targetFramework"].as_str().unwrap_or_default().to_owned(),
+                    a["targetCode"].as_str().unwrap_or_default().to_owned(),
+                );
+                evidence.entry(key).or_default().push(entry.clone());
+            }
+        }
+        summaries.push(entry);
+    }
+    let frameworks = frameworks
+        .iter()
+        .map(|f| FrameworkEvidence {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            url: f.url.clone(),
+            competencies: f
+                .competencies
+                .iter()
+                .map(|c| CompetencyEvidence {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    records: evidence
+                        .get(&(f.name.clone(), c.code.clone()))
+                        .cloned()
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Portfolio {
+        learner_name: learner.display_name.clone(),
+        records: summaries,
+        frameworks,
+        total_cpd_hours,
+    })
+}
+
+/// Portfolio evidence as CSV (one row per competency with evidence), for appraisal or FEDIP applications.
+pub fn portfolio_csv(portfolio: &Portfolio) -> String {
+    fn field(value: &str) -> String {
+        // Quote every field; neutralise spreadsheet formula injection.
+        let value = if value.starts_with(['=', '+', '-', '@']) {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    }
+    let mut csv = String::from(
+        "framework,competency_code,competency_name,module,module_version,issued_on,record_id,cpd_hours\n",
+    );
+    for framework in &portfolio.frameworks {
+        for competency in &framework.competencies {
+            for record in &competency.records {
+                let row = [
+                    field(&framework.name),
+                    field(&competency.code),
+                    field(&competency.name),
+                    field(&record.module_title),
+                    record.module_version.to_string(),
+                    record.issued_on.clone(),
+                    record.id.clone(),
+                    record.cpd_hours.to_string(),
+                ];
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+        }
+    }
+    csv
+}

@@ -1,0 +1,164 @@
+//! Machine-readable endpoints for completion records, for employers, registration bodies and their tools:
+//! the issuer's keys and profile, the revocation list, credential downloads, verification, and exports.
+
+use app::ssr::auth::ACCOUNT_ID_KEY;
+use app::ssr::entities::account;
+use app::ssr::records::issuer::jwk_set;
+use app::ssr::services::records;
+use app::ssr::state::AppState;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use sea_orm::EntityTrait;
+use tower_sessions::Session;
+
+fn error_response(error: app::error::AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        Json(serde_json::json!({ "error": error.to_string() })),
+    )
+        .into_response()
+}
+
+fn download(body: String, content_type: &'static str, filename: String) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    match jwk_set(&state.db).await {
+        Ok(set) => Json(set).into_response(),
+        Err(e) => error_response(e.into()),
+    }
+}
+
+async fn issuer_profile(State(state): State<AppState>) -> Response {
+    Json(state.issuer.profile()).into_response()
+}
+
+async fn status_list(State(state): State<AppState>) -> Response {
+    match records::status_list(&state.db, &state.issuer).await {
+        Ok((_, jwt)) => {
+            let mut response = jwt.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vc+jwt"),
+            );
+            response
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn credential_json(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match records::find_record(&state.db, &id).await {
+        Ok(record) => download(
+            record.credential,
+            "application/vc+ld+json",
+            format!("record-{}.json", record.id),
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn credential_jwt(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match records::find_record(&state.db, &id).await {
+        Ok(record) => download(
+            record.jwt,
+            "application/vc+jwt",
+            format!("record-{}.jwt", record.id),
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn verify_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match records::find_record(&state.db, &id).await {
+        Ok(record) => match records::verify_presented(&state.db, &record.jwt).await {
+            Ok((verdict, id)) => {
+                Json(serde_json::json!({ "record": id, "verification": verdict })).into_response()
+            }
+            Err(e) => error_response(e),
+        },
+        Err(e) => error_response(e),
+    }
+}
+
+/// POST a downloaded record (the JSON or the JWT) as the request body to check it.
+async fn verify_presented(State(state): State<AppState>, body: String) -> Response {
+    match records::verify_presented(&state.db, &body).await {
+        Ok((verdict, id)) => {
+            Json(serde_json::json!({ "record": id, "verification": verdict })).into_response()
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn signed_in(
+    state: &AppState,
+    session: &Session,
+) -> Result<account::Model, app::error::AppError> {
+    let id: Option<i32> = session
+        .get(ACCOUNT_ID_KEY)
+        .await
+        .map_err(|e| app::ssr::error::internal("reading the session", e))?;
+    let id = id.ok_or(app::error::AppError::SignInRequired)?;
+    account::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(app::error::AppError::SignInRequired)
+}
+
+async fn portfolio_json(State(state): State<AppState>, session: Session) -> Response {
+    let result = async {
+        let learner = signed_in(&state, &session).await?;
+        records::portfolio(&state.db, &state.library.frameworks, &learner).await
+    }
+    .await;
+    match result {
+        Ok(portfolio) => match serde_json::to_string_pretty(&portfolio) {
+            Ok(body) => download(body, "application/json", "portfolio.json".to_owned()),
+            Err(e) => error_response(app::ssr::error::internal("portfolio json", e)),
+        },
+        Err(e) => error_response(e),
+    }
+}
+
+async fn portfolio_csv(State(state): State<AppState>, session: Session) -> Response {
+    let result = async {
+        let learner = signed_in(&state, &session).await?;
+        records::portfolio(&state.db, &state.library.frameworks, &learner).await
+    }
+    .await;
+    match result {
+        Ok(portfolio) => download(
+            records::portfolio_csv(&portfolio),
+            "text/csv; charset=utf-8",
+            "portfolio.csv".to_owned(),
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
+/// The routes, to be merged into the main router (they need the session layer for the exports).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/issuer", get(issuer_profile))
+        .route("/status/revocation", get(status_list))
+        .route("/records/{id}/credential.json", get(credential_json))
+        .route("/records/{id}/credential.jwt", get(credential_jwt))
+        .route("/records/{id}/verification", get(verify_by_id))
+        .route("/verify", post(verify_presented))
+        .route("/portfolio.json", get(portfolio_json))
+        .route("/portfolio.csv", get(portfolio_csv))
+}
