@@ -57,22 +57,55 @@ async fn a_changed_lesson_publishes_a_new_version_and_keeps_progress(db: &Databa
         .expect("query")
         .expect("alpha");
     assert_eq!(alpha.version, 2);
-    // Progress is keyed by slug, so both lessons still count as complete...
+    // The unchanged lesson keeps its completion; the changed one must be read again, and the learner is told.
     let summary = progress::module_progress(db, id, alpha.id)
         .await
         .expect("progress");
-    assert_eq!((summary.completed, summary.total), (2, 2));
-    // ...and each row remembers the content it was earned on: the changed lesson's hash no longer matches.
+    assert_eq!((summary.completed, summary.total), (1, 2));
+    assert_eq!(
+        summary.next_lesson.map(|l| l.slug).as_deref(),
+        Some("second")
+    );
+    let detail = catalogue::module_detail(db, &[], "alpha", Some(id))
+        .await
+        .expect("detail");
+    assert_eq!(detail.version, 2);
+    assert_eq!(
+        detail
+            .changed_lessons
+            .iter()
+            .map(|l| l.slug.as_str())
+            .collect::<Vec<_>>(),
+        ["second"]
+    );
+    assert!(
+        detail
+            .lessons
+            .iter()
+            .any(|l| l.slug == "first" && l.completed && !l.changed)
+    );
+    assert!(
+        detail
+            .lessons
+            .iter()
+            .any(|l| l.slug == "second" && !l.completed && l.changed)
+    );
+    let page = catalogue::lesson_content(db, "alpha", "second", Some(id))
+        .await
+        .expect("lesson");
+    assert!(page.changed_since_completed && !page.completed);
+
+    // Each progress row remembers the version and content it was earned on.
     let current: Vec<lesson::Model> = lesson::Entity::find()
         .filter(lesson::Column::ModuleId.eq(alpha.id))
         .all(db)
         .await
         .expect("lessons");
-    let rows = lesson_progress::Entity::find()
+    for row in lesson_progress::Entity::find()
         .all(db)
         .await
-        .expect("progress rows");
-    for row in rows {
+        .expect("progress rows")
+    {
         let now = current
             .iter()
             .find(|l| l.slug == row.lesson_slug)
@@ -85,6 +118,16 @@ async fn a_changed_lesson_publishes_a_new_version_and_keeps_progress(db: &Databa
             row.lesson_slug
         );
     }
+
+    // Reading it again completes the module on the new version.
+    let summary = progress::complete_lesson(db, id, "alpha", "second")
+        .await
+        .expect("again");
+    assert_eq!((summary.completed, summary.total), (2, 2));
+    let detail = catalogue::module_detail(db, &[], "alpha", Some(id))
+        .await
+        .expect("detail");
+    assert!(detail.changed_lessons.is_empty());
 }
 
 async fn a_removed_module_is_unlisted_but_its_progress_is_kept(db: &DatabaseConnection) {

@@ -58,6 +58,8 @@ pub struct LessonListItem {
     pub title: String,
     pub minutes: u32,
     pub completed: bool,
+    /// Completed before, but the lesson has changed since: to be read again.
+    pub changed: bool,
 }
 
 /// Everything the module page shows.
@@ -80,6 +82,8 @@ pub struct ModuleDetail {
     pub has_assessment: bool,
     /// The signed-in learner's completion record for this module, once earned.
     pub record_id: Option<String>,
+    /// Lessons the learner completed that a newer version has changed.
+    pub changed_lessons: Vec<LessonRef>,
 }
 
 /// Everything the lesson page shows.
@@ -99,6 +103,8 @@ pub struct LessonContent {
     pub previous: Option<LessonRef>,
     pub next: Option<LessonRef>,
     pub completed: bool,
+    /// The learner completed an earlier version of this lesson, which has since changed.
+    pub changed_since_completed: bool,
     pub enrolled: bool,
     pub signed_in: bool,
     pub progress: Option<ProgressSummary>,

@@ -45,6 +45,9 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
     };
     let failed = move || complete.value().get().and_then(|r| r.err());
     let (form_module, form_lesson) = (content.module_slug.clone(), content.slug.clone());
+    let changed_notice = content.changed_since_completed.then(|| view! {
+        <p class="notice notice--changed" role="status">"This lesson has been updated since you completed it. Please read it again and mark it complete."</p>
+    });
     let status = if content.completed {
         view! { <p class="notice notice--done" role="status">"You have completed this lesson."</p> }
             .into_any()
@@ -87,6 +90,7 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
         <section class="lesson-progress" aria-labelledby="progress-heading">
             <h2 id="progress-heading">"Your progress"</h2>
             {move || failed().map(|e| view! { <p class="field__error" role="alert">{e.to_string()}</p> })}
+            {changed_notice}
             {status}
             {content.progress.clone().map(|p| view! { <ProgressBar progress=p label=label.clone()/> })}
         </section>

@@ -99,6 +99,15 @@ fn ModuleBody(detail: ModuleDetail, enrol: ServerAction<Enrol>) -> impl IntoView
             <div><dt>"Version"</dt><dd>{detail.version}</dd></div>
         </dl>
         {detail.progress.clone().map(|p| view! { <ProgressBar progress=p label=label/> })}
+        {(!detail.changed_lessons.is_empty()).then({
+            let changed = detail.changed_lessons.clone();
+            let lesson_href = lesson_href.clone();
+            move || view! {
+            <div class="notice notice--changed" role="status">
+                <p>"This module has been updated since you started it. These lessons changed after you completed them, so please read them again:"</p>
+                <ul>{changed.into_iter().map(|l| view! { <li><A href=lesson_href(&l.slug)>{l.title}</A></li> }).collect_view()}</ul>
+            </div>
+        }})}
         {call_to_action}
         {detail.record_id.clone().map(|id| view! {
             <p class="notice notice--done">"You have completed this module. "<A href=format!("/records/{id}")>"View your completion record"</A></p>
@@ -115,6 +124,7 @@ fn ModuleBody(detail: ModuleDetail, enrol: ServerAction<Enrol>) -> impl IntoView
                         <A href=lesson_href(&l.slug)>{l.title}</A>
                         <span class="lesson-list__meta">{format!(" · {} min", l.minutes)}</span>
                         {l.completed.then(|| view! { <span class="tag tag--done">"Completed"</span> })}
+                        {l.changed.then(|| view! { <span class="tag tag--changed">"Updated since you completed it"</span> })}
                     </li>
                 }).collect_view()}
             </ol>

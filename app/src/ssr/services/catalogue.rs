@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-use super::progress::{completed_lessons, enrolled_module_ids, summarise};
+use super::progress::{completed_lessons, completions, enrolled_module_ids, summarise};
 use crate::api::catalogue::{
     AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail,
 };
@@ -346,6 +346,27 @@ fn alignment_views(alignments_json: &str, frameworks: &[Framework]) -> Vec<Align
         .collect()
 }
 
+/// Whether the account is enrolled, which lessons count as complete, and which were completed on content
+/// that has since changed.
+async fn learner_state(
+    db: &DatabaseConnection,
+    account_id: Option<i32>,
+    module_id: i32,
+) -> Result<(bool, HashSet<String>, HashSet<String>), AppError> {
+    let Some(account_id) = account_id else {
+        return Ok((false, HashSet::new(), HashSet::new()));
+    };
+    let enrolled = enrolled_module_ids(db, account_id)
+        .await?
+        .contains(&module_id);
+    let mut completions = completions(db, account_id, Some(module_id)).await?;
+    Ok((
+        enrolled,
+        completions.current.remove(&module_id).unwrap_or_default(),
+        completions.changed.remove(&module_id).unwrap_or_default(),
+    ))
+}
+
 /// The module page: overview, lessons with ticks, and the account's progress.
 pub async fn module_detail(
     db: &DatabaseConnection,
@@ -356,18 +377,7 @@ pub async fn module_detail(
     let found = find_module(db, slug).await?;
     let outlines = lesson_outlines(db, Some(vec![found.id])).await?;
     let lessons = lesson_refs(&outlines, found.id);
-    let (enrolled, completed) = match account_id {
-        Some(account_id) => (
-            enrolled_module_ids(db, account_id)
-                .await?
-                .contains(&found.id),
-            completed_lessons(db, account_id, Some(found.id))
-                .await?
-                .remove(&found.id)
-                .unwrap_or_default(),
-        ),
-        None => (false, HashSet::new()),
-    };
+    let (enrolled, completed, changed) = learner_state(db, account_id, found.id).await?;
     let version = module_version::Entity::find()
         .filter(module_version::Column::ModuleId.eq(found.id))
         .filter(module_version::Column::Version.eq(found.version))
@@ -404,7 +414,13 @@ pub async fn module_detail(
                 title: l.title.clone(),
                 minutes: u32::try_from(l.minutes).unwrap_or(0),
                 completed: completed.contains(&l.slug),
+                changed: changed.contains(&l.slug),
             })
+            .collect(),
+        changed_lessons: lessons
+            .iter()
+            .filter(|l| changed.contains(&l.slug))
+            .cloned()
             .collect(),
         alignments: alignment_views(&found.alignments, frameworks),
         slug: found.slug,
@@ -441,18 +457,7 @@ pub async fn lesson_content(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("The lesson “{lesson_slug}”")))?;
-    let (enrolled, completed) = match account_id {
-        Some(account_id) => (
-            enrolled_module_ids(db, account_id)
-                .await?
-                .contains(&found.id),
-            completed_lessons(db, account_id, Some(found.id))
-                .await?
-                .remove(&found.id)
-                .unwrap_or_default(),
-        ),
-        None => (false, HashSet::new()),
-    };
+    let (enrolled, completed, changed) = learner_state(db, account_id, found.id).await?;
     Ok(LessonContent {
         module_slug: found.slug,
         module_title: found.title,
@@ -466,6 +471,7 @@ pub async fn lesson_content(
         previous: index.checked_sub(1).and_then(|i| lessons.get(i).cloned()),
         next: lessons.get(index + 1).cloned(),
         completed: completed.contains(lesson_slug),
+        changed_since_completed: changed.contains(lesson_slug),
         enrolled,
         signed_in: account_id.is_some(),
         progress: enrolled.then(|| summarise(&lessons, &completed)),

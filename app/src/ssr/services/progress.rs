@@ -45,28 +45,69 @@ pub async fn enrolled_module_ids(
     Ok(ids.into_iter().collect())
 }
 
-/// Completed lesson slugs per module for an account (one module, or all).
-pub async fn completed_lessons(
+/// A learner's completed lessons per module, split by whether the lesson is still as they completed it.
+#[derive(Debug, Default)]
+pub struct Completions {
+    /// Completed, and the lesson's content has not changed since: these count towards progress.
+    pub current: HashMap<i32, HashSet<String>>,
+    /// Completed on content that has since been changed by a newer version: to be read again.
+    pub changed: HashMap<i32, HashSet<String>>,
+}
+
+/// The learner's completions (in one module, or all), compared with the lessons' current content hashes.
+pub async fn completions(
     db: &DatabaseConnection,
     account_id: i32,
     module_id: Option<i32>,
-) -> Result<HashMap<i32, HashSet<String>>, AppError> {
+) -> Result<Completions, AppError> {
     let mut query = lesson_progress::Entity::find()
         .select_only()
         .columns([
             lesson_progress::Column::ModuleId,
             lesson_progress::Column::LessonSlug,
+            lesson_progress::Column::ContentHash,
         ])
         .filter(lesson_progress::Column::AccountId.eq(account_id));
     if let Some(module_id) = module_id {
         query = query.filter(lesson_progress::Column::ModuleId.eq(module_id));
     }
-    let rows: Vec<(i32, String)> = query.into_tuple().all(db).await?;
-    let mut by_module: HashMap<i32, HashSet<String>> = HashMap::new();
-    for (module_id, slug) in rows {
-        by_module.entry(module_id).or_default().insert(slug);
+    let rows: Vec<(i32, String, String)> = query.into_tuple().all(db).await?;
+    if rows.is_empty() {
+        return Ok(Completions::default());
     }
-    Ok(by_module)
+    let module_ids: HashSet<i32> = rows.iter().map(|(m, _, _)| *m).collect();
+    let current_hashes: HashMap<(i32, String), String> = lesson::Entity::find()
+        .select_only()
+        .columns([
+            lesson::Column::ModuleId,
+            lesson::Column::Slug,
+            lesson::Column::ContentHash,
+        ])
+        .filter(lesson::Column::ModuleId.is_in(module_ids))
+        .into_tuple::<(i32, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(m, slug, hash)| ((m, slug), hash))
+        .collect();
+    let mut result = Completions::default();
+    for (module_id, slug, hash) in rows {
+        match current_hashes.get(&(module_id, slug.clone())) {
+            Some(now) if *now == hash => result.current.entry(module_id).or_default().insert(slug),
+            Some(_) => result.changed.entry(module_id).or_default().insert(slug),
+            None => false,
+        };
+    }
+    Ok(result)
+}
+
+/// Completed lesson slugs per module whose content is unchanged since completion.
+pub async fn completed_lessons(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: Option<i32>,
+) -> Result<HashMap<i32, HashSet<String>>, AppError> {
+    Ok(completions(db, account_id, module_id).await?.current)
 }
 
 async fn ensure_enrolled(
