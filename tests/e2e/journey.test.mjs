@@ -90,7 +90,8 @@ after(async () => {
 });
 
 async function expectNoAxeViolations(page, what) {
-  await page.addScriptTag({ content: axeSource });
+  // Evaluated through DevTools rather than added as a <script>, so the page's CSP stays in force.
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async (tags) => {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -291,6 +292,16 @@ test('assessment to verifiable record with JavaScript off', async () => {
 
 test('assessment to verifiable record hydrated, with axe-core', async () => {
   await recordJourney({ javaScript: true });
+});
+
+test('pages carry a strict Content-Security-Policy that still lets them hydrate', async () => {
+  const response = await fetch(`${baseUrl}/`);
+  const policy = response.headers.get('content-security-policy') ?? '';
+  assert.match(policy, /script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  assert.match(policy, /frame-ancestors 'none'/);
+  const html = await response.text();
+  const nonce = policy.match(/'nonce-([^']+)'/)[1];
+  assert.ok(html.includes(`nonce="${nonce}"`), 'the hydration scripts carry the nonce');
 });
 
 test('the wasm bundle carries no answers or explanations', async () => {
