@@ -304,6 +304,60 @@ test('pages carry a strict Content-Security-Policy that still lets them hydrate'
   assert.ok(html.includes(`nonce="${nonce}"`), 'the hydration scripts carry the nonce');
 });
 
+test('every lesson of the shipped curriculum passes axe-core and has one h1', async () => {
+  // A second server over the real content/ folder, so what authors write is held to the same standard.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'academy-content-'));
+  const log = [];
+  const real = spawn(process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server'), ['serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(dir, 'content.sqlite3')}?mode=rwc`,
+      CONTENT_DIR: join(root, 'content'),
+      BIND_ADDRESS: `127.0.0.1:${port}`,
+      PUBLIC_URL: url,
+      KEY_DIR: join(dir, 'keys'),
+      LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  real.stderr.on('data', (d) => log.push(d.toString()));
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try { if ((await fetch(url)).ok) break; } catch { /* starting */ }
+      if (Date.now() > deadline) throw new Error(`server over content/ did not start:\n${log.join('')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    const modules = await page.locator('.card__title a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.ok(modules.length > 0, 'the catalogue lists the shipped modules');
+    let lessons = 0;
+    for (const module of modules) {
+      await page.goto(`${url}${module}`);
+      await expectOneH1(page);
+      await expectNoAxeViolations(page, module);
+      const hrefs = await page.locator('.lesson-list a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      for (const href of hrefs) {
+        await page.goto(`${url}${href}`);
+        await expectOneH1(page);
+        await expectNoAxeViolations(page, href);
+        lessons += 1;
+      }
+    }
+    assert.ok(lessons > 0);
+    await context.close();
+  } finally {
+    real.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the wasm bundle carries no answers or explanations', async () => {
   const wasm = Buffer.from(await (await fetch(`${baseUrl}/pkg/informatics-academy.wasm`)).arrayBuffer());
   assert.ok(wasm.length > 10_000, 'the wasm bundle is served');

@@ -167,6 +167,10 @@ fn toml_error(
 
 fn load_frameworks(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<Framework> {
     let mut frameworks = Vec::new();
+    // A curriculum need not align to any framework: no `frameworks/` folder simply means none.
+    if !dir.exists() {
+        return frameworks;
+    }
     for path in sorted_entries(dir, errors) {
         if is_hidden(&path) {
             continue;
