@@ -21,8 +21,8 @@ pub struct Config {
     /// The folder of built browser assets (`pkg/`), written by cargo-leptos.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
-    /// Mark the session cookie `Secure`. Turn on whenever the site is served over https (directly or behind a
-    /// TLS-terminating proxy); off by default so plain http on localhost works.
+    /// Mark the session cookie `Secure`. On automatically when `PUBLIC_URL` is https; set it when serving
+    /// https some other way. Off otherwise, so plain http on localhost works.
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
     /// The site's public address, used in record ids, verification links and QR codes.

@@ -198,7 +198,9 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             }
         }
     });
-    let router = router::build_router(state, config.secure_cookies);
+    // Behind https (directly or via a proxy) the session cookie must be Secure.
+    let secure_cookies = config.secure_cookies || config.public_url.starts_with("https://");
+    let router = router::build_router(state, secure_cookies);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
