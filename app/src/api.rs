@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod cohorts;
 pub mod progress;
 pub mod quizzes;
 pub mod records;

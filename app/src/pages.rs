@@ -2,7 +2,10 @@
 
 pub mod assessment;
 pub mod catalogue;
+pub mod cohort;
+pub mod cohorts;
 pub mod dashboard;
+pub mod join;
 pub mod lesson;
 pub mod module;
 pub mod not_found;

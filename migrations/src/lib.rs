@@ -10,6 +10,7 @@ mod m20261125_000001_create_accounts_and_sessions;
 mod m20261125_000002_create_catalogue;
 mod m20261125_000003_create_progress;
 mod m20261125_000004_create_assessments_and_records;
+mod m20261125_000005_create_cohorts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_catalogue::Migration),
             Box::new(m20261125_000003_create_progress::Migration),
             Box::new(m20261125_000004_create_assessments_and_records::Migration),
+            Box::new(m20261125_000005_create_cohorts::Migration),
         ]
     }
 }

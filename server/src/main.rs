@@ -41,6 +41,13 @@ enum Command {
         /// The record file: the `.jwt` download.
         record: PathBuf,
     },
+    /// Give an account a role: `learner`, `course-lead` or `admin` (recorded in the audit log).
+    GrantRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["learner", "course-lead", "admin"])]
+        role: String,
+    },
     /// Start signing new records with a fresh key; old keys stay published so earlier records still verify.
     RotateKey,
     /// Create an admin account (or make an existing account an admin).
@@ -77,6 +84,7 @@ fn main() -> ExitCode {
         Command::Check { content } => Ok(check(&content.unwrap_or(cli.config.content_dir))),
         Command::Verify { keys, record } => verify(&keys, &record),
         Command::RotateKey => runtime.block_on(rotate_key(cli.config)),
+        Command::GrantRole { email, role } => runtime.block_on(grant_role(cli.config, email, role)),
         Command::CreateAdmin {
             email,
             name,
@@ -157,6 +165,17 @@ fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<Ex
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+async fn grant_role(config: Config, email: String, role: String) -> anyhow::Result<ExitCode> {
+    let db = app::ssr::db::connect(&config.database_url).await?;
+    app::ssr::db::migrate(&db).await?;
+    let role = app::api::accounts::Role::parse(&role);
+    let account = accounts::grant_role(&db, None, &email, role)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    println!("{} is now {}", account.email, role.as_str());
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {

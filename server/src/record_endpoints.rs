@@ -149,6 +149,26 @@ async fn portfolio_csv(State(state): State<AppState>, session: Session) -> Respo
     }
 }
 
+async fn cohort_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i32>,
+) -> Response {
+    let result = async {
+        let lead = signed_in(&state, &session).await?;
+        app::ssr::services::cohorts::dashboard(&state.db, &lead, id).await
+    }
+    .await;
+    match result {
+        Ok(dashboard) => download(
+            app::ssr::services::cohorts::dashboard_csv(&dashboard),
+            "text/csv; charset=utf-8",
+            format!("cohort-{id}-progress.csv"),
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
 /// The routes, to be merged into the main router (they need the session layer for the exports).
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -161,4 +181,5 @@ pub fn routes() -> Router<AppState> {
         .route("/verify", post(verify_presented))
         .route("/portfolio.json", get(portfolio_json))
         .route("/portfolio.csv", get(portfolio_csv))
+        .route("/cohorts/{id}/progress.csv", get(cohort_csv))
 }

@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ let server;
 let browser;
 let baseUrl;
 let workDir;
+let serverEnv;
 const serverLog = [];
 
 function freePort() {
@@ -57,20 +58,17 @@ before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'academy-e2e-'));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['serve'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
-      CONTENT_DIR: process.env.ACADEMY_CONTENT ?? join(root, 'tests', 'fixtures', 'valid'),
-      BIND_ADDRESS: `127.0.0.1:${port}`,
-      PUBLIC_URL: baseUrl,
-      KEY_DIR: join(workDir, 'keys'),
-      LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
-      RUST_LOG: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  serverEnv = {
+    ...process.env,
+    DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
+    CONTENT_DIR: process.env.ACADEMY_CONTENT ?? join(root, 'tests', 'fixtures', 'valid'),
+    BIND_ADDRESS: `127.0.0.1:${port}`,
+    PUBLIC_URL: baseUrl,
+    KEY_DIR: join(workDir, 'keys'),
+    LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
+    RUST_LOG: 'warn',
+  };
+  server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => serverLog.push(d.toString()));
   server.stderr.on('data', (d) => serverLog.push(d.toString()));
   await waitForServer(baseUrl, 30_000);
@@ -356,6 +354,54 @@ test('every lesson of the shipped curriculum passes axe-core and has one h1', as
     real.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+async function register(page, email, name) {
+  await page.goto(`${baseUrl}/register`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Password').fill('a long enough passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+}
+
+test('a course lead creates a cohort, a learner joins by code, the lead sees the matrix', async () => {
+  const stamp = Date.now();
+  const leadEmail = `lead-${stamp}@example.org`;
+  const lead = await (await browser.newContext()).newPage();
+  await register(lead, leadEmail, 'Dr Course Lead');
+  const granted = spawnSync(process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server'),
+    ['grant-role', '--email', leadEmail, '--role', 'course-lead'], { cwd: root, env: serverEnv, encoding: 'utf8' });
+  assert.equal(granted.status, 0, granted.stderr);
+
+  await lead.goto(`${baseUrl}/cohorts`);
+  await lead.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'the cohorts page');
+  await lead.getByLabel('Cohort name').fill('Spring CCIO cohort');
+  await lead.getByRole('checkbox', { name: 'Alpha module' }).check();
+  await lead.getByLabel('Due date for Alpha module (optional)').fill('2020-01-31');
+  await lead.getByRole('button', { name: 'Create cohort' }).click();
+  await lead.getByRole('heading', { level: 1, name: 'Spring CCIO cohort' }).waitFor();
+  const code = (await lead.locator('p strong code').first().textContent()).trim();
+  assert.match(code, /^[A-Z2-9]{8}$/);
+
+  const learnerPage = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await register(learnerPage, `joiner-${stamp}@example.org`, 'Dr Joiner');
+  await learnerPage.goto(`${baseUrl}/join`);
+  await learnerPage.getByLabel('Cohort code').fill(code.toLowerCase());
+  await learnerPage.getByRole('button', { name: 'Join cohort' }).click();
+  await learnerPage.getByRole('heading', { name: 'My cohorts' }).waitFor();
+  await learnerPage.getByText('due 2020-01-31').waitFor();
+
+  await lead.reload();
+  await lead.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  await lead.getByRole('rowheader', { name: /Dr Joiner/ }).waitFor();
+  await lead.getByText('Not started (0/2) Overdue').waitFor();
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'a cohort dashboard');
+  const csv = await lead.evaluate(async (url) => (await fetch(url)).text(), `${lead.url()}/progress.csv`);
+  assert.match(csv, /"Dr Joiner","joiner-\d+@example.org","Not started \(0\/2\) overdue"/);
 });
 
 test('the wasm bundle carries no answers or explanations', async () => {

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use leptos_router::hooks::use_location;
 
-use crate::api::accounts::{SignOut, current_account};
+use crate::api::accounts::{Role, SignOut, current_account};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -33,6 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 {move || Suspend::new(async move {
                                     match account.await {
                                         Ok(Some(who)) => view! {
+                                            {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/cohorts">"Cohorts"</A></li> })}
                                             <li class="nav-account">
                                                 <span class="nav-account__name">{format!("Signed in as {}", who.display_name)}</span>
                                                 <ActionForm action=sign_out attr:class="inline-form">

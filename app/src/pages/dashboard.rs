@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 
+use crate::api::cohorts::my_cohorts;
 use crate::api::progress::my_learning;
 use crate::components::error_view::ErrorView;
 use crate::error::AppError;
@@ -12,6 +13,7 @@ use crate::pages::catalogue::ModuleCardView;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let modules = Resource::new(|| (), |_| my_learning());
+    let cohorts = Resource::new(|| (), |_| my_cohorts());
     view! {
         <Title text="My learning"/>
         <h1>"My learning"</h1>
@@ -32,5 +34,28 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                cohorts.await.ok().filter(|c| !c.is_empty()).map(|list| view! {
+                    <h2>"My cohorts"</h2>
+                    {list.into_iter().map(|c| view! {
+                        <section class="card">
+                            <h3 class="card__title">{c.name}</h3>
+                            <ul>
+                                {c.modules.into_iter().map(|(m, cell)| view! {
+                                    <li>
+                                        <A href=format!("/modules/{}", m.slug)>{m.title}</A>
+                                        {m.due_on.map(|d| format!(" · due {d}"))}
+                                        {format!(" · {}", cell.status.label())}
+                                        {cell.overdue.then(|| view! { <strong class="field__error">" · overdue"</strong> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }).collect_view()}
+                })
+            })}
+        </Suspense>
+        <p><A href="/join">"Join a cohort with a code"</A></p>
     }
 }

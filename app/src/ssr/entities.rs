@@ -1,6 +1,10 @@
 //! sea-orm entities, one per table. The schema itself is owned by the `migrations` crate.
 
 pub mod account;
+pub mod audit_event;
+pub mod cohort;
+pub mod cohort_member;
+pub mod cohort_module;
 pub mod completion_record;
 pub mod enrolment;
 pub mod issuer_key;

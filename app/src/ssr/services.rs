@@ -4,7 +4,9 @@
 //! PostgreSQL without HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
+pub mod cohorts;
 pub mod completion;
 pub mod passwords;
 pub mod progress;

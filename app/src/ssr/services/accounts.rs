@@ -200,6 +200,28 @@ pub async fn create_admin(
     }
 }
 
+/// Gives the account with this email a role (how admins make course leads), recording it in the audit log.
+pub async fn grant_role(
+    db: &DatabaseConnection,
+    actor_id: Option<i32>,
+    email: &str,
+    role: Role,
+) -> Result<account::Model, AppError> {
+    let found = find_by_email(db, email)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("An account with the email address {email}")))?;
+    let updated = set_role(db, found, role).await?;
+    super::audit::record(
+        db,
+        actor_id,
+        "account.role_granted",
+        &format!("account:{}", updated.id),
+        serde_json::json!({ "role": role.as_str() }),
+    )
+    .await?;
+    Ok(updated)
+}
+
 /// Finds an account by email.
 pub async fn find_by_email(
     db: &DatabaseConnection,

@@ -110,7 +110,7 @@ pub async fn completed_lessons(
     Ok(completions(db, account_id, module_id).await?.current)
 }
 
-async fn ensure_enrolled(
+pub(crate) async fn ensure_enrolled(
     db: &DatabaseConnection,
     account_id: i32,
     module_id: i32,

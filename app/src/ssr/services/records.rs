@@ -4,7 +4,7 @@ use chrono::Utc;
 use jsonwebtoken::jwk::Jwk;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -331,7 +331,17 @@ pub async fn revoke(
     active.revoked_at = Set(Some(Utc::now()));
     active.revoked_reason = Set(Some(reason.to_owned()));
     active.revoked_by = Set(Some(actor.id));
-    active.update(db).await?;
+    let txn = db.begin().await?;
+    let revoked = active.update(&txn).await?;
+    super::audit::record(
+        &txn,
+        Some(actor.id),
+        "record.revoked",
+        &format!("record:{}", revoked.id),
+        serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,0 +1,115 @@
+//! One cohort's dashboard for its course lead: who is where, the funnel, who is overdue.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::cohorts::{CohortDashboard, RemoveMember, fetch_cohort};
+use crate::components::error_view::ErrorView;
+
+#[component]
+pub fn CohortPage() -> impl IntoView {
+    let params = use_params_map();
+    let remove = ServerAction::<RemoveMember>::new();
+    let dashboard = Resource::new(
+        move || {
+            (
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|id| id.parse::<i32>().ok())
+                    .unwrap_or(0),
+                remove.version().get(),
+            )
+        },
+        |(id, _)| fetch_cohort(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Loading the cohort…"</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(d) => view! { <CohortBody dashboard=d remove=remove/> }.into_any(),
+                    Err(error) => view! { <ErrorView error=error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) -> impl IntoView {
+    let id = dashboard.id;
+    view! {
+        <Title text=dashboard.name.clone()/>
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol><li><A href="/cohorts">"Cohorts"</A></li><li aria-current="page">{dashboard.name.clone()}</li></ol>
+        </nav>
+        <h1>{dashboard.name.clone()}</h1>
+        <p>"Learners join with the code " <strong><code>{dashboard.join_code.clone()}</code></strong>
+            " at " <A href=format!("/join?code={}", dashboard.join_code)>"the join page"</A>"."</p>
+        <p><a href=format!("/cohorts/{id}/progress.csv") download="">"Download the progress matrix (CSV)"</a></p>
+
+        <h2>"Progress"</h2>
+        {if dashboard.rows.is_empty() {
+            view! { <p>"No learners have joined yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll" role="region" aria-label="Progress matrix" tabindex="0">
+                    <table class="evidence matrix">
+                        <caption class="visually-hidden">"Each learner's progress in each module"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Learner"</th>
+                                {dashboard.modules.clone().into_iter().map(|m| view! {
+                                    <th scope="col">{m.title}{m.due_on.map(|d| view! { <br/><span class="lesson-list__meta">{format!("due {d}")}</span> })}</th>
+                                }).collect_view()}
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {dashboard.rows.clone().into_iter().map(|r| view! {
+                                <tr>
+                                    <th scope="row">{r.name.clone()}<br/><span class="lesson-list__meta">{r.email.clone()}</span></th>
+                                    {r.cells.clone().into_iter().map(|c| view! {
+                                        <td class:matrix--overdue=c.overdue>
+                                            {format!("{} ({}/{})", c.status.label(), c.lessons_completed, c.lessons_total)}
+                                            {c.overdue.then(|| view! { <strong>" Overdue"</strong> })}
+                                        </td>
+                                    }).collect_view()}
+                                    <td>
+                                        <ActionForm action=remove attr:class="inline-form">
+                                            <input type="hidden" name="cohort" value=id.to_string()/>
+                                            <input type="hidden" name="account" value=r.account_id.to_string()/>
+                                            <button type="submit" class="button-link" aria-label=format!("Remove {} from the cohort", r.name)>"Remove"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+
+        <h2>"Completion funnel"</h2>
+        <table class="evidence">
+            <caption class="visually-hidden">"How many learners reached each stage of each module"</caption>
+            <thead><tr><th scope="col">"Module"</th><th scope="col">"Learners"</th><th scope="col">"Started"</th><th scope="col">"All lessons done"</th><th scope="col">"Completed"</th></tr></thead>
+            <tbody>
+                {dashboard.funnel.clone().into_iter().map(|f| view! {
+                    <tr><th scope="row">{f.module_title}</th><td>{f.members}</td><td>{f.started}</td><td>{f.all_lessons}</td><td>{f.completed}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+
+        <h2>"Overdue"</h2>
+        {if dashboard.overdue.is_empty() {
+            view! { <p>"Nobody is overdue."</p> }.into_any()
+        } else {
+            view! {
+                <ul>{dashboard.overdue.clone().into_iter().map(|(who, module, due)| view! { <li>{format!("{who}: {module} (due {due})")}</li> }).collect_view()}</ul>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,22 @@
+//! A group of learners a course lead runs: its modules and due dates are in `cohort_module`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cohort")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub name: String,
+    /// The course lead who created it; they and admins manage it.
+    pub owner_id: i32,
+    /// What learners type (or follow as `/join/<code>`) to join.
+    #[sea_orm(unique)]
+    pub join_code: String,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

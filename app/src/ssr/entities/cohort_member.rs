@@ -1,0 +1,18 @@
+//! A learner in a cohort.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cohort_member")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub cohort_id: i32,
+    pub account_id: i32,
+    pub joined_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

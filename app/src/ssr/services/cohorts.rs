@@ -1,0 +1,571 @@
+//! Cohorts: creating them, joining by code, removing learners, and the progress matrix a course lead sees.
+//!
+//! The dashboard costs a fixed number of queries whatever the cohort's size: the cohort, its modules, its
+//! members and their accounts, the modules' lessons, the members' progress and completions.
+
+use chrono::{NaiveDate, Utc};
+use rand::seq::IndexedRandom;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+
+use super::audit;
+use super::progress::ensure_enrolled;
+use crate::api::accounts::Role;
+use crate::api::cohorts::{
+    CellStatus, CohortDashboard, CohortModuleView, CohortSummary, FunnelRow, LearnerCohort,
+    MatrixRow, ProgressCell,
+};
+use crate::error::{AppError, FieldError};
+use crate::ssr::entities::{
+    account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,
+    module_completion,
+};
+
+/// Letters and digits that cannot be mistaken for one another when read aloud or copied from a slide.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+fn new_join_code() -> String {
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| char::from(*CODE_ALPHABET.choose(&mut rng).unwrap_or(&b'A')))
+        .collect()
+}
+
+fn may_lead(account: &account::Model) -> bool {
+    matches!(Role::parse(&account.role), Role::CourseLead | Role::Admin)
+}
+
+fn field(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Creates a cohort owned by `lead`, taking `module_slugs` with optional due dates (`YYYY-MM-DD`).
+pub async fn create(
+    db: &DatabaseConnection,
+    lead: &account::Model,
+    name: &str,
+    module_slugs: Vec<String>,
+    due: &HashMap<String, String>,
+) -> Result<i32, AppError> {
+    if !may_lead(lead) {
+        return Err(AppError::Forbidden);
+    }
+    let name = name.trim();
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(field("name", "Enter a name for the cohort."));
+    } else if name.chars().count() > 120 {
+        errors.push(field("name", "The name must be 120 characters or fewer."));
+    }
+    if module_slugs.is_empty() {
+        errors.push(field("modules", "Choose at least one module."));
+    }
+    let modules = module::Entity::find()
+        .filter(module::Column::Slug.is_in(module_slugs.clone()))
+        .filter(module::Column::Listed.eq(true))
+        .all(db)
+        .await?;
+    for slug in &module_slugs {
+        if !modules.iter().any(|m| &m.slug == slug) {
+            errors.push(field(
+                "modules",
+                format!("There is no published module “{slug}”."),
+            ));
+        }
+    }
+    let mut due_dates = HashMap::new();
+    for (slug, value) in due {
+        let value = value.trim();
+        if value.is_empty() || !module_slugs.contains(slug) {
+            continue;
+        }
+        match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            Ok(date) => {
+                due_dates.insert(slug.clone(), date);
+            }
+            Err(_) => errors.push(field(
+                &format!("due_{slug}"),
+                format!("Enter the due date for “{slug}” as a date, for example 2027-03-31."),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid {
+            errors,
+            values: vec![("name".into(), name.to_owned())],
+        });
+    }
+
+    let txn = db.begin().await?;
+    let mut created = None;
+    for _ in 0..5 {
+        let code = new_join_code();
+        let taken = cohort::Entity::find()
+            .filter(cohort::Column::JoinCode.eq(&code))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !taken {
+            created = Some(
+                cohort::ActiveModel {
+                    name: Set(name.to_owned()),
+                    owner_id: Set(lead.id),
+                    join_code: Set(code),
+                    created_at: Set(Utc::now()),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?,
+            );
+            break;
+        }
+    }
+    let created = created
+        .ok_or_else(|| crate::ssr::error::internal("cohort", "could not draw a free join code"))?;
+    for m in &modules {
+        cohort_module::ActiveModel {
+            cohort_id: Set(created.id),
+            module_id: Set(m.id),
+            due_on: Set(due_dates.get(&m.slug).copied()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        Some(lead.id),
+        "cohort.created",
+        &format!("cohort:{}", created.id),
+        serde_json::json!({ "name": name, "modules": module_slugs }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created.id)
+}
+
+async fn cohort_modules(
+    db: &DatabaseConnection,
+    cohort_ids: &[i32],
+) -> Result<Vec<(cohort_module::Model, module::Model)>, AppError> {
+    let links = cohort_module::Entity::find()
+        .filter(cohort_module::Column::CohortId.is_in(cohort_ids.to_vec()))
+        .order_by_asc(cohort_module::Column::Id)
+        .all(db)
+        .await?;
+    let modules: HashMap<i32, module::Model> = module::Entity::find()
+        .filter(module::Column::Id.is_in(links.iter().map(|l| l.module_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    Ok(links
+        .into_iter()
+        .filter_map(|l| modules.get(&l.module_id).cloned().map(|m| (l, m)))
+        .collect())
+}
+
+fn module_view(link: &cohort_module::Model, found: &module::Model) -> CohortModuleView {
+    CohortModuleView {
+        slug: found.slug.clone(),
+        title: found.title.clone(),
+        due_on: link.due_on.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// The cohorts a course lead runs (an admin sees all).
+pub async fn list_for_lead(
+    db: &DatabaseConnection,
+    lead: &account::Model,
+) -> Result<Vec<CohortSummary>, AppError> {
+    if !may_lead(lead) {
+        return Err(AppError::Forbidden);
+    }
+    let mut query = cohort::Entity::find().order_by_desc(cohort::Column::CreatedAt);
+    if Role::parse(&lead.role) != Role::Admin {
+        query = query.filter(cohort::Column::OwnerId.eq(lead.id));
+    }
+    let cohorts = query.all(db).await?;
+    let ids: Vec<i32> = cohorts.iter().map(|c| c.id).collect();
+    let modules = cohort_modules(db, &ids).await?;
+    let members: Vec<i32> = cohort_member::Entity::find()
+        .select_only()
+        .column(cohort_member::Column::CohortId)
+        .filter(cohort_member::Column::CohortId.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(cohorts
+        .into_iter()
+        .map(|c| CohortSummary {
+            member_count: u32::try_from(members.iter().filter(|&&m| m == c.id).count())
+                .unwrap_or(u32::MAX),
+            modules: modules
+                .iter()
+                .filter(|(l, _)| l.cohort_id == c.id)
+                .map(|(l, m)| module_view(l, m))
+                .collect(),
+            id: c.id,
+            name: c.name,
+            join_code: c.join_code,
+        })
+        .collect())
+}
+
+/// A cohort the lead may manage: their own, or any for an admin.
+async fn managed(
+    db: &DatabaseConnection,
+    lead: &account::Model,
+    id: i32,
+) -> Result<cohort::Model, AppError> {
+    if !may_lead(lead) {
+        return Err(AppError::Forbidden);
+    }
+    let found = cohort::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The cohort".to_owned()))?;
+    if found.owner_id != lead.id && Role::parse(&lead.role) != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(found)
+}
+
+/// Adds a learner to the cohort with this code and enrols them in its modules. Joining twice is harmless.
+pub async fn join(
+    db: &DatabaseConnection,
+    learner: &account::Model,
+    code: &str,
+) -> Result<i32, AppError> {
+    let code: String = code
+        .trim()
+        .to_uppercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let found = cohort::Entity::find()
+        .filter(cohort::Column::JoinCode.eq(&code))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "code",
+                "There is no cohort with that code. Check it with your course lead.",
+            )
+        })?;
+    cohort_member::Entity::insert(cohort_member::ActiveModel {
+        cohort_id: Set(found.id),
+        account_id: Set(learner.id),
+        joined_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            cohort_member::Column::CohortId,
+            cohort_member::Column::AccountId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    for (link, _) in cohort_modules(db, &[found.id]).await? {
+        ensure_enrolled(db, learner.id, link.module_id).await?;
+    }
+    Ok(found.id)
+}
+
+/// Removes a learner from a cohort. Their enrolments, progress and records are theirs and are kept.
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    lead: &account::Model,
+    cohort_id: i32,
+    account_id: i32,
+) -> Result<(), AppError> {
+    let found = managed(db, lead, cohort_id).await?;
+    let txn = db.begin().await?;
+    let removed = cohort_member::Entity::delete_many()
+        .filter(cohort_member::Column::CohortId.eq(found.id))
+        .filter(cohort_member::Column::AccountId.eq(account_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(AppError::NotFound("That learner in this cohort".to_owned()));
+    }
+    audit::record(
+        &txn,
+        Some(lead.id),
+        "cohort.member_removed",
+        &format!("cohort:{}", found.id),
+        serde_json::json!({ "account_id": account_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Lesson totals and every member's standing in every cohort module, from four queries.
+struct Standing {
+    totals: HashMap<i32, u32>,
+    completed_lessons: HashMap<(i32, i32), u32>,
+    completed_modules: HashSet<(i32, i32)>,
+}
+
+async fn standing(
+    db: &DatabaseConnection,
+    members: &[i32],
+    modules: &[i32],
+) -> Result<Standing, AppError> {
+    let lessons: Vec<(i32, String, String)> = lesson::Entity::find()
+        .select_only()
+        .columns([
+            lesson::Column::ModuleId,
+            lesson::Column::Slug,
+            lesson::Column::ContentHash,
+        ])
+        .filter(lesson::Column::ModuleId.is_in(modules.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut totals = HashMap::new();
+    let mut current = HashMap::new();
+    for (module_id, slug, hash) in lessons {
+        *totals.entry(module_id).or_insert(0) += 1;
+        current.insert((module_id, slug), hash);
+    }
+    let rows: Vec<(i32, i32, String, String)> = lesson_progress::Entity::find()
+        .select_only()
+        .columns([
+            lesson_progress::Column::AccountId,
+            lesson_progress::Column::ModuleId,
+            lesson_progress::Column::LessonSlug,
+            lesson_progress::Column::ContentHash,
+        ])
+        .filter(lesson_progress::Column::AccountId.is_in(members.to_vec()))
+        .filter(lesson_progress::Column::ModuleId.is_in(modules.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut completed_lessons = HashMap::new();
+    for (account_id, module_id, slug, hash) in rows {
+        if current.get(&(module_id, slug)) == Some(&hash) {
+            *completed_lessons
+                .entry((account_id, module_id))
+                .or_insert(0) += 1;
+        }
+    }
+    let completed_modules: HashSet<(i32, i32)> = module_completion::Entity::find()
+        .select_only()
+        .columns([
+            module_completion::Column::AccountId,
+            module_completion::Column::ModuleId,
+        ])
+        .filter(module_completion::Column::AccountId.is_in(members.to_vec()))
+        .filter(module_completion::Column::ModuleId.is_in(modules.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(Standing {
+        totals,
+        completed_lessons,
+        completed_modules,
+    })
+}
+
+impl Standing {
+    fn cell(&self, account_id: i32, link: &cohort_module::Model, today: NaiveDate) -> ProgressCell {
+        let total = self.totals.get(&link.module_id).copied().unwrap_or(0);
+        let done = self
+            .completed_lessons
+            .get(&(account_id, link.module_id))
+            .copied()
+            .unwrap_or(0);
+        let status = if self
+            .completed_modules
+            .contains(&(account_id, link.module_id))
+        {
+            CellStatus::Completed
+        } else if done > 0 {
+            CellStatus::InProgress
+        } else {
+            CellStatus::NotStarted
+        };
+        ProgressCell {
+            status,
+            lessons_completed: done,
+            lessons_total: total,
+            overdue: status != CellStatus::Completed && link.due_on.is_some_and(|due| due < today),
+        }
+    }
+}
+
+/// The course lead's dashboard: progress matrix, completion funnel per module, overdue learners.
+pub async fn dashboard(
+    db: &DatabaseConnection,
+    lead: &account::Model,
+    id: i32,
+) -> Result<CohortDashboard, AppError> {
+    let found = managed(db, lead, id).await?;
+    let modules = cohort_modules(db, &[found.id]).await?;
+    let member_ids: Vec<i32> = cohort_member::Entity::find()
+        .select_only()
+        .column(cohort_member::Column::AccountId)
+        .filter(cohort_member::Column::CohortId.eq(found.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let members = account::Entity::find()
+        .filter(account::Column::Id.is_in(member_ids.clone()))
+        .order_by_asc(account::Column::DisplayName)
+        .order_by_asc(account::Column::Id)
+        .all(db)
+        .await?;
+    let module_ids: Vec<i32> = modules.iter().map(|(l, _)| l.module_id).collect();
+    let standing = standing(db, &member_ids, &module_ids).await?;
+    let today = Utc::now().date_naive();
+    let rows: Vec<MatrixRow> = members
+        .iter()
+        .map(|m| MatrixRow {
+            account_id: m.id,
+            name: m.display_name.clone(),
+            email: m.email.clone(),
+            cells: modules
+                .iter()
+                .map(|(l, _)| standing.cell(m.id, l, today))
+                .collect(),
+        })
+        .collect();
+    let count = |f: &dyn Fn(&ProgressCell) -> bool, i: usize| {
+        u32::try_from(
+            rows.iter()
+                .filter(|r| r.cells.get(i).is_some_and(f))
+                .count(),
+        )
+        .unwrap_or(u32::MAX)
+    };
+    let funnel = modules
+        .iter()
+        .enumerate()
+        .map(|(i, (_, m))| FunnelRow {
+            module_title: m.title.clone(),
+            members: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+            started: count(
+                &|c| c.lessons_completed > 0 || c.status == CellStatus::Completed,
+                i,
+            ),
+            all_lessons: count(
+                &|c| c.lessons_total > 0 && c.lessons_completed == c.lessons_total,
+                i,
+            ),
+            completed: count(&|c| c.status == CellStatus::Completed, i),
+        })
+        .collect();
+    let overdue = rows
+        .iter()
+        .flat_map(|r| {
+            r.cells
+                .iter()
+                .zip(&modules)
+                .filter(|(c, _)| c.overdue)
+                .map(|(_, (l, m))| {
+                    (
+                        r.name.clone(),
+                        m.title.clone(),
+                        l.due_on
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+        })
+        .collect();
+    Ok(CohortDashboard {
+        id: found.id,
+        name: found.name,
+        join_code: found.join_code,
+        modules: modules.iter().map(|(l, m)| module_view(l, m)).collect(),
+        rows,
+        funnel,
+        overdue,
+    })
+}
+
+/// The progress matrix as CSV (one row per learner, a column per module).
+pub fn dashboard_csv(dashboard: &CohortDashboard) -> String {
+    fn field(value: &str) -> String {
+        let value = if value.starts_with(['=', '+', '-', '@']) {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    }
+    let mut csv = String::from("learner,email");
+    for m in &dashboard.modules {
+        csv.push(',');
+        csv.push_str(&field(&m.title));
+    }
+    csv.push('\n');
+    for row in &dashboard.rows {
+        csv.push_str(&format!("{},{}", field(&row.name), field(&row.email)));
+        for cell in &row.cells {
+            let text = format!(
+                "{} ({}/{}){}",
+                cell.status.label(),
+                cell.lessons_completed,
+                cell.lessons_total,
+                if cell.overdue { " overdue" } else { "" }
+            );
+            csv.push(',');
+            csv.push_str(&field(&text));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
+/// The learner's cohorts, with each module's due date and their progress.
+pub async fn for_learner(
+    db: &DatabaseConnection,
+    account_id: i32,
+) -> Result<Vec<LearnerCohort>, AppError> {
+    let cohort_ids: Vec<i32> = cohort_member::Entity::find()
+        .select_only()
+        .column(cohort_member::Column::CohortId)
+        .filter(cohort_member::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if cohort_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cohorts = cohort::Entity::find()
+        .filter(cohort::Column::Id.is_in(cohort_ids.clone()))
+        .order_by_asc(cohort::Column::Name)
+        .all(db)
+        .await?;
+    let modules = cohort_modules(db, &cohort_ids).await?;
+    let module_ids: Vec<i32> = modules.iter().map(|(l, _)| l.module_id).collect();
+    let standing = standing(db, &[account_id], &module_ids).await?;
+    let today = Utc::now().date_naive();
+    Ok(cohorts
+        .into_iter()
+        .map(|c| LearnerCohort {
+            modules: modules
+                .iter()
+                .filter(|(l, _)| l.cohort_id == c.id)
+                .map(|(l, m)| (module_view(l, m), standing.cell(account_id, l, today)))
+                .collect(),
+            name: c.name,
+        })
+        .collect())
+}
