@@ -315,9 +315,80 @@ async fn learners_cannot_reach_cohort_pages_or_exports(db: &DatabaseConnection) 
     );
 }
 
+async fn item_analysis_uses_each_learners_first_attempt(db: &DatabaseConnection) {
+    publish(db, &fixtures().join("valid")).await;
+    let issuer = test_issuer(db).await;
+    let frameworks = load_library(&fixtures().join("valid")).library.frameworks;
+    let lead = account_with_role(db, "items@example.org", "Lead", Role::CourseLead).await;
+    let id = cohorts::create(db, &lead, "Items", vec!["gamma".into()], &HashMap::new())
+        .await
+        .expect("create");
+    let code = cohorts::list_for_lead(db, &lead).await.expect("list")[0]
+        .join_code
+        .clone();
+    let strong = learner(db, "strong@example.org").await;
+    let weak = learner(db, "weak@example.org").await;
+    for who in [strong, weak] {
+        cohorts::join(db, &learner_model(db, who).await, &code)
+            .await
+            .expect("join");
+    }
+    let answers = |pairs: &[(&str, &[usize])]| -> app::ssr::services::quizzes::Answers {
+        pairs
+            .iter()
+            .map(|(q, c)| ((*q).to_owned(), c.iter().copied().collect()))
+            .collect()
+    };
+    // strong: all right. weak: final-1 right, final-2 wrong (chose "The supplier"), final-3 wrong.
+    app::ssr::services::quizzes::submit(
+        db,
+        &issuer,
+        &frameworks,
+        strong,
+        "gamma",
+        "assessment",
+        answers(&[("final-1", &[0]), ("final-2", &[1]), ("final-3", &[0, 2])]),
+    )
+    .await
+    .expect("strong");
+    app::ssr::services::quizzes::submit(
+        db,
+        &issuer,
+        &frameworks,
+        weak,
+        "gamma",
+        "assessment",
+        answers(&[("final-1", &[0]), ("final-2", &[0]), ("final-3", &[1])]),
+    )
+    .await
+    .expect("weak");
+    let d = cohorts::dashboard(db, &lead, id).await.expect("dashboard");
+    assert_eq!(d.item_analysis.len(), 1);
+    let analysis = &d.item_analysis[0];
+    assert_eq!(analysis.learners, 2);
+    let figures: Vec<_> = analysis
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.facility, i.discrimination))
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("final-1", Some(1.0), Some(0.0)),
+            ("final-2", Some(0.5), Some(1.0)),
+            ("final-3", Some(0.5), Some(1.0))
+        ]
+    );
+    assert_eq!(
+        analysis.items[1].most_chosen_wrong,
+        Some(("The supplier".to_owned(), 1))
+    );
+}
+
 on_both_databases!(
     dashboard_figures_match_a_hand_computed_cohort,
     only_the_owner_or_an_admin_manages_a_cohort,
     removing_a_learner_keeps_their_progress_and_is_audited,
     learners_cannot_reach_cohort_pages_or_exports,
+    item_analysis_uses_each_learners_first_attempt,
 );

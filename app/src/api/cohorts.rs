@@ -72,8 +72,30 @@ pub struct FunnelRow {
     pub completed: u32,
 }
 
+/// How one assessment question performed in a cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemStats {
+    pub id: String,
+    pub prompt: String,
+    /// Share of learners who answered correctly (0 to 1).
+    pub facility: Option<f64>,
+    /// Upper-group minus lower-group facility (-1 to 1); low or negative values flag a poor question.
+    pub discrimination: Option<f64>,
+    /// The wrong option chosen most often, and how many chose it.
+    pub most_chosen_wrong: Option<(String, u32)>,
+}
+
+/// Item analysis of one module's assessment in a cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleItemAnalysis {
+    pub module_title: String,
+    /// Learners whose first attempt was analysed.
+    pub learners: u32,
+    pub items: Vec<ItemStats>,
+}
+
 /// The course lead's view of a cohort.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortDashboard {
     pub id: i32,
     pub name: String,
@@ -83,6 +105,8 @@ pub struct CohortDashboard {
     pub funnel: Vec<FunnelRow>,
     /// (learner name, module title, due date) for every overdue, unfinished module.
     pub overdue: Vec<(String, String, String)>,
+    /// For each cohort module with an assessment.
+    pub item_analysis: Vec<ModuleItemAnalysis>,
 }
 
 /// A cohort as a learner in it sees it.

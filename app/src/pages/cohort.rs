@@ -103,6 +103,30 @@ fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) ->
             </tbody>
         </table>
 
+        <h2>"Assessment item analysis"</h2>
+        {if dashboard.item_analysis.is_empty() {
+            view! { <p>"None of this cohort's modules has an assessment."</p> }.into_any()
+        } else {
+            dashboard.item_analysis.clone().into_iter().map(|analysis| view! {
+                <h3>{analysis.module_title.clone()}</h3>
+                <p>{format!("From the first attempts of {} learners. Facility is the share who answered correctly; discrimination compares the top and bottom 27% by total score (below 0.2 suggests a question worth reviewing).", analysis.learners)}</p>
+                <table class="evidence">
+                    <caption class="visually-hidden">{format!("Item analysis for {}", analysis.module_title)}</caption>
+                    <thead><tr><th scope="col">"Question"</th><th scope="col">"Facility"</th><th scope="col">"Discrimination"</th><th scope="col">"Most-chosen wrong answer"</th></tr></thead>
+                    <tbody>
+                        {analysis.items.into_iter().map(|item| view! {
+                            <tr>
+                                <th scope="row">{item.prompt}</th>
+                                <td>{item.facility.map_or("–".to_owned(), |f| format!("{:.0}%", f * 100.0))}</td>
+                                <td>{item.discrimination.map_or("–".to_owned(), |d| format!("{d:.2}"))}</td>
+                                <td>{item.most_chosen_wrong.map_or("–".to_owned(), |(text, n)| format!("{text} ({n})"))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }).collect_view().into_any()
+        }}
+
         <h2>"Overdue"</h2>
         {if dashboard.overdue.is_empty() {
             view! { <p>"Nobody is overdue."</p> }.into_any()

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod cohorts;
 pub mod completion;
+pub mod item_analysis;
 pub mod passwords;
 pub mod progress;
 pub mod quizzes;

@@ -14,15 +14,18 @@ use std::collections::{HashMap, HashSet};
 
 use super::audit;
 use super::progress::ensure_enrolled;
+use super::quizzes::Answers;
 use crate::api::accounts::Role;
 use crate::api::cohorts::{
     CellStatus, CohortDashboard, CohortModuleView, CohortSummary, FunnelRow, LearnerCohort,
-    MatrixRow, ProgressCell,
+    MatrixRow, ModuleItemAnalysis, ProgressCell,
 };
+use crate::api::quizzes::ASSESSMENT_SCOPE;
 use crate::error::{AppError, FieldError};
+use crate::ssr::content::AssessmentSpec;
 use crate::ssr::entities::{
     account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,
-    module_completion,
+    module_completion, module_version, quiz_attempt,
 };
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or copied from a slide.
@@ -488,7 +491,9 @@ pub async fn dashboard(
                 })
         })
         .collect();
+    let item_analysis = item_analysis(db, &modules, &member_ids).await?;
     Ok(CohortDashboard {
+        item_analysis,
         id: found.id,
         name: found.name,
         join_code: found.join_code,
@@ -497,6 +502,53 @@ pub async fn dashboard(
         funnel,
         overdue,
     })
+}
+
+/// Item analysis of each cohort module's assessment (current version), from members' first attempts.
+async fn item_analysis(
+    db: &DatabaseConnection,
+    modules: &[(cohort_module::Model, module::Model)],
+    members: &[i32],
+) -> Result<Vec<ModuleItemAnalysis>, AppError> {
+    let ids: Vec<i32> = modules.iter().map(|(_, m)| m.id).collect();
+    let versions = module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.is_in(ids.clone()))
+        .filter(module_version::Column::Assessment.is_not_null())
+        .all(db)
+        .await?;
+    let attempts = quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::ModuleId.is_in(ids))
+        .filter(quiz_attempt::Column::AccountId.is_in(members.to_vec()))
+        .filter(quiz_attempt::Column::Scope.eq(ASSESSMENT_SCOPE))
+        .order_by_asc(quiz_attempt::Column::SubmittedAt)
+        .order_by_asc(quiz_attempt::Column::Id)
+        .all(db)
+        .await?;
+    let mut analyses = Vec::new();
+    for (_, m) in modules {
+        let Some(spec) = versions
+            .iter()
+            .find(|v| v.module_id == m.id && v.version == m.version)
+            .and_then(|v| v.assessment.as_deref())
+            .and_then(|json| serde_json::from_str::<AssessmentSpec>(json).ok())
+        else {
+            continue;
+        };
+        let mut seen = HashSet::new();
+        let firsts: Vec<Answers> = attempts
+            .iter()
+            .filter(|a| {
+                a.module_id == m.id && a.module_version == m.version && seen.insert(a.account_id)
+            })
+            .filter_map(|a| serde_json::from_str(&a.answers).ok())
+            .collect();
+        analyses.push(ModuleItemAnalysis {
+            module_title: m.title.clone(),
+            learners: u32::try_from(firsts.len()).unwrap_or(u32::MAX),
+            items: super::item_analysis::analyse(&spec.questions, &firsts),
+        });
+    }
+    Ok(analyses)
 }
 
 /// The progress matrix as CSV (one row per learner, a column per module).
