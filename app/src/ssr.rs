@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod content;
+pub mod csv;
 pub mod db;
 pub mod entities;
 pub mod error;

@@ -5,15 +5,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::issuer::Issuer;
-
-/// A competency the module is aligned to, resolved against its framework.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlignmentTarget {
-    pub framework_name: String,
-    pub framework_url: String,
-    pub code: String,
-    pub name: String,
-}
+use crate::api::catalogue::AlignmentView;
 
 /// Everything a record states.
 #[derive(Debug, Clone)]
@@ -28,7 +20,7 @@ pub struct RecordFacts {
     /// What completion required, in words, for `criteria.narrative`.
     pub criteria: String,
     pub cpd_hours: f64,
-    pub alignments: Vec<AlignmentTarget>,
+    pub alignments: Vec<AlignmentView>,
     /// Assessment score (percentage) and pass mark, when the module has an assessment.
     pub score: Option<(u32, u32)>,
     pub issued_at: DateTime<Utc>,
@@ -58,7 +50,7 @@ pub fn build(issuer: &Issuer, facts: &RecordFacts) -> Value {
                 "type": ["Alignment"],
                 "targetName": a.name,
                 "targetUrl": a.framework_url,
-                "targetFramework": a.framework_name,
+                "targetFramework": a.framework,
                 "targetCode": a.code,
                 "targetType": "ceasn:Competency",
             })

@@ -328,7 +328,9 @@ pub async fn find_module(db: &DatabaseConnection, slug: &str) -> Result<module::
         .ok_or_else(|| AppError::NotFound(format!("The module “{slug}”")))
 }
 
-fn alignment_views(alignments_json: &str, frameworks: &[Framework]) -> Vec<AlignmentView> {
+/// A module's `framework:code` alignments (as stored, JSON) resolved against the loaded frameworks; codes
+/// no longer in a framework are left out. Used by module pages and by the records issued for them.
+pub fn resolve_alignments(alignments_json: &str, frameworks: &[Framework]) -> Vec<AlignmentView> {
     let codes: Vec<String> = serde_json::from_str(alignments_json).unwrap_or_default();
     codes
         .iter()
@@ -422,7 +424,7 @@ pub async fn module_detail(
             .filter(|l| changed.contains(&l.slug))
             .cloned()
             .collect(),
-        alignments: alignment_views(&found.alignments, frameworks),
+        alignments: resolve_alignments(&found.alignments, frameworks),
         slug: found.slug,
         title: found.title,
         summary: found.summary,

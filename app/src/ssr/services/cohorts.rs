@@ -553,22 +553,18 @@ async fn item_analysis(
 
 /// The progress matrix as CSV (one row per learner, a column per module).
 pub fn dashboard_csv(dashboard: &CohortDashboard) -> String {
-    fn field(value: &str) -> String {
-        let value = if value.starts_with(['=', '+', '-', '@']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    }
     let mut csv = String::from("learner,email");
     for m in &dashboard.modules {
         csv.push(',');
-        csv.push_str(&field(&m.title));
+        csv.push_str(&crate::ssr::csv::field(&m.title));
     }
     csv.push('\n');
     for row in &dashboard.rows {
-        csv.push_str(&format!("{},{}", field(&row.name), field(&row.email)));
+        csv.push_str(&format!(
+            "{},{}",
+            crate::ssr::csv::field(&row.name),
+            crate::ssr::csv::field(&row.email)
+        ));
         for cell in &row.cells {
             let text = format!(
                 "{} ({}/{}){}",
@@ -578,7 +574,7 @@ pub fn dashboard_csv(dashboard: &CohortDashboard) -> String {
                 if cell.overdue { " overdue" } else { "" }
             );
             csv.push(',');
-            csv.push_str(&field(&text));
+            csv.push_str(&crate::ssr::csv::field(&text));
         }
         csv.push('\n');
     }

@@ -18,27 +18,8 @@ use crate::error::AppError;
 use crate::ssr::content::{AssessmentSpec, CompletionRule, Framework};
 use crate::ssr::entities::{account, completion_record, module, module_version};
 use crate::ssr::error::internal;
-use crate::ssr::records::credential::{self, AlignmentTarget, RecordFacts};
+use crate::ssr::records::credential::{self, RecordFacts};
 use crate::ssr::records::{Issuer, issuer, jwt, status_list};
-
-/// The module's `framework:code` alignments resolved against the loaded frameworks.
-pub fn alignment_targets(alignments_json: &str, frameworks: &[Framework]) -> Vec<AlignmentTarget> {
-    let codes: Vec<String> = serde_json::from_str(alignments_json).unwrap_or_default();
-    codes
-        .iter()
-        .filter_map(|written| {
-            let (framework_id, code) = written.split_once(':')?;
-            let framework = frameworks.iter().find(|f| f.id == framework_id)?;
-            let competency = framework.competencies.iter().find(|c| c.code == code)?;
-            Some(AlignmentTarget {
-                framework_name: framework.name.clone(),
-                framework_url: framework.url.clone(),
-                code: competency.code.clone(),
-                name: competency.name.clone(),
-            })
-        })
-        .collect()
-}
 
 /// Issues the record for a completion, inside the caller's transaction.
 pub async fn issue<C: ConnectionTrait>(
@@ -82,7 +63,7 @@ pub async fn issue<C: ConnectionTrait>(
         module_version: found.version,
         criteria: rule.describe(pass_mark),
         cpd_hours: found.cpd_hours,
-        alignments: alignment_targets(&found.alignments, frameworks),
+        alignments: super::catalogue::resolve_alignments(&found.alignments, frameworks),
         score: score.zip(pass_mark),
         issued_at: Utc::now(),
         status_index: next_index.map_or(0, |i| i + 1),
@@ -470,15 +451,6 @@ pub async fn portfolio(
 
 /// Portfolio evidence as CSV (one row per competency with evidence), for appraisal or FEDIP applications.
 pub fn portfolio_csv(portfolio: &Portfolio) -> String {
-    fn field(value: &str) -> String {
-        // Quote every field; neutralise spreadsheet formula injection.
-        let value = if value.starts_with(['=', '+', '-', '@']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    }
     let mut csv = String::from(
         "framework,competency_code,competency_name,module,module_version,issued_on,record_id,cpd_hours\n",
     );
@@ -486,10 +458,10 @@ pub fn portfolio_csv(portfolio: &Portfolio) -> String {
         for competency in &framework.competencies {
             for record in &competency.records {
                 let row = [
-                    field(&framework.name),
-                    field(&competency.code),
-                    field(&competency.name),
-                    field(&record.module_title),
+                    crate::ssr::csv::field(&framework.name),
+                    crate::ssr::csv::field(&competency.code),
+                    crate::ssr::csv::field(&competency.name),
+                    crate::ssr::csv::field(&record.module_title),
                     record.module_version.to_string(),
                     record.issued_on.clone(),
                     record.id.clone(),
