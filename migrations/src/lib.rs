@@ -11,6 +11,7 @@ mod m20261125_000002_create_catalogue;
 mod m20261125_000003_create_progress;
 mod m20261125_000004_create_assessments_and_records;
 mod m20261125_000005_create_cohorts;
+mod m20261125_000006_create_xapi_statements;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_progress::Migration),
             Box::new(m20261125_000004_create_assessments_and_records::Migration),
             Box::new(m20261125_000005_create_cohorts::Migration),
+            Box::new(m20261125_000006_create_xapi_statements::Migration),
         ]
     }
 }

@@ -32,6 +32,10 @@ pub struct Config {
     /// backups of the database; publishing is automatic (the public key goes into the database).
     #[arg(long, env = "KEY_DIR", default_value = "data/keys")]
     pub key_dir: PathBuf,
+    /// How learners are named in xAPI statements: `account` (an opaque id on this site, the default) or
+    /// `mbox` (their email address).
+    #[arg(long, env = "XAPI_ACTOR", default_value = "account", value_parser = ["account", "mbox"])]
+    pub xapi_actor: String,
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,

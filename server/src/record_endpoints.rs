@@ -169,6 +169,51 @@ async fn cohort_csv(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct Range {
+    since: Option<String>,
+    until: Option<String>,
+}
+
+fn parse_day(
+    value: Option<&str>,
+    field: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, app::error::AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(day) => chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+            .map_err(|_| {
+                app::error::AppError::invalid(
+                    field,
+                    format!("`{field}` must be a date like 2027-01-31"),
+                )
+            }),
+    }
+}
+
+/// xAPI statements for a date range (`since` inclusive, `until` exclusive, both `YYYY-MM-DD`), admins only.
+async fn xapi_export(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Query(range): axum::extract::Query<Range>,
+) -> Response {
+    let result = async {
+        let admin = signed_in(&state, &session).await?;
+        if app::api::accounts::Role::parse(&admin.role) != app::api::accounts::Role::Admin {
+            return Err(app::error::AppError::Forbidden);
+        }
+        let since = parse_day(range.since.as_deref(), "since")?;
+        let until = parse_day(range.until.as_deref(), "until")?;
+        app::ssr::services::xapi::export(&state.db, since, until).await
+    }
+    .await;
+    match result {
+        Ok(statements) => Json(statements).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
 /// The routes, to be merged into the main router (they need the session layer for the exports).
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -182,4 +227,5 @@ pub fn routes() -> Router<AppState> {
         .route("/portfolio.json", get(portfolio_json))
         .route("/portfolio.csv", get(portfolio_csv))
         .route("/cohorts/{id}/progress.csv", get(cohort_csv))
+        .route("/xapi/statements", get(xapi_export))
 }

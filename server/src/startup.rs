@@ -3,6 +3,7 @@
 use app::ssr::content::{LoadReport, load_library};
 use app::ssr::db;
 use app::ssr::services::catalogue::{SyncOutcome, sync_library};
+use app::ssr::services::xapi::{ActorIdentity, XapiSettings};
 use app::ssr::state::AppState;
 use leptos::config::LeptosOptions;
 use std::collections::HashSet;
@@ -88,6 +89,10 @@ pub async fn prepare(
         db: connection,
         library: Arc::new(report.library),
         issuer: Arc::new(issuer),
+        xapi: Arc::new(XapiSettings {
+            base_url: config.public_url.trim_end_matches('/').to_owned(),
+            actor: ActorIdentity::parse(&config.xapi_actor).unwrap_or(ActorIdentity::Account),
+        }),
         leptos_options,
     })
 }

@@ -11,3 +11,4 @@ mod migrations;
 mod progress;
 mod publishing;
 mod records;
+mod xapi;

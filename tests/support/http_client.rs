@@ -48,6 +48,10 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
         db: db.clone(),
         library: Arc::new(report.library),
         issuer: Arc::new(crate::test_issuer(db).await),
+        xapi: Arc::new(app::ssr::services::xapi::XapiSettings {
+            base_url: "http://localhost".to_owned(),
+            actor: app::ssr::services::xapi::ActorIdentity::Account,
+        }),
         leptos_options: LeptosOptions::builder()
             .output_name("informatics-academy")
             .site_root("target/site")

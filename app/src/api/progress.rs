@@ -17,12 +17,27 @@ pub async fn enrol(module: String) -> Result<(), AppError> {
 /// Marks a lesson complete for the signed-in learner and returns the module's progress.
 #[server(endpoint = "complete-lesson")]
 pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressSummary, AppError> {
-    use crate::ssr::{auth, services::catalogue, services::completion, services::progress};
+    use crate::ssr::auth;
+    use crate::ssr::services::{catalogue, completion, progress, xapi};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
     let summary = progress::complete_lesson(&state.db, account.id, &module, &lesson).await?;
+    let found = catalogue::find_module(&state.db, &module).await?;
+    let title: Option<String> = crate::ssr::entities::lesson::Entity::find()
+        .select_only()
+        .column(crate::ssr::entities::lesson::Column::Title)
+        .filter(crate::ssr::entities::lesson::Column::ModuleId.eq(found.id))
+        .filter(crate::ssr::entities::lesson::Column::Slug.eq(&lesson))
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    let event = xapi::LearningEvent::LessonCompleted {
+        slug: &lesson,
+        title: title.as_deref().unwrap_or(&lesson),
+    };
+    xapi::record(&state.db, &state.xapi, &account, &found, event).await?;
     if summary.next_lesson.is_none() {
-        let found = catalogue::find_module(&state.db, &module).await?;
         completion::complete_if_due(
             &state.db,
             &state.issuer,
@@ -31,6 +46,7 @@ pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressS
             &found,
         )
         .await?;
+        xapi::record_completion(&state.db, &state.xapi, &account, &found).await?;
     }
     Ok(summary)
 }

@@ -45,6 +45,8 @@ pub struct QuestionResult {
 /// A marked attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptView {
+    /// The stored attempt (for statements and support queries).
+    pub attempt_id: i32,
     pub correct: u32,
     pub total: u32,
     pub score: u32,
@@ -100,14 +102,25 @@ pub async fn submit_quiz(
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
     let chosen = quizzes::parse_answers(&answers)?;
-    quizzes::submit(
+    let attempt = quizzes::submit(
         &state.db,
         &state.issuer,
         &state.library.frameworks,
         account.id,
         &module,
         &scope,
-        chosen,
+        chosen.clone(),
     )
-    .await
+    .await?;
+    crate::ssr::services::xapi::record_attempt(
+        &state.db,
+        &state.xapi,
+        &account,
+        &module,
+        &scope,
+        &chosen,
+        &attempt,
+    )
+    .await?;
+    Ok(attempt)
 }

@@ -13,3 +13,4 @@ pub mod passwords;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod xapi;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::content::Library;
 use super::records::Issuer;
+use super::services::xapi::XapiSettings;
 
 /// Shared, cheap to clone: provided to server functions as Leptos context and to axum as router state.
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub library: Arc<Library>,
     /// Signs completion records.
     pub issuer: Arc<Issuer>,
+    /// How learning events become xAPI statements.
+    pub xapi: Arc<XapiSettings>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -217,6 +217,7 @@ fn attempt_view(
         serde_json::from_str(&attempt.answers).map_err(|e| internal("reading an attempt", e))?;
     let (results, correct) = mark(questions, &answers);
     Ok(AttemptView {
+        attempt_id: attempt.id,
         correct,
         total: u32::try_from(results.len()).unwrap_or(0),
         score: u32::try_from(attempt.score).unwrap_or(0),
@@ -329,6 +330,7 @@ pub async fn submit(
         completion::complete_if_due(db, issuer, frameworks, account_id, &found).await?;
     }
     Ok(AttemptView {
+        attempt_id: stored.id,
         correct,
         total,
         score,

@@ -1,0 +1,426 @@
+//! Learning events as xAPI 1.0.3 statements, for export to a learning record store.
+//!
+//! Every statement's id is a UUID (version 5) derived from what happened: the learner, the activity and the
+//! module version or attempt. Recording the same event twice therefore stores one statement, and a
+//! statement can never be sent twice under different ids.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::ssr::entities::{account, cohort, cohort_member, cohort_module, module, xapi_statement};
+
+/// How learners are identified in statements: an opaque account (the default, no personal data leaves the
+/// academy) or their email address (`mbox`), for an LRS that must match people across systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorIdentity {
+    Account,
+    Mbox,
+}
+
+impl ActorIdentity {
+    pub fn parse(value: &str) -> Option<ActorIdentity> {
+        match value {
+            "account" => Some(ActorIdentity::Account),
+            "mbox" => Some(ActorIdentity::Mbox),
+            _ => None,
+        }
+    }
+}
+
+/// Where statements point (activity IRIs are built from the site's address) and how actors are named.
+#[derive(Debug, Clone)]
+pub struct XapiSettings {
+    pub base_url: String,
+    pub actor: ActorIdentity,
+}
+
+/// Something a learner did that is worth a statement.
+#[derive(Debug, Clone)]
+pub enum LearningEvent<'a> {
+    LessonExperienced {
+        slug: &'a str,
+        title: &'a str,
+    },
+    LessonCompleted {
+        slug: &'a str,
+        title: &'a str,
+    },
+    QuestionAnswered {
+        attempt_id: i32,
+        scope: &'a str,
+        question_id: &'a str,
+        prompt: &'a str,
+        correct: bool,
+        response: String,
+    },
+    AssessmentFinished {
+        attempt_id: i32,
+        passed: bool,
+        score: u32,
+    },
+    ModuleCompleted,
+    RecordIssued {
+        record_id: &'a str,
+    },
+}
+
+/// The namespace for statement ids (a fixed random UUID: never change it, or ids change).
+const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93b7_4d0e_8a51_c2f4_7e93_1b6d);
+
+const VERB_EXPERIENCED: &str = "http://adlnet.gov/expapi/verbs/experienced";
+const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
+const VERB_ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
+const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
+const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+/// No ADL verb means "earned a credential"; this is the one the xAPI registry lists for it.
+const VERB_EARNED: &str = "http://id.tincanapi.com/verb/earned";
+
+fn activity(id: String, name: &str, kind: &str) -> Value {
+    json!({
+        "objectType": "Activity",
+        "id": id,
+        "definition": { "name": { "en-GB": name }, "type": kind },
+    })
+}
+
+fn actor(settings: &XapiSettings, learner: &account::Model) -> Value {
+    match settings.actor {
+        ActorIdentity::Account => json!({
+            "objectType": "Agent",
+            "account": { "homePage": settings.base_url, "name": learner.id.to_string() },
+        }),
+        ActorIdentity::Mbox => json!({
+            "objectType": "Agent",
+            "name": learner.display_name,
+            "mbox": format!("mailto:{}", learner.email),
+        }),
+    }
+}
+
+/// The first cohort of the learner's that takes this module, for the statement's context.
+async fn cohort_for(
+    db: &DatabaseConnection,
+    account_id: i32,
+    module_id: i32,
+) -> Result<Option<cohort::Model>, AppError> {
+    let cohort_ids: Vec<i32> = cohort_member::Entity::find()
+        .select_only()
+        .column(cohort_member::Column::CohortId)
+        .filter(cohort_member::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if cohort_ids.is_empty() {
+        return Ok(None);
+    }
+    let taking: Option<i32> = cohort_module::Entity::find()
+        .select_only()
+        .column(cohort_module::Column::CohortId)
+        .filter(cohort_module::Column::CohortId.is_in(cohort_ids))
+        .filter(cohort_module::Column::ModuleId.eq(module_id))
+        .order_by_asc(cohort_module::Column::CohortId)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match taking {
+        Some(id) => Ok(cohort::Entity::find_by_id(id).one(db).await?),
+        None => Ok(None),
+    }
+}
+
+/// Builds the statement for an event (without storing it); returns (id, verb, object id, statement).
+pub fn statement(
+    settings: &XapiSettings,
+    learner: &account::Model,
+    found: &module::Model,
+    cohort: Option<&cohort::Model>,
+    event: &LearningEvent<'_>,
+    now: DateTime<Utc>,
+) -> (Uuid, &'static str, Value) {
+    let base = &settings.base_url;
+    let module_iri = format!("{base}/modules/{}", found.slug);
+    let module_activity = activity(
+        module_iri.clone(),
+        &found.title,
+        "http://adlnet.gov/expapi/activities/module",
+    );
+    let lesson_iri = |slug: &str| format!("{module_iri}/lessons/{slug}");
+    let (key, verb, object, result, parent) = match event {
+        LearningEvent::LessonExperienced { slug, title } => (
+            format!(
+                "experienced|{}|{}|{}|{slug}",
+                learner.id, found.slug, found.version
+            ),
+            VERB_EXPERIENCED,
+            activity(
+                lesson_iri(slug),
+                title,
+                "http://adlnet.gov/expapi/activities/lesson",
+            ),
+            None,
+            Some(module_activity.clone()),
+        ),
+        LearningEvent::LessonCompleted { slug, title } => (
+            format!(
+                "completed|{}|{}|{}|{slug}",
+                learner.id, found.slug, found.version
+            ),
+            VERB_COMPLETED,
+            activity(
+                lesson_iri(slug),
+                title,
+                "http://adlnet.gov/expapi/activities/lesson",
+            ),
+            Some(json!({ "completion": true })),
+            Some(module_activity.clone()),
+        ),
+        LearningEvent::QuestionAnswered {
+            attempt_id,
+            scope,
+            question_id,
+            prompt,
+            correct,
+            response,
+        } => {
+            let mut question = activity(
+                format!("{module_iri}/questions/{question_id}"),
+                prompt,
+                "http://adlnet.gov/expapi/activities/cmi.interaction",
+            );
+            question["definition"]["interactionType"] = json!("choice");
+            let parent = if *scope == crate::api::quizzes::ASSESSMENT_SCOPE {
+                activity(
+                    format!("{module_iri}/assessment"),
+                    &found.title,
+                    "http://adlnet.gov/expapi/activities/assessment",
+                )
+            } else {
+                activity(
+                    lesson_iri(scope),
+                    &found.title,
+                    "http://adlnet.gov/expapi/activities/lesson",
+                )
+            };
+            (
+                format!("answered|{attempt_id}|{question_id}"),
+                VERB_ANSWERED,
+                question,
+                Some(json!({ "success": correct, "response": response })),
+                Some(parent),
+            )
+        }
+        LearningEvent::AssessmentFinished {
+            attempt_id,
+            passed,
+            score,
+        } => (
+            format!("assessed|{attempt_id}"),
+            if *passed { VERB_PASSED } else { VERB_FAILED },
+            activity(
+                format!("{module_iri}/assessment"),
+                &found.title,
+                "http://adlnet.gov/expapi/activities/assessment",
+            ),
+            Some(
+                json!({ "success": passed, "completion": true, "score": { "scaled": f64::from(*score) / 100.0, "raw": score, "min": 0, "max": 100 } }),
+            ),
+            Some(module_activity.clone()),
+        ),
+        LearningEvent::ModuleCompleted => (
+            format!("module-completed|{}|{}", learner.id, found.slug),
+            VERB_COMPLETED,
+            module_activity.clone(),
+            Some(json!({ "completion": true })),
+            None,
+        ),
+        LearningEvent::RecordIssued { record_id } => (
+            format!("record|{record_id}"),
+            VERB_EARNED,
+            activity(
+                format!("{base}/records/{record_id}"),
+                &found.title,
+                "http://id.tincanapi.com/activitytype/badge",
+            ),
+            None,
+            Some(module_activity.clone()),
+        ),
+    };
+    let id = Uuid::new_v5(&NAMESPACE, key.as_bytes());
+    let mut context = json!({
+        "platform": "Informatics Academy",
+        "language": "en-GB",
+        "extensions": { format!("{base}/xapi/extensions/module-version"): found.version },
+        "contextActivities": {},
+    });
+    if let Some(parent) = parent {
+        context["contextActivities"]["parent"] = json!([parent]);
+    }
+    if let Some(cohort) = cohort {
+        context["contextActivities"]["grouping"] = json!([activity(
+            format!("{base}/cohorts/{}", cohort.id),
+            &cohort.name,
+            "http://id.tincanapi.com/activitytype/group",
+        )]);
+    }
+    let mut statement = json!({
+        "id": id.to_string(),
+        "actor": actor(settings, learner),
+        "verb": { "id": verb, "display": { "en-GB": verb.rsplit('/').next().unwrap_or(verb) } },
+        "object": object,
+        "context": context,
+        "timestamp": now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "version": "1.0.3",
+    });
+    if let Some(result) = result {
+        statement["result"] = result;
+    }
+    (id, verb, statement)
+}
+
+/// Records an event once (a repeat is ignored).
+pub async fn record(
+    db: &DatabaseConnection,
+    settings: &XapiSettings,
+    learner: &account::Model,
+    found: &module::Model,
+    event: LearningEvent<'_>,
+) -> Result<(), AppError> {
+    let cohort = cohort_for(db, learner.id, found.id).await?;
+    let now = Utc::now();
+    let (id, verb, statement) =
+        self::statement(settings, learner, found, cohort.as_ref(), &event, now);
+    xapi_statement::Entity::insert(xapi_statement::ActiveModel {
+        id: Set(id.to_string()),
+        account_id: Set(learner.id),
+        verb: Set(verb.to_owned()),
+        object_id: Set(statement["object"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()),
+        timestamp: Set(now),
+        statement: Set(statement.to_string()),
+    })
+    .on_conflict(
+        OnConflict::column(xapi_statement::Column::Id)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Statements recorded in `[since, until)` (an end left `None` is open), oldest first, as an xAPI
+/// `StatementResult`.
+pub async fn export(
+    db: &DatabaseConnection,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Value, AppError> {
+    let mut query = xapi_statement::Entity::find();
+    if let Some(since) = since {
+        query = query.filter(xapi_statement::Column::Timestamp.gte(since));
+    }
+    if let Some(until) = until {
+        query = query.filter(xapi_statement::Column::Timestamp.lt(until));
+    }
+    let rows = query
+        .order_by_asc(xapi_statement::Column::Timestamp)
+        .order_by_asc(xapi_statement::Column::Id)
+        .all(db)
+        .await?;
+    let statements: Vec<Value> = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str(&r.statement).ok())
+        .collect();
+    Ok(json!({ "statements": statements }))
+}
+
+/// Records "completed the module" and "earned the record" once the learner has a completion record.
+pub async fn record_completion(
+    db: &DatabaseConnection,
+    settings: &XapiSettings,
+    learner: &account::Model,
+    found: &module::Model,
+) -> Result<(), AppError> {
+    let record_id: Option<String> = crate::ssr::entities::completion_record::Entity::find()
+        .select_only()
+        .column(crate::ssr::entities::completion_record::Column::Id)
+        .filter(crate::ssr::entities::completion_record::Column::AccountId.eq(learner.id))
+        .filter(crate::ssr::entities::completion_record::Column::ModuleId.eq(found.id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(record_id) = record_id {
+        record(db, settings, learner, found, LearningEvent::ModuleCompleted).await?;
+        record(
+            db,
+            settings,
+            learner,
+            found,
+            LearningEvent::RecordIssued {
+                record_id: &record_id,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records a submitted attempt: one "answered" per question, then "passed" or "failed" for an assessment,
+/// then the completion statements if the attempt completed the module.
+pub async fn record_attempt(
+    db: &DatabaseConnection,
+    settings: &XapiSettings,
+    learner: &account::Model,
+    module_slug: &str,
+    scope: &str,
+    chosen: &super::quizzes::Answers,
+    attempt: &crate::api::quizzes::AttemptView,
+) -> Result<(), AppError> {
+    let found = super::catalogue::find_module(db, module_slug).await?;
+    let view = super::quizzes::quiz_view(db, module_slug, scope, None).await?;
+    for result in &attempt.results {
+        let prompt = view
+            .questions
+            .iter()
+            .find(|q| q.id == result.id)
+            .map(|q| q.prompt.as_str())
+            .unwrap_or_default();
+        let response = chosen
+            .get(&result.id)
+            .map(|c| {
+                c.iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join("[,]")
+            })
+            .unwrap_or_default();
+        let event = LearningEvent::QuestionAnswered {
+            attempt_id: attempt.attempt_id,
+            scope,
+            question_id: &result.id,
+            prompt,
+            correct: result.correct,
+            response,
+        };
+        record(db, settings, learner, &found, event).await?;
+    }
+    if scope == crate::api::quizzes::ASSESSMENT_SCOPE {
+        let event = LearningEvent::AssessmentFinished {
+            attempt_id: attempt.attempt_id,
+            passed: attempt.passed,
+            score: attempt.score,
+        };
+        record(db, settings, learner, &found, event).await?;
+        record_completion(db, settings, learner, &found).await?;
+    }
+    Ok(())
+}
