@@ -1,86 +1,9 @@
 //! Completion records: the public verification page, the learner's records and portfolio, revocation.
 
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use crate::api::catalogue::AlignmentView;
 use crate::error::AppError;
+use leptos::prelude::*;
 
-/// What checking a record found. `valid` only when the signature holds, the content is exactly what was
-/// issued and the record has not been revoked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verification {
-    pub valid: bool,
-    pub signature_valid: bool,
-    pub matches_issued: bool,
-    pub revoked: bool,
-    pub revoked_at: Option<String>,
-    pub revoked_reason: Option<String>,
-    /// Plain-language reasons the record is not valid.
-    pub problems: Vec<String>,
-}
-
-/// A record as its public page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordView {
-    pub id: String,
-    pub learner_name: String,
-    pub module_slug: String,
-    pub module_title: String,
-    pub module_version: i32,
-    /// `YYYY-MM-DD`.
-    pub issued_on: String,
-    pub criteria: String,
-    pub score: Option<u32>,
-    pub cpd_hours: f64,
-    pub alignments: Vec<AlignmentView>,
-    pub issuer_name: String,
-    pub record_url: String,
-    pub verification: Verification,
-    /// The record URL as a QR code (SVG), for the printed certificate.
-    pub qr_svg: String,
-    /// Whether the viewer may revoke it (course leads and admins).
-    pub can_revoke: bool,
-    /// Whether the viewer is the learner it was issued to.
-    pub is_owner: bool,
-}
-
-/// A record in the learner's list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordSummary {
-    pub id: String,
-    pub module_title: String,
-    pub module_version: i32,
-    pub issued_on: String,
-    pub cpd_hours: f64,
-    pub revoked: bool,
-}
-
-/// Evidence for one competency: the records that align to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CompetencyEvidence {
-    pub code: String,
-    pub name: String,
-    pub records: Vec<RecordSummary>,
-}
-
-/// One framework in the learner's portfolio.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FrameworkEvidence {
-    pub id: String,
-    pub name: String,
-    pub url: String,
-    pub competencies: Vec<CompetencyEvidence>,
-}
-
-/// The learner's portfolio: records, evidence per framework competency, total CPD hours.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Portfolio {
-    pub learner_name: String,
-    pub records: Vec<RecordSummary>,
-    pub frameworks: Vec<FrameworkEvidence>,
-    pub total_cpd_hours: f64,
-}
+pub use crate::model::records::*;
 
 /// A record's public page data (no sign-in needed).
 #[server(endpoint = "record")]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use toml::Spanned;
 
-pub use crate::api::quizzes::QuestionKind;
+pub use crate::model::quizzes::QuestionKind;
 
 /// `module.toml`.
 #[derive(Debug, Deserialize)]

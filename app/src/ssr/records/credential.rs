@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::issuer::Issuer;
-use crate::api::catalogue::AlignmentView;
+use crate::model::catalogue::AlignmentView;
 
 /// Everything a record states.
 #[derive(Debug, Clone)]

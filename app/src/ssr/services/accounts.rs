@@ -9,7 +9,7 @@ use super::passwords::{decoy_hash, hash_password, verify_password};
 use crate::error::{AppError, FieldError};
 use crate::ssr::entities::account;
 
-pub use crate::api::accounts::Role;
+pub use crate::model::accounts::Role;
 
 /// What a person types into the registration form.
 #[derive(Debug, Clone)]

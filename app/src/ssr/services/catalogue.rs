@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use super::progress::{completed_lessons, completions, enrolled_module_ids, summarise};
-use crate::api::catalogue::{
+use crate::error::AppError;
+use crate::model::catalogue::{
     AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail,
 };
-use crate::error::AppError;
 use crate::ssr::content::{Framework, Library, LoadedModule};
 use crate::ssr::entities::{completion_record, lesson, module, module_version};
 

@@ -15,13 +15,13 @@ use std::collections::{HashMap, HashSet};
 use super::audit;
 use super::progress::ensure_enrolled;
 use super::quizzes::Answers;
-use crate::api::accounts::Role;
-use crate::api::cohorts::{
+use crate::error::{AppError, FieldError};
+use crate::model::accounts::Role;
+use crate::model::cohorts::{
     CellStatus, CohortDashboard, CohortModuleView, CohortSummary, FunnelRow, LearnerCohort,
     MatrixRow, ModuleItemAnalysis, ProgressCell,
 };
-use crate::api::quizzes::ASSESSMENT_SCOPE;
-use crate::error::{AppError, FieldError};
+use crate::model::quizzes::ASSESSMENT_SCOPE;
 use crate::ssr::content::AssessmentSpec;
 use crate::ssr::entities::{
     account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,

@@ -13,8 +13,8 @@ use sea_orm::{
 
 use super::progress::module_progress;
 use super::records;
-use crate::api::quizzes::ASSESSMENT_SCOPE;
 use crate::error::AppError;
+use crate::model::quizzes::ASSESSMENT_SCOPE;
 use crate::ssr::content::{CompletionRule, Framework};
 use crate::ssr::entities::{completion_record, module, module_completion, quiz_attempt};
 use crate::ssr::records::Issuer;

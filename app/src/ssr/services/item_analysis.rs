@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::quizzes::{Answers, mark};
-use crate::api::cohorts::ItemStats;
+use crate::model::cohorts::ItemStats;
 use crate::ssr::content::QuestionSpec;
 
 /// Analyses one first attempt per learner against the questions they answered.
@@ -46,7 +46,7 @@ pub fn analyse(questions: &[QuestionSpec], first_attempts: &[Answers]) -> Vec<It
                 if !results[q] {
                     for &chosen in answers.get(&question.id).into_iter().flatten() {
                         let is_correct_option = match question.kind {
-                            crate::api::quizzes::QuestionKind::TrueFalse => {
+                            crate::model::quizzes::QuestionKind::TrueFalse => {
                                 (chosen == 0) == (question.answer == Some(true))
                             }
                             _ => question.options.get(chosen).is_some_and(|o| o.correct),
@@ -62,7 +62,7 @@ pub fn analyse(questions: &[QuestionSpec], first_attempts: &[Answers]) -> Vec<It
                 .max_by_key(|&(option, count)| (count, std::cmp::Reverse(option)))
                 .map(|(option, count)| {
                     let text = match question.kind {
-                        crate::api::quizzes::QuestionKind::TrueFalse => {
+                        crate::model::quizzes::QuestionKind::TrueFalse => {
                             if option == 0 {
                                 "True".to_owned()
                             } else {
@@ -95,7 +95,7 @@ pub fn analyse(questions: &[QuestionSpec], first_attempts: &[Answers]) -> Vec<It
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::quizzes::QuestionKind;
+    use crate::model::quizzes::QuestionKind;
     use crate::ssr::content::OptionSpec;
     use std::collections::BTreeSet;
 

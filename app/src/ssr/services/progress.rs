@@ -9,8 +9,8 @@ use sea_orm::{
 use std::collections::{HashMap, HashSet};
 
 use super::catalogue::{cards, find_module, lesson_outlines};
-use crate::api::catalogue::{LessonRef, ModuleCard, ProgressSummary};
 use crate::error::AppError;
+use crate::model::catalogue::{LessonRef, ModuleCard, ProgressSummary};
 use crate::ssr::entities::{enrolment, lesson, lesson_progress, module};
 
 /// Progress through lessons in order: how many are done and the first one not yet completed, which is

@@ -9,10 +9,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::catalogue::find_module;
 use super::completion;
-use crate::api::quizzes::{
+use crate::error::AppError;
+use crate::model::quizzes::{
     ASSESSMENT_SCOPE, AttemptView, QuestionKind, QuestionResult, QuestionView, QuizView,
 };
-use crate::error::AppError;
 use crate::ssr::content::{AssessmentSpec, Framework, QuestionSpec};
 use crate::ssr::entities::{lesson, module, module_version, quiz_attempt};
 use crate::ssr::error::internal;

@@ -9,12 +9,12 @@ use sea_orm::{
 use serde_json::Value;
 use std::collections::HashMap;
 
-use crate::api::accounts::Role;
-use crate::api::catalogue::AlignmentView;
-use crate::api::records::{
+use crate::error::AppError;
+use crate::model::accounts::Role;
+use crate::model::catalogue::AlignmentView;
+use crate::model::records::{
     CompetencyEvidence, FrameworkEvidence, Portfolio, RecordSummary, RecordView, Verification,
 };
-use crate::error::AppError;
 use crate::ssr::content::{AssessmentSpec, CompletionRule, Framework};
 use crate::ssr::entities::{account, completion_record, module, module_version};
 use crate::ssr::error::internal;

@@ -195,7 +195,7 @@ pub fn statement(
                 "http://adlnet.gov/expapi/activities/cmi.interaction",
             );
             question["definition"]["interactionType"] = json!("choice");
-            let parent = if *scope == crate::api::quizzes::ASSESSMENT_SCOPE {
+            let parent = if *scope == crate::model::quizzes::ASSESSMENT_SCOPE {
                 activity(
                     format!("{module_iri}/assessment"),
                     &found.title,
@@ -383,7 +383,7 @@ pub async fn record_attempt(
     module_slug: &str,
     scope: &str,
     chosen: &super::quizzes::Answers,
-    attempt: &crate::api::quizzes::AttemptView,
+    attempt: &crate::model::quizzes::AttemptView,
 ) -> Result<(), AppError> {
     let found = super::catalogue::find_module(db, module_slug).await?;
     let view = super::quizzes::quiz_view(db, module_slug, scope, None).await?;
@@ -413,7 +413,7 @@ pub async fn record_attempt(
         };
         record(db, settings, learner, &found, event).await?;
     }
-    if scope == crate::api::quizzes::ASSESSMENT_SCOPE {
+    if scope == crate::model::quizzes::ASSESSMENT_SCOPE {
         let event = LearningEvent::AssessmentFinished {
             attempt_id: attempt.attempt_id,
             passed: attempt.passed,

@@ -1,0 +1,8 @@
+//! Types shared by the server and the browser: what server functions return and pages render. Plain data,
+//! no I/O; the server-only logic that fills them lives in `ssr/services`.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod cohorts;
+pub mod quizzes;
+pub mod records;

@@ -1,0 +1,110 @@
+//! Shared types for catalogue: what server functions return and pages show, in both builds.
+
+use serde::{Deserialize, Serialize};
+
+/// A lesson named by its stable slug, with its title for links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonRef {
+    pub slug: String,
+    pub title: String,
+}
+
+/// How far a learner is through a module and where to continue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressSummary {
+    pub completed: u32,
+    pub total: u32,
+    /// The first lesson not yet completed; `None` when all are done.
+    pub next_lesson: Option<LessonRef>,
+}
+
+impl ProgressSummary {
+    /// Whole-number percentage for the progress bar.
+    pub fn percent(&self) -> u32 {
+        (self.completed * 100).checked_div(self.total).unwrap_or(0)
+    }
+}
+
+/// A module as listed in the catalogue and on "My learning".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub estimated_hours: f64,
+    pub cpd_hours: f64,
+    pub lesson_count: u32,
+    /// Present when the signed-in learner is enrolled.
+    pub progress: Option<ProgressSummary>,
+}
+
+/// A framework competency a module is aligned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlignmentView {
+    pub framework: String,
+    pub framework_url: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// A lesson in a module's contents list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonListItem {
+    pub slug: String,
+    pub title: String,
+    pub minutes: u32,
+    pub completed: bool,
+    /// Completed before, but the lesson has changed since: to be read again.
+    pub changed: bool,
+}
+
+/// Everything the module page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleDetail {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub estimated_hours: f64,
+    pub cpd_hours: f64,
+    pub version: i32,
+    pub alignments: Vec<AlignmentView>,
+    pub lessons: Vec<LessonListItem>,
+    pub enrolled: bool,
+    pub signed_in: bool,
+    pub progress: Option<ProgressSummary>,
+    /// What completing the module requires, in words.
+    pub completion: String,
+    pub has_assessment: bool,
+    /// The signed-in learner's completion record for this module, once earned.
+    pub record_id: Option<String>,
+    /// Lessons the learner completed that a newer version has changed.
+    pub changed_lessons: Vec<LessonRef>,
+}
+
+/// Everything the lesson page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonContent {
+    pub module_slug: String,
+    pub module_title: String,
+    pub slug: String,
+    pub title: String,
+    pub minutes: u32,
+    pub outcomes: Vec<String>,
+    /// Sanitised when the content was loaded.
+    pub html: String,
+    /// 1-based position in the module.
+    pub position: u32,
+    pub total: u32,
+    pub previous: Option<LessonRef>,
+    pub next: Option<LessonRef>,
+    pub completed: bool,
+    /// The learner completed an earlier version of this lesson, which has since changed.
+    pub changed_since_completed: bool,
+    pub enrolled: bool,
+    pub signed_in: bool,
+    pub progress: Option<ProgressSummary>,
+    /// Whether the lesson has check-your-understanding questions.
+    pub has_questions: bool,
+}
