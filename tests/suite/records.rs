@@ -570,3 +570,81 @@ on_both_databases!(
     the_portfolio_shows_evidence_per_competency_and_cpd,
     a_changed_lesson_leaves_earlier_records_naming_their_version,
 );
+
+/// Correct answers to a set of questions, derived from the published spec (as a learner who knows them).
+fn correct_answers(questions: &[app::ssr::content::QuestionSpec]) -> Answers {
+    questions
+        .iter()
+        .map(|q| {
+            let chosen: BTreeSet<usize> = match q.kind {
+                app::model::quizzes::QuestionKind::TrueFalse => {
+                    BTreeSet::from([if q.answer == Some(true) { 0 } else { 1 }])
+                }
+                _ => q
+                    .options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.correct)
+                    .map(|(i, _)| i)
+                    .collect(),
+            };
+            (q.id.clone(), chosen)
+        })
+        .collect()
+}
+
+async fn every_shipped_module_issues_a_schema_valid_record(db: &DatabaseConnection) {
+    let library = load_library(&academy_tests::real_content()).library;
+    publish(db, &academy_tests::real_content()).await;
+    let issuer = test_issuer(db).await;
+    assert!(!library.modules.is_empty());
+    for module in &library.modules {
+        let id = learner(db, &format!("{}@example.org", module.slug)).await;
+        for lesson in &module.lessons {
+            progress::complete_lesson(db, id, &module.slug, &lesson.slug)
+                .await
+                .expect("complete lesson");
+        }
+        if let Some(assessment) = &module.assessment {
+            let attempt = quizzes::submit(
+                db,
+                &issuer,
+                &library.frameworks,
+                id,
+                &module.slug,
+                "assessment",
+                correct_answers(&assessment.questions),
+            )
+            .await
+            .expect("assessment");
+            assert!(
+                attempt.passed,
+                "{}: the correct answers must pass",
+                module.slug
+            );
+        }
+        let found = catalogue::find_module(db, &module.slug)
+            .await
+            .expect("module");
+        let record_id = completion::complete_if_due(db, &issuer, &library.frameworks, id, &found)
+            .await
+            .expect("complete")
+            .unwrap_or_else(|| panic!("{}: completing it issues a record", module.slug));
+        let record = records::find_record(db, &record_id).await.expect("record");
+        let credential: Value = serde_json::from_str(&record.credential).expect("json");
+        let errors = ob3_schema_errors(&credential);
+        assert!(errors.is_empty(), "{}: {errors:#?}", module.slug);
+        let keys = records::published_keys(db).await.expect("keys");
+        assert!(ob3_schema_errors(&jwt::verify(&record.jwt, &keys).expect("verifies")).is_empty());
+        assert_eq!(
+            credential["credentialSubject"]["achievement"]["alignment"]
+                .as_array()
+                .map(Vec::len),
+            Some(module.alignments.len()),
+            "{}: one alignment per declared competency",
+            module.slug
+        );
+    }
+}
+
+on_both_databases!(every_shipped_module_issues_a_schema_valid_record);
