@@ -185,13 +185,31 @@ fn a_broken_module_is_left_out_and_the_others_still_load() {
 }
 
 #[test]
-fn the_shipped_curriculum_loads_without_errors() {
+fn the_shipped_curriculum_loads_and_meets_the_curriculum_standard() {
     let report = load_library(&real_content());
     let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "content errors:\n{}", errors.join("\n"));
     assert!(!report.library.modules.is_empty(), "no modules shipped");
     for module in &report.library.modules {
+        assert!(
+            module.lessons.len() >= 5,
+            "module {} has {} lessons; the curriculum needs at least 5",
+            module.slug,
+            module.lessons.len()
+        );
+        let assessment = module.assessment.as_ref().map_or(0, |a| a.questions.len());
+        assert!(
+            assessment >= 10,
+            "module {} has {assessment} assessment questions; it needs at least 10",
+            module.slug
+        );
         for lesson in &module.lessons {
+            assert!(
+                (2..=4).contains(&lesson.questions.len()),
+                "{} has {} check-your-understanding questions; lessons need 2 to 4",
+                lesson.path.display(),
+                lesson.questions.len()
+            );
             assert!(
                 lesson.word_count >= 600,
                 "{} has {} words; lessons need at least 600",
