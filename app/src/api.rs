@@ -2,6 +2,7 @@
 //! can act on. The types they return are shared with the browser build.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalogue;
 pub mod cohorts;
 pub mod progress;

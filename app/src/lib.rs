@@ -19,10 +19,10 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::{
-    assessment::AssessmentPage, catalogue::CataloguePage, cohort::CohortPage, cohorts::CohortsPage,
-    dashboard::DashboardPage, join::JoinPage, lesson::LessonPage, module::ModulePage,
-    not_found::NotFoundPage, portfolio::PortfolioPage, record::RecordPage, register::RegisterPage,
-    sign_in::SignInPage,
+    admin::AdminPage, assessment::AssessmentPage, catalogue::CataloguePage, cohort::CohortPage,
+    cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage, lesson::LessonPage,
+    module::ModulePage, not_found::NotFoundPage, portfolio::PortfolioPage, record::RecordPage,
+    register::RegisterPage, sign_in::SignInPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cohorts") view=CohortsPage ssr=SsrMode::Async/>
                     <Route path=path!("/cohorts/:id") view=CohortPage ssr=SsrMode::Async/>
                     <Route path=path!("/join") view=JoinPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/records/:id") view=RecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>

@@ -2,6 +2,7 @@
 //! no I/O; the server-only logic that fills them lives in `ssr/services`.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalogue;
 pub mod cohorts;
 pub mod quizzes;

@@ -1,5 +1,6 @@
 //! One routed page per file.
 
+pub mod admin;
 pub mod assessment;
 pub mod catalogue;
 pub mod cohort;

@@ -12,6 +12,7 @@ mod m20261125_000003_create_progress;
 mod m20261125_000004_create_assessments_and_records;
 mod m20261125_000005_create_cohorts;
 mod m20261125_000006_create_xapi_statements;
+mod m20261125_000007_create_xapi_outbox;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_assessments_and_records::Migration),
             Box::new(m20261125_000005_create_cohorts::Migration),
             Box::new(m20261125_000006_create_xapi_statements::Migration),
+            Box::new(m20261125_000007_create_xapi_outbox::Migration),
         ]
     }
 }

@@ -36,6 +36,15 @@ pub struct Config {
     /// `mbox` (their email address).
     #[arg(long, env = "XAPI_ACTOR", default_value = "account", value_parser = ["account", "mbox"])]
     pub xapi_actor: String,
+    /// An external learning record store to forward statements to (its xAPI endpoint). Unset: statements
+    /// are only stored and exported.
+    #[arg(long, env = "LRS_ENDPOINT")]
+    pub lrs_endpoint: Option<String>,
+    #[arg(long, env = "LRS_USERNAME", default_value = "")]
+    pub lrs_username: String,
+    /// Read from the environment so it never appears in shell history or `ps`.
+    #[arg(long, env = "LRS_PASSWORD", default_value = "", hide_env_values = true)]
+    pub lrs_password: String,
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,

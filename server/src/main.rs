@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use app::ssr::services::accounts;
+use app::ssr::services::lrs::LrsConfig;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use server::config::Config;
@@ -219,6 +220,15 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     });
     // Behind https (directly or via a proxy) the session cookie must be Secure.
     let secure_cookies = config.secure_cookies || config.public_url.starts_with("https://");
+    if let Some(endpoint) = &config.lrs_endpoint {
+        let lrs = LrsConfig {
+            endpoint: endpoint.clone(),
+            username: config.lrs_username.clone(),
+            password: config.lrs_password.clone(),
+            batch: 100,
+        };
+        tokio::spawn(forward_statements(state.db.clone(), lrs));
+    }
     let router = router::build_router(state, secure_cookies);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -231,6 +241,26 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .context("server stopped unexpectedly")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Forwards queued statements to the LRS: drains the due ones, then waits a few seconds; failures back off
+/// per statement (see `lrs::backoff`), so an outage costs one request per round, not a storm.
+async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
+    let client = match reqwest::Client::builder().build() {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the HTTP client for the LRS; statements stay queued");
+            return;
+        }
+    };
+    loop {
+        match app::ssr::services::lrs::forward_due(&db, &client, &lrs).await {
+            Ok(report) if report.sent > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "forwarding round failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 async fn create_admin(

@@ -92,6 +92,7 @@ pub async fn prepare(
         xapi: Arc::new(XapiSettings {
             base_url: config.public_url.trim_end_matches('/').to_owned(),
             actor: ActorIdentity::parse(&config.xapi_actor).unwrap_or(ActorIdentity::Account),
+            forward: config.lrs_endpoint.is_some(),
         }),
         leptos_options,
     })

@@ -5,7 +5,7 @@ use academy_tests::{fixtures, on_both_databases};
 use app::api::accounts::Role;
 use app::ssr::entities::{account, xapi_statement};
 use app::ssr::services::xapi::{self, ActorIdentity, LearningEvent, XapiSettings};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
 async fn statements(db: &DatabaseConnection) -> Vec<Value> {
@@ -209,6 +209,7 @@ async fn the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context(
     let settings = XapiSettings {
         base_url: "https://academy.example".into(),
         actor: ActorIdentity::Mbox,
+        forward: false,
     };
     let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
         .await
@@ -233,8 +234,244 @@ async fn the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context(
     );
 }
 
+/// A small learning record store on loopback: accepts statement batches when up, answers 503 when down.
+async fn receiver() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use axum::http::{HeaderMap, StatusCode};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let up = Arc::new(AtomicBool::new(false));
+    let (r, u) = (received.clone(), up.clone());
+    let app = axum::Router::new().route(
+        "/xapi/statements",
+        axum::routing::post(
+            move |headers: HeaderMap, axum::Json(batch): axum::Json<Vec<Value>>| {
+                let (r, u) = (r.clone(), u.clone());
+                async move {
+                    if !u.load(Ordering::SeqCst) {
+                        return (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "down for maintenance".to_owned(),
+                        );
+                    }
+                    if headers
+                        .get("x-experience-api-version")
+                        .and_then(|v| v.to_str().ok())
+                        != Some("1.0.3")
+                        || headers.get("authorization").is_none()
+                    {
+                        return (
+                            StatusCode::BAD_REQUEST,
+                            "missing xAPI version or credentials".to_owned(),
+                        );
+                    }
+                    let ids: Vec<Value> = batch.iter().map(|s| s["id"].clone()).collect();
+                    r.lock().expect("lock").extend(batch);
+                    (
+                        StatusCode::OK,
+                        serde_json::to_string(&ids).unwrap_or_default(),
+                    )
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, received, up)
+}
+
+async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &DatabaseConnection) {
+    use app::ssr::entities::xapi_outbox;
+    use app::ssr::services::lrs::{LrsConfig, forward_due, status};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use std::sync::atomic::Ordering;
+
+    academy_tests::publish(db, &fixtures().join("valid")).await;
+    let id = academy_tests::learner(db, "lrs@example.org").await;
+    let learner = account::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("learner");
+    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
+        .await
+        .expect("alpha");
+    let settings = XapiSettings {
+        base_url: "http://localhost".into(),
+        actor: ActorIdentity::Account,
+        forward: true,
+    };
+    for (slug, title) in [("first", "First lesson"), ("second", "Second lesson")] {
+        xapi::record(
+            db,
+            &settings,
+            &learner,
+            &alpha,
+            LearningEvent::LessonCompleted { slug, title },
+        )
+        .await
+        .expect("record");
+    }
+    // Recording the same event again queues nothing new.
+    xapi::record(
+        db,
+        &settings,
+        &learner,
+        &alpha,
+        LearningEvent::LessonCompleted {
+            slug: "first",
+            title: "First lesson",
+        },
+    )
+    .await
+    .expect("repeat");
+    assert_eq!(
+        xapi_outbox::Entity::find().count(db).await.expect("count"),
+        2
+    );
+
+    let (addr, received, up) = receiver().await;
+    let lrs = LrsConfig {
+        endpoint: format!("http://{addr}/xapi/"),
+        username: "academy".into(),
+        password: "secret".into(),
+        batch: 10,
+    };
+    let client = reqwest::Client::new();
+
+    // Outage: both fail, the error is kept, and they back off.
+    let report = forward_due(db, &client, &lrs).await.expect("round");
+    assert_eq!((report.sent, report.failed), (0, 2));
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("503") && e.contains("down for maintenance")),
+        "{report:?}"
+    );
+    let backlog = status(db).await.expect("status");
+    assert_eq!((backlog.pending, backlog.sent), (2, 0));
+    assert!(backlog.last_error.is_some_and(|e| e.contains("503")));
+    assert_eq!(
+        forward_due(db, &client, &lrs).await.expect("round").failed,
+        0,
+        "backing off: nothing is due yet"
+    );
+
+    // The back-off elapses (a restart in between changes nothing: the queue is in the database).
+    xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(xapi_outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await
+        .expect("age the queue");
+    up.store(true, Ordering::SeqCst);
+    let restarted_client = reqwest::Client::new();
+    let report = forward_due(db, &restarted_client, &lrs)
+        .await
+        .expect("round");
+    assert_eq!((report.sent, report.failed), (2, 0));
+    assert_eq!(
+        forward_due(db, &restarted_client, &lrs)
+            .await
+            .expect("round")
+            .sent,
+        0,
+        "nothing is sent twice"
+    );
+    let backlog = status(db).await.expect("status");
+    assert_eq!(
+        (backlog.pending, backlog.sent, backlog.last_error),
+        (0, 2, None)
+    );
+
+    let stored: Vec<String> = xapi_statement::Entity::find()
+        .all(db)
+        .await
+        .expect("statements")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut got: Vec<String> = received
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect();
+    got.sort();
+    let mut want = stored.clone();
+    want.sort();
+    assert_eq!(got, want, "each statement arrived once, under its own id");
+
+    // An LRS that cannot be reached at all is reported as such.
+    let _ = xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::SentAt,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(
+            xapi_outbox::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .exec(db)
+        .await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let gone = LrsConfig {
+        endpoint: format!("http://{closed}"),
+        ..lrs
+    };
+    let report = forward_due(db, &client, &gone).await.expect("round");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("could not be reached")),
+        "{report:?}"
+    );
+}
+
+async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    browser
+        .post_form(
+            "/api/register",
+            "/register",
+            &[
+                ("email", "not-admin@example.org"),
+                ("display_name", "Not Admin"),
+                ("password", "no admin for me"),
+            ],
+        )
+        .await;
+    assert_eq!(browser.get("/admin").await.status, 403);
+    app::ssr::services::accounts::grant_role(db, None, "not-admin@example.org", Role::Admin)
+        .await
+        .expect("grant");
+    let page = browser.get("/admin").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Waiting to be sent"));
+}
+
 on_both_databases!(
     each_learning_event_is_one_statement_with_a_stable_id,
     admins_export_statements_by_date_and_learners_cannot,
     the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context,
+    forwarding_survives_an_outage_and_delivers_each_statement_once,
+    only_admins_see_the_outbox_page,
 );

@@ -51,6 +51,7 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
         xapi: Arc::new(app::ssr::services::xapi::XapiSettings {
             base_url: "http://localhost".to_owned(),
             actor: app::ssr::services::xapi::ActorIdentity::Account,
+            forward: false,
         }),
         leptos_options: LeptosOptions::builder()
             .output_name("informatics-academy")

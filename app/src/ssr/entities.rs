@@ -15,4 +15,5 @@ pub mod module_completion;
 pub mod module_version;
 pub mod quiz_attempt;
 pub mod session;
+pub mod xapi_outbox;
 pub mod xapi_statement;

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod cohorts;
 pub mod completion;
 pub mod item_analysis;
+pub mod lrs;
 pub mod passwords;
 pub mod progress;
 pub mod quizzes;

@@ -8,13 +8,15 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::ssr::entities::{account, cohort, cohort_member, cohort_module, module, xapi_statement};
+use crate::ssr::entities::{
+    account, cohort, cohort_member, cohort_module, module, xapi_outbox, xapi_statement,
+};
 
 /// How learners are identified in statements: an opaque account (the default, no personal data leaves the
 /// academy) or their email address (`mbox`), for an LRS that must match people across systems.
@@ -39,6 +41,8 @@ impl ActorIdentity {
 pub struct XapiSettings {
     pub base_url: String,
     pub actor: ActorIdentity,
+    /// Whether new statements are queued for an external learning record store.
+    pub forward: bool,
 }
 
 /// Something a learner did that is worth a statement.
@@ -296,7 +300,9 @@ pub async fn record(
     let now = Utc::now();
     let (id, verb, statement) =
         self::statement(settings, learner, found, cohort.as_ref(), &event, now);
-    xapi_statement::Entity::insert(xapi_statement::ActiveModel {
+    // The statement and its place in the outbox are written together: none is stored but never sent.
+    let txn = db.begin().await?;
+    let inserted = xapi_statement::Entity::insert(xapi_statement::ActiveModel {
         id: Set(id.to_string()),
         account_id: Set(learner.id),
         verb: Set(verb.to_owned()),
@@ -312,8 +318,21 @@ pub async fn record(
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
+    if inserted > 0 && settings.forward {
+        xapi_outbox::Entity::insert(xapi_outbox::ActiveModel {
+            statement_id: Set(id.to_string()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            last_error: Set(None),
+            last_attempt_at: Set(None),
+            sent_at: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,0 +1,13 @@
+//! Shared types for administration.
+
+use serde::{Deserialize, Serialize};
+
+/// The statement outbox as the admin page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    pub pending: u64,
+    pub sent: u64,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub last_sent_at: Option<String>,
+}

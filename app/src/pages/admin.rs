@@ -1,0 +1,40 @@
+//! The admin page: the learning record store outbox (backlog and last error).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use crate::api::admin::outbox_status;
+use crate::components::error_view::ErrorView;
+use crate::error::AppError;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let status = Resource::new(|| (), |_| outbox_status());
+    view! {
+        <Title text="Administration"/>
+        <h1>"Administration"</h1>
+        <h2>"Learning record store"</h2>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(s) => view! {
+                        <dl class="facts facts--stacked">
+                            <div><dt>"Waiting to be sent"</dt><dd>{s.pending}</dd></div>
+                            <div><dt>"Sent"</dt><dd>{s.sent}</dd></div>
+                            <div><dt>"Last sent"</dt><dd>{s.last_sent_at.unwrap_or_else(|| "never".to_owned())}</dd></div>
+                            <div><dt>"Last error"</dt><dd>{match (s.last_error, s.last_error_at) {
+                                (Some(e), Some(at)) => format!("{at}: {e}"),
+                                (Some(e), None) => e,
+                                _ => "none".to_owned(),
+                            }}</dd></div>
+                        </dl>
+                        <p><a href="/xapi/statements">"Export all statements (JSON)"</a></p>
+                    }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/admin"/> }.into_any(),
+                    Err(error) => view! { <ErrorView error=error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
