@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod authoring;
 pub mod catalogue;
 pub mod cohorts;
 pub mod progress;

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod editor;
 pub mod error_view;
 pub mod form;
 pub mod layout;

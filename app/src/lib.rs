@@ -19,10 +19,12 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::{
-    admin::AdminPage, assessment::AssessmentPage, catalogue::CataloguePage, cohort::CohortPage,
-    cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage, lesson::LessonPage,
-    module::ModulePage, not_found::NotFoundPage, portfolio::PortfolioPage, record::RecordPage,
-    register::RegisterPage, sign_in::SignInPage,
+    admin::AdminPage, assessment::AssessmentPage, assessment_editor::AssessmentEditorPage,
+    authoring::AuthoringPage, authoring_module::AuthoringModulePage, catalogue::CataloguePage,
+    cohort::CohortPage, cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage,
+    lesson::LessonPage, lesson_editor::LessonEditorPage, module::ModulePage,
+    not_found::NotFoundPage, portfolio::PortfolioPage, record::RecordPage, register::RegisterPage,
+    sign_in::SignInPage, source_editor::SourceEditorPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -92,6 +94,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cohorts/:id") view=CohortPage ssr=SsrMode::Async/>
                     <Route path=path!("/join") view=JoinPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author") view=AuthoringPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:module") view=AuthoringModulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:module/lessons/:file") view=LessonEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:module/assessment") view=AssessmentEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:module/source/:file") view=SourceEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/records/:id") view=RecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>

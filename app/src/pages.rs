@@ -2,18 +2,23 @@
 
 pub mod admin;
 pub mod assessment;
+pub mod assessment_editor;
+pub mod authoring;
+pub mod authoring_module;
 pub mod catalogue;
 pub mod cohort;
 pub mod cohorts;
 pub mod dashboard;
 pub mod join;
 pub mod lesson;
+pub mod lesson_editor;
 pub mod module;
 pub mod not_found;
 pub mod portfolio;
 pub mod record;
 pub mod register;
 pub mod sign_in;
+pub mod source_editor;
 
 /// Formats hours for people: `2.5` → "2.5 hours", `1` → "1 hour".
 pub fn hours(value: f64) -> String {

@@ -13,6 +13,7 @@ mod m20261125_000004_create_assessments_and_records;
 mod m20261125_000005_create_cohorts;
 mod m20261125_000006_create_xapi_statements;
 mod m20261125_000007_create_xapi_outbox;
+mod m20261125_000008_create_module_drafts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_cohorts::Migration),
             Box::new(m20261125_000006_create_xapi_statements::Migration),
             Box::new(m20261125_000007_create_xapi_outbox::Migration),
+            Box::new(m20261125_000008_create_module_drafts::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Kept as a library so the integration tests drive exactly the router that production serves.
 
+pub mod authoring_endpoints;
 pub mod config;
 pub mod csrf;
 pub mod record_endpoints;

@@ -103,7 +103,7 @@ async fn verify_presented(State(state): State<AppState>, body: String) -> Respon
     }
 }
 
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     session: &Session,
 ) -> Result<account::Model, app::error::AppError> {
@@ -149,11 +149,19 @@ async fn portfolio_csv(State(state): State<AppState>, session: Session) -> Respo
     }
 }
 
+/// One table of a cohort's dashboard as CSV (`progress.csv`, `funnel.csv`, `overdue.csv`, `items.csv`,
+/// `time-on-task.csv`); the cohort's lead and admins only.
 async fn cohort_csv(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i32>,
+    Path((id, file)): Path<(i32, String)>,
 ) -> Response {
+    use app::ssr::services::cohort_tables::{DashboardTable, table_csv};
+    let Some(table) = DashboardTable::from_file_name(&file) else {
+        return error_response(app::error::AppError::NotFound(format!(
+            "The table “{file}”"
+        )));
+    };
     let result = async {
         let lead = signed_in(&state, &session).await?;
         app::ssr::services::cohorts::dashboard(&state.db, &lead, id).await
@@ -161,9 +169,9 @@ async fn cohort_csv(
     .await;
     match result {
         Ok(dashboard) => download(
-            app::ssr::services::cohorts::dashboard_csv(&dashboard),
+            table_csv(&dashboard, table),
             "text/csv; charset=utf-8",
-            format!("cohort-{id}-progress.csv"),
+            format!("cohort-{id}-{}", table.file_name()),
         ),
         Err(e) => error_response(e),
     }
@@ -226,6 +234,6 @@ pub fn routes() -> Router<AppState> {
         .route("/verify", post(verify_presented))
         .route("/portfolio.json", get(portfolio_json))
         .route("/portfolio.csv", get(portfolio_csv))
-        .route("/cohorts/{id}/progress.csv", get(cohort_csv))
+        .route("/cohorts/{id}/{table}", get(cohort_csv))
         .route("/xapi/statements", get(xapi_export))
 }

@@ -75,6 +75,13 @@ pub async fn prepare(
             SyncOutcome::Unchanged { version } => {
                 tracing::debug!(module = %slug, version, "unchanged")
             }
+            SyncOutcome::KeptBrowserVersion { version } => tracing::warn!(
+                module = %slug,
+                version,
+                "content/modules/{slug} differs from version {version}, which was published in the browser; \
+                 the browser's version stays. To publish the folder, import it as a zip on the module's \
+                 authoring page (you will see what changes), or export the browser's version into content/"
+            ),
         }
     }
     let issuer = app::ssr::records::issuer::load_issuer(

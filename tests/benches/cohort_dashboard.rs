@@ -1,14 +1,16 @@
 //! How long the course lead's cohort dashboard takes for a cohort of 1,000 learners.
 //!
 //! Seeds a fresh database (SQLite, then PostgreSQL) with the fixture modules, 1,000 learners in one cohort,
-//! realistic progress (each learner part-way through), module completions and first assessment attempts,
-//! then times `cohorts::dashboard` end to end (all its queries plus the matrix, funnel and item analysis).
+//! realistic progress (each learner part-way through, with the lesson openings time on task reads), module
+//! completions and first assessment attempts,
+//! then times `cohorts::dashboard` end to end (all its queries plus the matrix, funnel, item analysis and time
+//! on task).
 //! Run: `cargo bench -p academy-tests --bench cohort_dashboard`.
 
 use academy_tests::{TestDb, fixtures, publish};
 use app::ssr::entities::{
     account, cohort, cohort_member, cohort_module, enrolment, lesson_progress, module,
-    module_completion, quiz_attempt,
+    module_completion, quiz_attempt, xapi_statement,
 };
 use app::ssr::services::cohorts;
 use chrono::Utc;
@@ -82,6 +84,7 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
     let mut members = Vec::new();
     let mut enrolments = Vec::new();
     let mut progress = Vec::new();
+    let mut openings = Vec::new();
     let mut completions = Vec::new();
     let mut attempts = Vec::new();
     for (n, &learner) in learners.iter().enumerate() {
@@ -102,6 +105,19 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
             let module_lessons: Vec<_> = lessons.iter().filter(|l| l.module_id == m.id).collect();
             let done = n % (module_lessons.len() + 1);
             for l in module_lessons.iter().take(done) {
+                // Opened between 1 and 20 minutes before completing: what time on task reads.
+                let minutes = i64::try_from(n % 20 + 1).unwrap_or(1);
+                openings.push(xapi_statement::ActiveModel {
+                    id: Set(format!("bench-{learner}-{}-{}", m.slug, l.slug)),
+                    account_id: Set(learner),
+                    verb: Set("http://adlnet.gov/expapi/verbs/experienced".into()),
+                    object_id: Set(format!(
+                        "http://localhost/modules/{}/lessons/{}",
+                        m.slug, l.slug
+                    )),
+                    timestamp: Set(now - chrono::Duration::minutes(minutes)),
+                    statement: Set("{}".into()),
+                });
                 progress.push(lesson_progress::ActiveModel {
                     account_id: Set(learner),
                     module_id: Set(m.id),
@@ -160,6 +176,12 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
             .exec(db)
             .await
             .expect("progress");
+    }
+    for chunk in openings.chunks(500) {
+        xapi_statement::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("xAPI statements");
     }
     for chunk in completions.chunks(500) {
         module_completion::Entity::insert_many(chunk.to_vec())

@@ -410,3 +410,73 @@ test('the wasm bundle carries no answers or explanations', async () => {
   assert.ok(!wasm.includes('GAMMA-EXPLANATION'), 'no explanation text in the wasm');
   assert.ok(!wasm.includes('A wet floor'), 'no question content in the wasm');
 });
+
+test('a course lead writes and publishes a module in the browser, and a learner reads it', async () => {
+  const stamp = Date.now();
+  const leadEmail = `author-${stamp}@example.org`;
+  const leadContext = await browser.newContext();
+  const lead = await leadContext.newPage();
+  await register(lead, leadEmail, 'Dr Module Author');
+  const granted = spawnSync(process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server'),
+    ['grant-role', '--email', leadEmail, '--role', 'course-lead'], { cwd: root, env: serverEnv, encoding: 'utf8' });
+  assert.equal(granted.status, 0, granted.stderr);
+  const hydrated = () => lead.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+
+  await lead.goto(`${baseUrl}/author`);
+  await hydrated();
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'the authoring home');
+  const slug = `downtime-drills-${stamp}`;
+  await lead.getByLabel('Title').fill('Downtime drills');
+  await lead.getByLabel('Address (optional)').fill(slug);
+  await lead.getByRole('button', { name: 'Create draft' }).click();
+  await lead.getByRole('heading', { level: 1, name: 'Downtime drills' }).waitFor();
+  await hydrated();
+
+  // The new draft has problems (no summary, no outcomes), and the page says where.
+  await lead.getByText(/problems? to fix before publishing/).waitFor();
+  assert.ok(await lead.getByRole('button', { name: 'Publish' }).isDisabled(), 'a draft with problems cannot be published');
+  await lead.getByLabel('Summary').fill('Rehearsing what the ward does when the clinical system is down.');
+  await lead.getByLabel('Audience').fill('Ward managers and CCIOs');
+  await lead.getByRole('button', { name: 'Save settings' }).click();
+  await lead.getByRole('link', { name: 'Edit Introduction' }).waitFor();
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'a module authoring page');
+
+  // The lesson editor: the missing outcomes are named at their field; the preview follows typing.
+  await lead.getByRole('link', { name: 'Edit Introduction' }).click();
+  await lead.getByRole('heading', { level: 1, name: 'Edit lesson: Introduction' }).waitFor();
+  await hydrated();
+  await lead.locator('.field--error').filter({ hasText: 'Learning outcomes' }).first().waitFor();
+  await expectNoAxeViolations(lead, 'the lesson editor with problems');
+  await lead.getByLabel('Learning outcomes').fill('Describe the first hour of a downtime\nList who to call');
+  const body = '## The first hour\n\nSwitch to the paper downtime packs kept on every ward.';
+  await lead.getByLabel('Lesson text (Markdown)').fill(body);
+  await lead.locator('.preview__body h2#the-first-hour').waitFor();
+  await lead.locator('.preview__body').getByText('paper downtime packs').waitFor();
+  await lead.getByRole('button', { name: 'Save and preview' }).click();
+  await lead.locator('.field--error').first().waitFor({ state: 'detached' });
+
+  // Publish, then the learner sees it; the draft never reached the catalogue before.
+  const learner = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await register(learner, `reader-${stamp}@example.org`, 'Dr Reader');
+  await learner.goto(`${baseUrl}/`);
+  assert.ok(!(await learner.content()).includes('Downtime drills'), 'drafts are not in the catalogue');
+  await lead.goto(`${baseUrl}/author/${slug}`);
+  await hydrated();
+  await lead.getByText('Added: Introduction (introduction)').waitFor();
+  await lead.getByRole('button', { name: 'Publish' }).click();
+  await lead.getByText('Published as version 1. Learners see it now.').waitFor();
+
+  await learner.goto(`${baseUrl}/`);
+  await learner.getByRole('link', { name: 'Downtime drills' }).click();
+  await learner.getByRole('heading', { level: 1, name: 'Downtime drills' }).waitFor();
+  await learner.goto(`${baseUrl}/modules/${slug}/lessons/introduction`);
+  await learner.getByRole('heading', { level: 2, name: 'The first hour' }).waitFor();
+  await learner.getByText('Switch to the paper downtime packs kept on every ward.').waitFor();
+
+  // A learner cannot open the author's pages.
+  const forbidden = await learner.goto(`${baseUrl}/author/${slug}`);
+  assert.equal(forbidden.status(), 403);
+  await leadContext.close();
+});

@@ -297,7 +297,17 @@ async fn learners_cannot_reach_cohort_pages_or_exports(db: &DatabaseConnection) 
         .await;
     assert_eq!(browser.get("/cohorts").await.status, 403);
     assert_eq!(browser.get("/cohorts/1").await.status, 403);
-    assert_eq!(browser.get("/cohorts/1/progress.csv").await.status, 403);
+    for table in [
+        "progress.csv",
+        "funnel.csv",
+        "overdue.csv",
+        "items.csv",
+        "time-on-task.csv",
+    ] {
+        let page = browser.get(&format!("/cohorts/1/{table}")).await;
+        assert_eq!(page.status, 403, "{table}");
+    }
+    assert_eq!(browser.get("/cohorts/1/secrets.csv").await.status, 404);
     let created = browser
         .post_form(
             "/api/create-cohort",
@@ -385,7 +395,101 @@ async fn item_analysis_uses_each_learners_first_attempt(db: &DatabaseConnection)
     );
 }
 
+/// Sets when a learner opened a lesson (its xAPI "experienced" statement) and when they completed it.
+async fn opened_and_completed(
+    db: &DatabaseConnection,
+    who: i32,
+    lesson: &str,
+    opened: Option<chrono::DateTime<chrono::Utc>>,
+    completed: chrono::DateTime<chrono::Utc>,
+) {
+    use app::ssr::entities::xapi_statement;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+    progress::complete_lesson(db, who, "alpha", lesson)
+        .await
+        .expect("complete");
+    let row = lesson_progress::Entity::find()
+        .filter(lesson_progress::Column::AccountId.eq(who))
+        .filter(lesson_progress::Column::LessonSlug.eq(lesson))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("progress row");
+    let mut row: lesson_progress::ActiveModel = row.into();
+    row.completed_at = Set(completed);
+    row.update(db).await.expect("set completion time");
+    if let Some(at) = opened {
+        xapi_statement::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().to_string()),
+            account_id: Set(who),
+            verb: Set("http://adlnet.gov/expapi/verbs/experienced".to_owned()),
+            object_id: Set(format!("http://localhost/modules/alpha/lessons/{lesson}")),
+            timestamp: Set(at),
+            statement: Set("{}".to_owned()),
+        }
+        .insert(db)
+        .await
+        .expect("statement");
+    }
+}
+
+async fn time_on_task_is_measured_from_opening_to_completing(db: &DatabaseConnection) {
+    use app::ssr::services::cohort_tables::{DashboardTable, table_csv};
+    use chrono::{Duration, TimeZone, Utc};
+    publish(db, &fixtures().join("valid")).await;
+    let lead = account_with_role(db, "lead@example.org", "Lead", Role::CourseLead).await;
+    let id = cohorts::create(db, &lead, "Timed", vec!["alpha".into()], &due(&[]))
+        .await
+        .expect("create");
+    let code = cohorts::list_for_lead(db, &lead).await.expect("list")[0]
+        .join_code
+        .clone();
+    let (a, b) = (
+        learner(db, "a@example.org").await,
+        learner(db, "b@example.org").await,
+    );
+    for who in [a, b] {
+        cohorts::join(db, &learner_model(db, who).await, &code)
+            .await
+            .expect("join");
+    }
+    let t = Utc
+        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("time");
+    // a: 10 and 30 minutes. b: a three-hour gap (left and came back), and a lesson never opened here.
+    opened_and_completed(db, a, "first", Some(t), t + Duration::minutes(10)).await;
+    opened_and_completed(db, a, "second", Some(t), t + Duration::minutes(30)).await;
+    opened_and_completed(db, b, "first", Some(t), t + Duration::hours(3)).await;
+    opened_and_completed(db, b, "second", None, t).await;
+
+    let d = cohorts::dashboard(db, &lead, id).await.expect("dashboard");
+    assert_eq!(d.time_on_task.len(), 1);
+    let row = &d.time_on_task[0];
+    assert_eq!((row.measured, row.unmeasured), (2, 2));
+    assert_eq!(row.median_minutes, Some(20.0));
+    assert!(
+        (row.total_hours - 40.0 / 60.0).abs() < 1e-9,
+        "{}",
+        row.total_hours
+    );
+    let csv = table_csv(&d, DashboardTable::TimeOnTask);
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("\"Alpha module\",2,2,20.0,10.0,0.67"),
+        "{csv}"
+    );
+    // Every lesson finished, but no module completion recorded (the server fn does that, not this test).
+    let funnel = table_csv(&d, DashboardTable::Funnel);
+    assert_eq!(
+        funnel.lines().nth(1),
+        Some("\"Alpha module\",2,2,2,0"),
+        "{funnel}"
+    );
+}
+
 on_both_databases!(
+    time_on_task_is_measured_from_opening_to_completing,
     dashboard_figures_match_a_hand_computed_cohort,
     only_the_owner_or_an_admin_manages_a_cohort,
     removing_a_learner_keeps_their_progress_and_is_audited,

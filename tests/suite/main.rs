@@ -4,6 +4,7 @@
 //! real migrations.
 
 mod accounts;
+mod authoring;
 mod cohorts;
 mod content;
 mod http_journey;

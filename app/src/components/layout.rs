@@ -33,7 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 {move || Suspend::new(async move {
                                     match account.await {
                                         Ok(Some(who)) => view! {
-                                            {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/cohorts">"Cohorts"</A></li> })}
+                                            {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/author">"Authoring"</A></li><li><A href="/cohorts">"Cohorts"</A></li> })}
                                             {(who.role == Role::Admin).then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
                                             <li class="nav-account">
                                                 <span class="nav-account__name">{format!("Signed in as {}", who.display_name)}</span>

@@ -90,6 +90,21 @@ pub struct ModuleItemAnalysis {
     pub items: Vec<ItemStats>,
 }
 
+/// Time on task in one module, measured from a learner opening a lesson to marking it complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeOnTaskRow {
+    pub module_title: String,
+    /// Lesson completions whose time could be measured.
+    pub measured: u32,
+    /// Lesson completions with no usable measurement (no recorded opening, or too long a gap).
+    pub unmeasured: u32,
+    /// Median minutes per measured lesson, and the lessons' own estimate for comparison.
+    pub median_minutes: Option<f64>,
+    pub estimated_minutes: Option<f64>,
+    /// Sum of measured time across the cohort, in hours.
+    pub total_hours: f64,
+}
+
 /// The course lead's view of a cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortDashboard {
@@ -103,6 +118,8 @@ pub struct CohortDashboard {
     pub overdue: Vec<(String, String, String)>,
     /// For each cohort module with an assessment.
     pub item_analysis: Vec<ModuleItemAnalysis>,
+    /// For each cohort module.
+    pub time_on_task: Vec<TimeOnTaskRow>,
 }
 
 /// A cohort as a learner in it sees it.

@@ -93,6 +93,7 @@ fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) ->
         }}
 
         <h2>"Completion funnel"</h2>
+        <p><a href=format!("/cohorts/{id}/funnel.csv") download="">"Download the funnel (CSV)"</a></p>
         <table class="evidence">
             <caption class="visually-hidden">"How many learners reached each stage of each module"</caption>
             <thead><tr><th scope="col">"Module"</th><th scope="col">"Learners"</th><th scope="col">"Started"</th><th scope="col">"All lessons done"</th><th scope="col">"Completed"</th></tr></thead>
@@ -104,6 +105,7 @@ fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) ->
         </table>
 
         <h2>"Assessment item analysis"</h2>
+        <p><a href=format!("/cohorts/{id}/items.csv") download="">"Download the item analysis (CSV)"</a></p>
         {if dashboard.item_analysis.is_empty() {
             view! { <p>"None of this cohort's modules has an assessment."</p> }.into_any()
         } else {
@@ -127,7 +129,28 @@ fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) ->
             }).collect_view().into_any()
         }}
 
+        <h2>"Time on task"</h2>
+        <p>"Measured from a learner first opening a lesson to marking it complete. A gap of more than two hours means they left and came back, so it is not counted; nor are lessons completed without being opened here. "
+            <a href=format!("/cohorts/{id}/time-on-task.csv") download="">"Download time on task (CSV)"</a></p>
+        <table class="evidence">
+            <caption class="visually-hidden">"Measured time on task per module"</caption>
+            <thead><tr><th scope="col">"Module"</th><th scope="col">"Lessons measured"</th><th scope="col">"Not measured"</th><th scope="col">"Median minutes per lesson"</th><th scope="col">"Estimated minutes per lesson"</th><th scope="col">"Total hours measured"</th></tr></thead>
+            <tbody>
+                {dashboard.time_on_task.clone().into_iter().map(|t| view! {
+                    <tr>
+                        <th scope="row">{t.module_title}</th>
+                        <td>{t.measured}</td>
+                        <td>{t.unmeasured}</td>
+                        <td>{t.median_minutes.map_or("–".to_owned(), |m| format!("{m:.1}"))}</td>
+                        <td>{t.estimated_minutes.map_or("–".to_owned(), |m| format!("{m:.0}"))}</td>
+                        <td>{format!("{:.1}", t.total_hours)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+
         <h2>"Overdue"</h2>
+        <p><a href=format!("/cohorts/{id}/overdue.csv") download="">"Download overdue learners (CSV)"</a></p>
         {if dashboard.overdue.is_empty() {
             view! { <p>"Nobody is overdue."</p> }.into_any()
         } else {

@@ -12,7 +12,7 @@ mod model;
 mod slug;
 
 pub use diagnostics::ContentError;
-pub use loader::{LoadReport, load_library};
+pub use loader::{LoadReport, check_module_files, load_library};
 pub use markdown::{RenderedMarkdown, render_markdown};
 pub use model::{
     AssessmentSpec, Competency, CompletionRule, Framework, Library, LoadedLesson, LoadedModule,

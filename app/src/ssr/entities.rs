@@ -12,6 +12,7 @@ pub mod lesson;
 pub mod lesson_progress;
 pub mod module;
 pub mod module_completion;
+pub mod module_draft;
 pub mod module_version;
 pub mod quiz_attempt;
 pub mod session;

@@ -5,7 +5,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod authoring;
 pub mod catalogue;
+pub mod cohort_tables;
 pub mod cohorts;
 pub mod completion;
 pub mod item_analysis;
@@ -14,4 +16,5 @@ pub mod passwords;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod time_on_task;
 pub mod xapi;

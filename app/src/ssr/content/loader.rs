@@ -1,7 +1,7 @@
 //! Reads a content folder, validates it, and reports every problem together.
 
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -51,7 +51,15 @@ pub fn load_library(root: &Path) -> LoadReport {
     let mut parsed = Vec::new();
     for folder in sorted_entries(&modules_dir, &mut report.errors) {
         if folder.is_dir() {
-            parsed.push(parse_module(&folder, &framework_index));
+            let (files, read_errors) = read_module_folder(&folder);
+            let slug = folder
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let mut module = parse_module(&slug, &folder, files, &framework_index);
+            module.errors.extend(read_errors);
+            parsed.push(module);
         } else if !is_hidden(&folder) {
             report.errors.push(file_error(
                 &folder,
@@ -72,31 +80,7 @@ pub fn load_library(root: &Path) -> LoadReport {
             .collect();
         parsed
             .iter()
-            .map(|module| {
-                module
-                    .lesson_links
-                    .iter()
-                    .filter_map(|(link, error)| {
-                        let message = match anchors.get(&(link.module.as_str(), link.lesson.as_str())) {
-                            None => format!(
-                                "broken link `{}`: module `{}` has no lesson `{}`",
-                                link.written, link.module, link.lesson
-                            ),
-                            Some(found) => match &link.anchor {
-                                Some(anchor) if !found.contains(anchor) => format!(
-                                    "broken link `{}`: lesson `{}` has no heading with anchor `{anchor}`",
-                                    link.written, link.lesson
-                                ),
-                                _ => return None,
-                            },
-                        };
-                        Some(ContentError {
-                            message,
-                            ..error.clone()
-                        })
-                    })
-                    .collect()
-            })
+            .map(|module| broken_links(module, &anchors))
             .collect()
     };
     let mut outcomes = Vec::with_capacity(parsed.len());
@@ -121,6 +105,104 @@ pub fn load_library(root: &Path) -> LoadReport {
         .errors
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report
+}
+
+/// The lesson links of one module that point at no lesson or heading in `anchors` (module, lesson → anchors).
+fn broken_links(
+    module: &ParsedModule,
+    anchors: &HashMap<(&str, &str), &HashSet<String>>,
+) -> Vec<ContentError> {
+    module
+        .lesson_links
+        .iter()
+        .filter_map(|(link, error)| {
+            let message = match anchors.get(&(link.module.as_str(), link.lesson.as_str())) {
+                None => format!(
+                    "broken link `{}`: module `{}` has no lesson `{}`",
+                    link.written, link.module, link.lesson
+                ),
+                Some(found) => match &link.anchor {
+                    Some(anchor) if !found.contains(anchor) => format!(
+                        "broken link `{}`: lesson `{}` has no heading with anchor `{anchor}`",
+                        link.written, link.lesson
+                    ),
+                    _ => return None,
+                },
+            };
+            Some(ContentError {
+                message,
+                ..error.clone()
+            })
+        })
+        .collect()
+}
+
+/// Every file of a module folder as text, by name; hidden files are skipped, sub-folders and unreadable
+/// files are reported.
+fn read_module_folder(folder: &Path) -> (BTreeMap<String, String>, Vec<ContentError>) {
+    let mut errors = Vec::new();
+    let mut files = BTreeMap::new();
+    for path in sorted_entries(folder, &mut errors) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            errors.push(file_error(&path, "file name is not valid UTF-8"));
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        if !path.is_file() {
+            errors.push(file_error(
+                &path,
+                "unexpected folder: a module holds module.toml, assessment.toml and `.md` lessons only",
+            ));
+            continue;
+        }
+        if let Some(text) = read_text(&path, &mut errors) {
+            files.insert(name.to_owned(), text);
+        }
+    }
+    (files, errors)
+}
+
+/// Checks one module held as text (a browser draft, or an import) exactly as `check` checks a folder.
+///
+/// `folder` only names the files in errors. Links to other modules are judged against `other_lessons`
+/// (module slug, lesson slug → heading anchors); links within the module against the files themselves.
+pub fn check_module_files(
+    slug: &str,
+    folder: &Path,
+    files: BTreeMap<String, String>,
+    frameworks: &[Framework],
+    other_lessons: &HashMap<(String, String), HashSet<String>>,
+) -> Result<LoadedModule, Vec<ContentError>> {
+    let framework_index: HashMap<&str, HashSet<&str>> = frameworks
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.competencies.iter().map(|c| c.code.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut parsed = parse_module(slug, folder, files, &framework_index);
+    let mut anchors: HashMap<(&str, &str), &HashSet<String>> = other_lessons
+        .iter()
+        .filter(|((module, _), _)| module != slug)
+        .map(|((module, lesson), anchors)| ((module.as_str(), lesson.as_str()), anchors))
+        .collect();
+    for (lesson, lesson_anchors) in &parsed.lesson_anchors {
+        anchors.insert((slug, lesson.as_str()), lesson_anchors);
+    }
+    let link_errors = broken_links(&parsed, &anchors);
+    parsed.errors.extend(link_errors);
+    if parsed.errors.is_empty() {
+        Ok(parsed.module)
+    } else {
+        parsed
+            .errors
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        Err(parsed.errors)
+    }
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -373,12 +455,13 @@ fn hash_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> ParsedModule {
-    let slug = folder
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_owned();
+fn parse_module(
+    slug: &str,
+    folder: &Path,
+    files: BTreeMap<String, String>,
+    frameworks: &HashMap<&str, HashSet<&str>>,
+) -> ParsedModule {
+    let slug = slug.to_owned();
     let manifest_path = folder.join("module.toml");
     let mut errors = Vec::new();
     let mut parsed = ParsedModule {
@@ -396,6 +479,7 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
             assessment: None,
             content_hash: String::new(),
             folder: folder.to_path_buf(),
+            files: BTreeMap::new(),
         },
         errors: Vec::new(),
         lesson_anchors: Vec::new(),
@@ -411,18 +495,15 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
     let mut hasher = Sha256::new();
     let mut lesson_files = Vec::new();
     let mut assessment_path = None;
-    for path in sorted_entries(folder, &mut errors) {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if name.starts_with('.') || name == "module.toml" {
+    for (name, text) in &files {
+        let path = folder.join(name);
+        if name == "module.toml" {
             continue;
         }
         if name == "assessment.toml" {
-            assessment_path = Some(path);
-        } else if name.ends_with(".md") && path.is_file() {
-            lesson_files.push(path);
+            assessment_path = Some((path, text.clone()));
+        } else if name.ends_with(".md") {
+            lesson_files.push((path, name.as_str(), text.as_str()));
         } else {
             errors.push(file_error(
                 &path,
@@ -432,15 +513,15 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
     }
 
     // module.toml
-    let manifest = if manifest_path.is_file() {
-        read_text(&manifest_path, &mut errors).and_then(|text| {
+    let manifest = if let Some(text) = files.get("module.toml") {
+        Some(text).and_then(|text| {
             hasher.update(b"module.toml\0");
             hasher.update(text.as_bytes());
             let source = SourceFile {
                 path: &manifest_path,
-                text: &text,
+                text,
             };
-            match toml::from_str::<ModuleManifest>(&text) {
+            match toml::from_str::<ModuleManifest>(text) {
                 Ok(manifest) => {
                     for (field, value) in [
                         ("title", &manifest.title),
@@ -493,19 +574,13 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
             "module has no lessons: add at least one `.md` file",
         ));
     }
-    for path in &lesson_files {
-        let Some(text) = read_text(path, &mut errors) else {
-            continue;
-        };
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+    for (path, name, text) in &lesson_files {
+        let text: &str = text;
         hasher.update(name.as_bytes());
         hasher.update(b"\0");
         hasher.update(text.as_bytes());
-        let source = SourceFile { path, text: &text };
-        let split = match front_matter::split(&text) {
+        let source = SourceFile { path, text };
+        let split = match front_matter::split(text) {
             Ok(split) => split,
             Err(e) => {
                 errors.push(source.error_at(0, e.to_string()));
@@ -599,13 +674,11 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
     }
 
     // assessment.toml
-    if let Some(path) = &assessment_path
-        && let Some(text) = read_text(path, &mut errors)
-    {
+    if let Some((path, text)) = &assessment_path {
         hasher.update(b"assessment.toml\0");
         hasher.update(text.as_bytes());
-        let source = SourceFile { path, text: &text };
-        match toml::from_str::<AssessmentFile>(&text) {
+        let source = SourceFile { path, text };
+        match toml::from_str::<AssessmentFile>(text) {
             Ok(file) => {
                 let pass_mark = *file.pass_mark.get_ref();
                 if !(1..=100).contains(&pass_mark) {
@@ -673,6 +746,7 @@ fn parse_module(folder: &Path, frameworks: &HashMap<&str, HashSet<&str>>) -> Par
         module.alignments = alignments;
     }
     parsed.module.content_hash = hex::encode(hasher.finalize());
+    parsed.module.files = files;
     parsed.errors = errors;
     parsed
 }

@@ -251,7 +251,12 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
 
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
-    out.html = SANITISER.clean(&unsafe_html).to_string();
+    // A code block wider than the page scrolls sideways; `tabindex` lets keyboard users scroll it too
+    // (WCAG 2.1.1). Safe after sanitising: any `<pre>` in the text itself is escaped by now.
+    out.html = SANITISER
+        .clean(&unsafe_html)
+        .to_string()
+        .replace("<pre>", "<pre tabindex=\"0\">");
     out
 }
 
@@ -315,6 +320,20 @@ mod tests {
     fn duplicate_headings_get_distinct_anchors() {
         let rendered = render_markdown("## Notes\n\n## Notes\n", "m");
         assert!(rendered.anchors.contains("notes") && rendered.anchors.contains("notes-1"));
+    }
+
+    #[test]
+    fn code_blocks_can_be_scrolled_from_the_keyboard() {
+        let rendered = render_markdown(
+            "```python\nprint('hello')\n```\n\nText with `<pre>` in it.",
+            "m",
+        );
+        assert!(
+            rendered.html.contains("<pre tabindex=\"0\"><code"),
+            "{}",
+            rendered.html
+        );
+        assert!(rendered.html.contains("&lt;pre&gt;"), "{}", rendered.html);
     }
 
     #[test]

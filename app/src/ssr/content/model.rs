@@ -4,6 +4,7 @@
 //! that later checks point at are `Spanned`, so an error can name their exact line and column.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use toml::Spanned;
 
@@ -229,6 +230,9 @@ pub struct LoadedModule {
     /// SHA-256 over the module's files: changes exactly when any of them does.
     pub content_hash: String,
     pub folder: PathBuf,
+    /// The source files as read, by name: published with the version so it can be exported or edited
+    /// byte for byte.
+    pub files: BTreeMap<String, String>,
 }
 
 /// A lesson, rendered and checked.

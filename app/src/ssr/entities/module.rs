@@ -26,6 +26,11 @@ pub struct Model {
     /// False once the module's folder is gone from `content/`: hidden from the catalogue, progress kept.
     pub listed: bool,
     pub updated_at: ChronoDateTimeUtc,
+    /// The course lead who owns the module and may edit it in the browser (admins always may).
+    pub owner_id: Option<i32>,
+    /// Where the current version came from: `files` (the `content/` folder) or `browser`. A module last
+    /// published from the browser is not overwritten by a different folder at start-up (see the README).
+    pub source: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,11 @@ pub struct Model {
     pub assessment: Option<String>,
     /// The completion rule this version was published with.
     pub completion: String,
+    /// JSON object of the module's source files (name to text) as published, so any version can be exported
+    /// or reopened in the editor byte for byte. Empty for versions published before authoring existed.
+    pub files: Option<String>,
+    /// Who published this version from the browser; `None` for versions loaded from `content/`.
+    pub published_by: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

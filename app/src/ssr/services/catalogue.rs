@@ -21,9 +21,37 @@ use crate::ssr::entities::{completion_record, lesson, module, module_version};
 /// What publishing one module did, for the start-up log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncOutcome {
-    Created { version: i32 },
-    Updated { version: i32 },
-    Unchanged { version: i32 },
+    Created {
+        version: i32,
+    },
+    Updated {
+        version: i32,
+    },
+    Unchanged {
+        version: i32,
+    },
+    /// The folder in `content/` differs from a version published in the browser since: the browser's
+    /// version stays (see the README's rule), and the start-up log says so.
+    KeptBrowserVersion {
+        version: i32,
+    },
+}
+
+/// Where a version comes from. A module last published in the browser is never overwritten by its
+/// `content/` folder at start-up; once the folder matches the published files again, files lead once more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Files,
+    Browser { account_id: i32, owner_id: i32 },
+}
+
+impl Origin {
+    fn source(self) -> &'static str {
+        match self {
+            Origin::Files => "files",
+            Origin::Browser { .. } => "browser",
+        }
+    }
 }
 
 /// A lesson as recorded in a module version, so later versions can tell which lessons changed.
@@ -49,7 +77,7 @@ pub async fn sync_library(
         let outcome = loop {
             attempt += 1;
             let txn = db.begin().await?;
-            match publish_module(&txn, loaded).await {
+            match publish_module(&txn, loaded, Origin::Files).await {
                 Ok(outcome) => {
                     txn.commit().await?;
                     break outcome;
@@ -68,6 +96,7 @@ pub async fn sync_library(
         .col_expr(module::Column::Listed, Expr::value(false))
         .filter(module::Column::Slug.is_not_in(listed_slugs))
         .filter(module::Column::Listed.eq(true))
+        .filter(module::Column::Source.eq(Origin::Files.source()))
         .exec(db)
         .await?;
     Ok(outcomes)
@@ -77,6 +106,7 @@ pub async fn sync_library(
 pub async fn publish_module(
     txn: &DatabaseTransaction,
     loaded: &LoadedModule,
+    origin: Origin,
 ) -> Result<SyncOutcome, AppError> {
     let now = Utc::now();
     let existing = module::Entity::find()
@@ -85,19 +115,31 @@ pub async fn publish_module(
         .await?;
     let alignments = serde_json::to_string(&loaded.alignments)
         .map_err(|e| crate::ssr::error::internal("alignments", e))?;
+    let files = serde_json::to_string(&loaded.files)
+        .map_err(|e| crate::ssr::error::internal("module files", e))?;
     let (module_id, version, created) = match existing {
         Some(found) if found.content_hash == loaded.content_hash => {
-            if !found.listed {
+            if !found.listed || (origin == Origin::Files && found.source != "files") {
                 let mut active: module::ActiveModel = found.clone().into();
                 active.listed = Set(true);
+                if origin == Origin::Files {
+                    active.source = Set(Origin::Files.source().to_owned());
+                }
                 active.update(txn).await?;
             }
+            backfill_files(txn, found.id, found.version, &files).await?;
             return Ok(SyncOutcome::Unchanged {
+                version: found.version,
+            });
+        }
+        Some(found) if origin == Origin::Files && found.source == "browser" => {
+            return Ok(SyncOutcome::KeptBrowserVersion {
                 version: found.version,
             });
         }
         Some(found) => {
             let version = found.version + 1;
+            let had_owner = found.owner_id.is_some();
             let mut active: module::ActiveModel = found.into();
             active.title = Set(loaded.title.clone());
             active.summary = Set(loaded.summary.clone());
@@ -111,6 +153,12 @@ pub async fn publish_module(
             active.content_hash = Set(loaded.content_hash.clone());
             active.listed = Set(true);
             active.updated_at = Set(now);
+            active.source = Set(origin.source().to_owned());
+            if let Origin::Browser { owner_id, .. } = origin
+                && !had_owner
+            {
+                active.owner_id = Set(Some(owner_id));
+            }
             let updated = active.update(txn).await?;
             (updated.id, version, false)
         }
@@ -129,6 +177,11 @@ pub async fn publish_module(
                 content_hash: Set(loaded.content_hash.clone()),
                 listed: Set(true),
                 updated_at: Set(now),
+                source: Set(origin.source().to_owned()),
+                owner_id: Set(match origin {
+                    Origin::Browser { owner_id, .. } => Some(owner_id),
+                    Origin::Files => None,
+                }),
                 ..Default::default()
             }
             .insert(txn)
@@ -161,6 +214,11 @@ pub async fn publish_module(
             None => None,
         }),
         completion: Set(loaded.completion.as_str().to_owned()),
+        files: Set(Some(files)),
+        published_by: Set(match origin {
+            Origin::Browser { account_id, .. } => Some(account_id),
+            Origin::Files => None,
+        }),
         ..Default::default()
     }
     .insert(txn)
@@ -214,6 +272,24 @@ pub async fn publish_module(
     } else {
         SyncOutcome::Updated { version }
     })
+}
+
+/// Records the source files of a version published before versions kept them (so it can be edited and
+/// exported); a version that already has them is left alone, since versions are immutable.
+async fn backfill_files(
+    txn: &DatabaseTransaction,
+    module_id: i32,
+    version: i32,
+    files: &str,
+) -> Result<(), AppError> {
+    module_version::Entity::update_many()
+        .col_expr(module_version::Column::Files, Expr::value(files))
+        .filter(module_version::Column::ModuleId.eq(module_id))
+        .filter(module_version::Column::Version.eq(version))
+        .filter(module_version::Column::Files.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A lesson's place in its module, without its body.

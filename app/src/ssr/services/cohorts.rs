@@ -492,8 +492,11 @@ pub async fn dashboard(
         })
         .collect();
     let item_analysis = item_analysis(db, &modules, &member_ids).await?;
+    let module_models: Vec<module::Model> = modules.iter().map(|(_, m)| m.clone()).collect();
+    let time_on_task = super::time_on_task::for_modules(db, &module_models, &member_ids).await?;
     Ok(CohortDashboard {
         item_analysis,
+        time_on_task,
         id: found.id,
         name: found.name,
         join_code: found.join_code,

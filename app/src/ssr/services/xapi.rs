@@ -78,7 +78,8 @@ pub enum LearningEvent<'a> {
 /// The namespace for statement ids (a fixed random UUID: never change it, or ids change).
 const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93b7_4d0e_8a51_c2f4_7e93_1b6d);
 
-const VERB_EXPERIENCED: &str = "http://adlnet.gov/expapi/verbs/experienced";
+/// ADL "experienced": a lesson opened. Also read back to measure time on task.
+pub const VERB_EXPERIENCED: &str = "http://adlnet.gov/expapi/verbs/experienced";
 const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 const VERB_ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
 const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";

@@ -1,0 +1,195 @@
+//! A module as a zip of its `content/` folder: `<slug>/module.toml`, `<slug>/01-....md`, `<slug>/assessment.toml`.
+//!
+//! Export is byte-stable (files in name order, a fixed timestamp and mode), so exporting, importing and
+//! exporting again gives the same bytes. Import accepts only what a module folder may hold, within size
+//! limits, so a crafted archive cannot escape the folder or exhaust memory.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use crate::ssr::content::is_valid_slug;
+
+/// The most files a module archive may hold.
+const MAX_FILES: usize = 200;
+/// The most bytes one file may unpack to.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// The most bytes the whole archive may unpack to.
+const MAX_TOTAL_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Why an archive could not be read as a module folder; each names the entry at fault.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ArchiveError {
+    #[error("the file is not a zip archive ({0})")]
+    NotZip(String),
+    #[error("the archive is empty: it should hold one module folder")]
+    Empty,
+    #[error("the archive holds more than {MAX_FILES} files")]
+    TooManyFiles,
+    #[error("`{0}` is too large (the limit is 1 MiB a file and 8 MiB in all)")]
+    TooLarge(String),
+    #[error(
+        "`{0}` is not inside one module folder: the archive should hold `<module-slug>/module.toml` and its lessons"
+    )]
+    Misplaced(String),
+    #[error("the archive holds more than one module folder (`{0}` and `{1}`)")]
+    SeveralModules(String, String),
+    #[error(
+        "`{0}` is not a valid module address: use lower-case letters, digits and hyphens (at most 64)"
+    )]
+    BadSlug(String),
+    #[error("`{0}` is not UTF-8 text")]
+    NotText(String),
+    #[error("`{0}` cannot be read from the archive ({1})")]
+    Unreadable(String, String),
+}
+
+/// Writes the module's files as `<slug>/<name>` entries.
+pub fn export(slug: &str, files: &BTreeMap<String, String>) -> Result<Vec<u8>, ArchiveError> {
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let failed =
+        |e: &dyn std::fmt::Display| ArchiveError::Unreadable(slug.to_owned(), e.to_string());
+    for (name, text) in files {
+        writer
+            .start_file(format!("{slug}/{name}"), options)
+            .map_err(|e| failed(&e))?;
+        writer.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
+    }
+    let cursor = writer.finish().map_err(|e| failed(&e))?;
+    Ok(cursor.into_inner())
+}
+
+/// Reads an archive made by [`export`] (or by zipping a `content/modules/<slug>` folder): the module's slug
+/// and its files by name. Folder entries and hidden files (`.DS_Store`) are skipped.
+pub fn import(bytes: &[u8]) -> Result<(String, BTreeMap<String, String>), ArchiveError> {
+    let mut archive =
+        ZipArchive::new(Cursor::new(bytes)).map_err(|e| ArchiveError::NotZip(e.to_string()))?;
+    if archive.len() > MAX_FILES {
+        return Err(ArchiveError::TooManyFiles);
+    }
+    let mut slug: Option<String> = None;
+    let mut files = BTreeMap::new();
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|e| ArchiveError::Unreadable(format!("entry {index}"), e.to_string()))?;
+        let raw_name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .map_err(|e| ArchiveError::Unreadable(format!("entry {index}"), e.to_string()))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let parts: Vec<&str> = raw_name.split('/').filter(|p| !p.is_empty()).collect();
+        let (folder, name) = match parts.as_slice() {
+            [folder, name] => (*folder, *name),
+            _ => return Err(ArchiveError::Misplaced(raw_name)),
+        };
+        // A path that climbs out (`../x.md`) is refused before anything else is judged about it.
+        if folder == ".." || folder == "." || name.contains('\\') || name == ".." {
+            return Err(ArchiveError::Misplaced(raw_name));
+        }
+        if name.starts_with('.') || folder == "__MACOSX" {
+            continue;
+        }
+        match &slug {
+            None => {
+                if !is_valid_slug(folder) {
+                    return Err(ArchiveError::BadSlug(folder.to_owned()));
+                }
+                slug = Some(folder.to_owned());
+            }
+            Some(first) if first != folder => {
+                return Err(ArchiveError::SeveralModules(
+                    first.clone(),
+                    folder.to_owned(),
+                ));
+            }
+            Some(_) => {}
+        }
+        if entry.size() > MAX_FILE_BYTES {
+            return Err(ArchiveError::TooLarge(raw_name));
+        }
+        // The declared size can lie: read at most one byte past the limit to find out.
+        let mut bytes = Vec::new();
+        (&mut entry)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ArchiveError::Unreadable(raw_name.clone(), e.to_string()))?;
+        total += bytes.len() as u64;
+        if bytes.len() as u64 > MAX_FILE_BYTES || total > MAX_TOTAL_BYTES {
+            return Err(ArchiveError::TooLarge(raw_name));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| ArchiveError::NotText(raw_name.clone()))?;
+        files.insert(name.to_owned(), text);
+    }
+    match slug {
+        Some(slug) if !files.is_empty() => Ok((slug, files)),
+        _ => Err(ArchiveError::Empty),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module_files() -> BTreeMap<String, String> {
+        [
+            ("module.toml", "title = \"A\"\n"),
+            ("01-intro.md", "+++\nslug = \"intro\"\n+++\n\nHello ✓\n"),
+            ("assessment.toml", "pass_mark = 70\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn export_then_import_gives_the_same_files_and_the_same_bytes_again() {
+        let files = module_files();
+        let first = export("clinical-safety", &files).expect("export");
+        let (slug, back) = import(&first).expect("import");
+        assert_eq!(slug, "clinical-safety");
+        assert_eq!(back, files);
+        assert_eq!(export(&slug, &back).expect("export again"), first);
+    }
+
+    #[test]
+    fn entries_outside_one_module_folder_are_refused() {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        writer
+            .start_file("../escape.md", SimpleFileOptions::default())
+            .expect("start");
+        writer.write_all(b"x").expect("write");
+        let bytes = writer.finish().expect("finish").into_inner();
+        assert!(matches!(import(&bytes), Err(ArchiveError::Misplaced(_))));
+    }
+
+    #[test]
+    fn two_module_folders_in_one_archive_are_refused() {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        for name in ["one/module.toml", "two/module.toml"] {
+            writer
+                .start_file(name, SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(b"title = \"x\"\n").expect("write");
+        }
+        let bytes = writer.finish().expect("finish").into_inner();
+        assert_eq!(
+            import(&bytes),
+            Err(ArchiveError::SeveralModules("one".into(), "two".into()))
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_zip_says_so() {
+        assert!(matches!(import(b"hello"), Err(ArchiveError::NotZip(_))));
+    }
+}
