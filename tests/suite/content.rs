@@ -189,8 +189,32 @@ fn the_shipped_curriculum_loads_and_meets_the_curriculum_standard() {
     let report = load_library(&real_content());
     let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "content errors:\n{}", errors.join("\n"));
-    assert!(!report.library.modules.is_empty(), "no modules shipped");
+    let slugs: Vec<&str> = report
+        .library
+        .modules
+        .iter()
+        .map(|m| m.slug.as_str())
+        .collect();
+    for required in [
+        "ccio-role",
+        "prince2",
+        "msp",
+        "itil",
+        "nhs-organisation",
+        "coding-basics",
+        "leading-digital-change",
+    ] {
+        assert!(
+            slugs.contains(&required),
+            "the CCIO curriculum needs the module `{required}`"
+        );
+    }
     for module in &report.library.modules {
+        assert!(
+            module.cpd_hours > 0.0 && !module.alignments.is_empty(),
+            "module {} needs CPD hours and framework alignments",
+            module.slug
+        );
         assert!(
             module.lessons.len() >= 5,
             "module {} has {} lessons; the curriculum needs at least 5",
@@ -211,11 +235,24 @@ fn the_shipped_curriculum_loads_and_meets_the_curriculum_standard() {
                 lesson.questions.len()
             );
             assert!(
-                lesson.word_count >= 600,
-                "{} has {} words; lessons need at least 600",
+                (600..=1_500).contains(&lesson.word_count),
+                "{} has {} words; lessons need 600 to 1,500",
                 lesson.path.display(),
                 lesson.word_count
             );
+            assert!(
+                (2..=4).contains(&lesson.outcomes.len()),
+                "{} has {} learning outcomes; lessons need 2 to 4",
+                lesson.path.display(),
+                lesson.outcomes.len()
+            );
+            for section in ["key-terms", "in-practice", "further-reading"] {
+                assert!(
+                    lesson.html.contains(&format!("id=\"{section}\"")),
+                    "{} has no `{section}` section (## Key terms, ## In practice, ## Further reading)",
+                    lesson.path.display()
+                );
+            }
         }
     }
 }
