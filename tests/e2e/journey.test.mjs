@@ -457,6 +457,19 @@ test('a course lead writes and publishes a module in the browser, and a learner 
   await lead.getByRole('button', { name: 'Save and preview' }).click();
   await lead.locator('.field--error').first().waitFor({ state: 'detached' });
 
+  // The assessment editor and the source editor meet the same accessibility bar.
+  await lead.goto(`${baseUrl}/author/${slug}/assessment`);
+  await lead.getByRole('heading', { level: 1, name: 'Assessment: Downtime drills' }).waitFor();
+  await hydrated();
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'the assessment editor');
+  await lead.goto(`${baseUrl}/author/${slug}/source/module.toml`);
+  await lead.getByRole('heading', { level: 1, name: 'Source of module.toml' }).waitFor();
+  await hydrated();
+  assert.match(await lead.getByLabel('Contents of module.toml').inputValue(), /summary = "Rehearsing what the ward does/);
+  await expectOneH1(lead);
+  await expectNoAxeViolations(lead, 'the source editor');
+
   // Publish, then the learner sees it; the draft never reached the catalogue before.
   const learner = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
   await register(learner, `reader-${stamp}@example.org`, 'Dr Reader');
