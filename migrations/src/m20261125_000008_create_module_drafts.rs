@@ -16,38 +16,18 @@ impl MigrationName for Migration {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite alters one column per statement.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("module")
-                    .add_column(integer_null("owner_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("module")
-                    .add_column(string_len("source", 16).default("files"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("module_version")
-                    .add_column(text_null("files"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("module_version")
-                    .add_column(integer_null("published_by"))
-                    .to_owned(),
-            )
-            .await?;
+        let mut source = string_len("source", 16);
+        source.default("files");
+        for (table, column) in [
+            ("module", integer_null("owner_id")),
+            ("module", source),
+            ("module_version", text_null("files")),
+            ("module_version", integer_null("published_by")),
+        ] {
+            manager
+                .alter_table(Table::alter().table(table).add_column(column).to_owned())
+                .await?;
+        }
         manager
             .create_table(
                 Table::create()

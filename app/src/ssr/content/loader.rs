@@ -37,15 +37,7 @@ pub fn load_library(root: &Path) -> LoadReport {
     }
 
     let frameworks = load_frameworks(&root.join("frameworks"), &mut report.errors);
-    let framework_index: HashMap<&str, HashSet<&str>> = frameworks
-        .iter()
-        .map(|f| {
-            (
-                f.id.as_str(),
-                f.competencies.iter().map(|c| c.code.as_str()).collect(),
-            )
-        })
-        .collect();
+    let framework_index = competency_index(&frameworks);
 
     let modules_dir = root.join("modules");
     let mut parsed = Vec::new();
@@ -175,15 +167,7 @@ pub fn check_module_files(
     frameworks: &[Framework],
     other_lessons: &HashMap<(String, String), HashSet<String>>,
 ) -> Result<LoadedModule, Vec<ContentError>> {
-    let framework_index: HashMap<&str, HashSet<&str>> = frameworks
-        .iter()
-        .map(|f| {
-            (
-                f.id.as_str(),
-                f.competencies.iter().map(|c| c.code.as_str()).collect(),
-            )
-        })
-        .collect();
+    let framework_index = competency_index(frameworks);
     let mut parsed = parse_module(slug, folder, files, &framework_index);
     let mut anchors: HashMap<(&str, &str), &HashSet<String>> = other_lessons
         .iter()
@@ -203,6 +187,19 @@ pub fn check_module_files(
             .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         Err(parsed.errors)
     }
+}
+
+/// Each framework's competency codes by framework id, for checking `framework:code` alignments.
+fn competency_index(frameworks: &[Framework]) -> HashMap<&str, HashSet<&str>> {
+    frameworks
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.competencies.iter().map(|c| c.code.as_str()).collect(),
+            )
+        })
+        .collect()
 }
 
 fn is_hidden(path: &Path) -> bool {

@@ -285,16 +285,34 @@ pub async fn create_module(
     );
     let txn = db.begin().await?;
     insert_draft(&txn, &slug, account.id, None, &files).await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         "module.created",
-        &format!("module:{slug}"),
+        &slug,
         serde_json::json!({}),
     )
     .await?;
     txn.commit().await?;
     Ok(slug)
+}
+
+/// Writes one authoring action to the audit log (who, what, which module), in the caller's transaction.
+async fn audit_action<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &account::Model,
+    action: &str,
+    slug: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        txn,
+        Some(actor.id),
+        action,
+        &format!("module:{slug}"),
+        detail,
+    )
+    .await
 }
 
 fn field_error(field: &str, message: impl Into<String>) -> FieldError {
@@ -368,11 +386,11 @@ pub async fn start_draft(
     };
     let txn = db.begin().await?;
     insert_draft(&txn, slug, account.id, Some(module.version), &files).await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         "module.draft_started",
-        &format!("module:{slug}"),
+        slug,
         serde_json::json!({ "base_version": module.version }),
     )
     .await?;
@@ -421,11 +439,11 @@ pub async fn write_file(
     active.files = Set(files_to_json(&files)?);
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         action,
-        &format!("module:{slug}"),
+        slug,
         serde_json::json!({ "file": file, "base_version": draft.base_version }),
     )
     .await?;
@@ -964,11 +982,11 @@ pub async fn publish(
     module_draft::Entity::delete_by_id(draft.id)
         .exec(&txn)
         .await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         "module.published",
-        &format!("module:{slug}"),
+        slug,
         serde_json::json!({
             "version": version,
             "from_version": draft.base_version,
@@ -995,11 +1013,11 @@ pub async fn discard(
     module_draft::Entity::delete_by_id(draft.id)
         .exec(&txn)
         .await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         "module.draft_discarded",
-        &format!("module:{slug}"),
+        slug,
         serde_json::json!({ "base_version": draft.base_version }),
     )
     .await?;
@@ -1040,11 +1058,11 @@ pub async fn set_owner(
         active.owner_id = Set(owner.id);
         active.update(&txn).await?;
     }
-    audit::record(
+    audit_action(
         &txn,
-        Some(admin.id),
+        admin,
         "module.owner_set",
-        &format!("module:{slug}"),
+        slug,
         serde_json::json!({ "owner": owner.id }),
     )
     .await?;
@@ -1136,11 +1154,11 @@ pub async fn import(
     let owner = target.owner().unwrap_or(account.id);
     let txn = db.begin().await?;
     insert_draft(&txn, &slug, owner, base_version, &files).await?;
-    audit::record(
+    audit_action(
         &txn,
-        Some(account.id),
+        account,
         "module.imported",
-        &format!("module:{slug}"),
+        &slug,
         serde_json::json!({ "base_version": base_version, "files": files.len() }),
     )
     .await?;
