@@ -1,0 +1,151 @@
+//! The `check` command's validation run over a draft, its problems placed next to form fields, and what
+//! publishing the draft would change against the version learners see now.
+
+use super::*;
+
+/// Every lesson of every other module, with its heading anchors, so links from a draft can be checked.
+pub(super) async fn other_lessons(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<HashMap<(String, String), HashSet<String>>, AppError> {
+    let modules: HashMap<i32, String> = module::Entity::find()
+        .select_only()
+        .columns([module::Column::Id, module::Column::Slug])
+        .filter(module::Column::Slug.ne(slug))
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let lessons: Vec<(i32, String, String)> = lesson::Entity::find()
+        .select_only()
+        .columns([
+            lesson::Column::ModuleId,
+            lesson::Column::Slug,
+            lesson::Column::Html,
+        ])
+        .filter(lesson::Column::ModuleId.is_in(modules.keys().copied().collect::<Vec<_>>()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(lessons
+        .into_iter()
+        .filter_map(|(module_id, lesson_slug, html)| {
+            let module_slug = modules.get(&module_id)?.clone();
+            Some(((module_slug, lesson_slug), anchors_in(&html)))
+        })
+        .collect())
+}
+
+/// The `id`s of a rendered lesson's headings.
+pub(super) fn anchors_in(html: &str) -> HashSet<String> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs the `check` command's validation over the draft's files.
+pub(super) fn check(
+    slug: &str,
+    files: &ModuleFiles,
+    frameworks: &[Framework],
+    others: &HashMap<(String, String), HashSet<String>>,
+) -> (Option<LoadedModule>, Vec<DraftProblem>) {
+    match check_module_files(slug, Path::new(slug), files.clone(), frameworks, others) {
+        Ok(module) => (Some(module), Vec::new()),
+        Err(errors) => (None, errors.iter().map(problem).collect()),
+    }
+}
+
+pub(super) fn problem(error: &ContentError) -> DraftProblem {
+    DraftProblem {
+        file: error
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("module.toml")
+            .to_owned(),
+        line: error.line,
+        column: error.column,
+        message: error.message.clone(),
+    }
+}
+
+/// The problems of one file, split into those that belong next to a form field and the rest.
+pub(super) fn place_problems(
+    problems: &[DraftProblem],
+    file: &str,
+    lines: &HashMap<usize, String>,
+    body_line: Option<usize>,
+) -> (Vec<FieldError>, Vec<DraftProblem>) {
+    let mut placed = Vec::new();
+    let mut rest = Vec::new();
+    for p in problems.iter().filter(|p| p.file == file) {
+        let field = match body_line {
+            Some(first) if p.line >= first => Some("body".to_owned()),
+            _ => lines.get(&p.line).cloned(),
+        };
+        match field {
+            Some(field) => placed.push(field_error(
+                &field,
+                format!("{} (line {})", p.message, p.line),
+            )),
+            None => rest.push(p.clone()),
+        }
+    }
+    (placed, rest)
+}
+
+/// Lessons added, removed and changed, and whether settings or the assessment changed, against the
+/// version learners see now.
+pub(super) fn changes(
+    draft: &LoadedModule,
+    files: &ModuleFiles,
+    published: Option<&(ModuleFiles, Vec<VersionedLesson>)>,
+) -> VersionChanges {
+    let label = |title: &str, slug: &str| format!("{title} ({slug})");
+    let Some((published_files, published_lessons)) = published else {
+        return VersionChanges {
+            added: draft
+                .lessons
+                .iter()
+                .map(|l| label(&l.title, &l.slug))
+                .collect(),
+            settings_changed: true,
+            assessment_changed: draft.assessment.is_some(),
+            ..VersionChanges::default()
+        };
+    };
+    let before: HashMap<&str, &VersionedLesson> = published_lessons
+        .iter()
+        .map(|l| (l.slug.as_str(), l))
+        .collect();
+    let after: HashSet<&str> = draft.lessons.iter().map(|l| l.slug.as_str()).collect();
+    VersionChanges {
+        added: draft
+            .lessons
+            .iter()
+            .filter(|l| !before.contains_key(l.slug.as_str()))
+            .map(|l| label(&l.title, &l.slug))
+            .collect(),
+        changed: draft
+            .lessons
+            .iter()
+            .filter(|l| {
+                before
+                    .get(l.slug.as_str())
+                    .is_some_and(|old| old.content_hash != l.content_hash)
+            })
+            .map(|l| label(&l.title, &l.slug))
+            .collect(),
+        removed: published_lessons
+            .iter()
+            .filter(|l| !after.contains(l.slug.as_str()))
+            .map(|l| label(&l.title, &l.slug))
+            .collect(),
+        settings_changed: published_files.get("module.toml") != files.get("module.toml"),
+        assessment_changed: published_files.get("assessment.toml") != files.get("assessment.toml"),
+    }
+}
