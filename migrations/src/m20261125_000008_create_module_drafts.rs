@@ -37,6 +37,7 @@ impl MigrationTrait for Migration {
                     .col(integer("owner_id"))
                     .col(integer_null("base_version"))
                     .col(text("files"))
+                    .col(integer("revision").default(1))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .foreign_key(

@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use crate::record_endpoints::signed_in;
 
 /// The largest upload accepted: the archive limits (8 MiB unpacked) apply after this.
-const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+const MAX_UPLOAD_BYTES: usize = crate::router::MAX_REQUEST_BYTES;
 
 fn error_response(error: AppError) -> Response {
     let status =

@@ -13,11 +13,17 @@ use http::{HeaderName, HeaderValue, header};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::csrf::reject_cross_site;
+
+/// The largest request body accepted anywhere (413 beyond it). Server functions read the whole body before
+/// anything else runs, so without a cap anyone could make the server hold an arbitrarily large request in
+/// memory. It fits a 1 MiB lesson after form encoding and a module zip (8 MiB of text compresses well below).
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 
 /// Per-request context for Leptos: the state, and a fresh memo of the signed-in account.
 fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -57,6 +63,7 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(session_layer)
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(reject_cross_site))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

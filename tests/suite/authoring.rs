@@ -687,7 +687,137 @@ async fn authoring_pages_are_for_owners_and_admins_only(db: &DatabaseConnection)
     assert!(editor.body.contains("name=\"fields[body]\"") || editor.body.contains("fields[body]"));
 }
 
+async fn concurrent_saves_keep_both_and_bad_settings_are_never_overwritten(
+    db: &DatabaseConnection,
+) {
+    let frameworks = frameworks();
+    let lead = account_with_role(db, "lead@example.org", Role::CourseLead).await;
+    let slug = authoring::create_module(db, &lead, "", "Two tabs")
+        .await
+        .expect("create");
+    // Two saves of different files at the same moment: neither is lost.
+    let (a, b) = tokio::join!(
+        authoring::write_file(db, &lead, &slug, "02-a.md", Some("A".into())),
+        authoring::write_file(db, &lead, &slug, "03-b.md", Some("B".into())),
+    );
+    a.expect("first save");
+    b.expect("second save");
+    let (_, files) = unzip(
+        &authoring::export(db, &lead, &slug, ExportSource::Draft)
+            .await
+            .expect("export")
+            .1,
+    );
+    assert_eq!(files.get("02-a.md").map(String::as_str), Some("A"));
+    assert_eq!(files.get("03-b.md").map(String::as_str), Some("B"));
+
+    // module.toml that cannot be read as fields: the settings form is not offered, so it cannot be blanked.
+    authoring::write_file(
+        db,
+        &lead,
+        &slug,
+        "module.toml",
+        Some("title = [broken".into()),
+    )
+    .await
+    .expect("save broken settings");
+    let overview = authoring::overview(db, &frameworks, &lead, &slug)
+        .await
+        .expect("overview");
+    let draft = overview.draft.expect("draft");
+    assert!(draft.settings.is_none());
+    assert!(draft.problems.iter().any(|p| p.file == "module.toml"));
+
+    // Limits: a file over 1 MiB is refused, and nothing is saved.
+    let huge = "x".repeat(1024 * 1024 + 1);
+    assert!(matches!(
+        authoring::write_file(db, &lead, &slug, "04-huge.md", Some(huge)).await,
+        Err(AppError::Conflict(m)) if m.contains("04-huge.md")
+    ));
+    // An address the authoring pages use cannot be taken.
+    assert!(matches!(
+        authoring::create_module(db, &lead, "import", "Import").await,
+        Err(AppError::Invalid { errors, .. }) if errors.iter().any(|e| e.field == "slug")
+    ));
+}
+
+async fn ownership_follows_the_hand_over_and_publishing_does_not_change_it(
+    db: &DatabaseConnection,
+) {
+    let frameworks = frameworks();
+    publish(db, &fixtures().join("valid")).await;
+    let admin = account_with_role(db, "admin@example.org", Role::Admin).await;
+    let first = account_with_role(db, "first@example.org", Role::CourseLead).await;
+    account_with_role(db, "second@example.org", Role::CourseLead).await;
+    // An admin editing a content/ module does not become its owner by publishing.
+    authoring::start_draft(db, &admin, "alpha")
+        .await
+        .expect("draft");
+    authoring::write_file(
+        db,
+        &admin,
+        "alpha",
+        "module.toml",
+        Some(
+            std::fs::read_to_string(fixtures().join("valid/modules/alpha/module.toml"))
+                .expect("read")
+                .replace("A module for tests.", "A module for tests, edited."),
+        ),
+    )
+    .await
+    .expect("edit");
+    authoring::publish(db, &frameworks, &admin, "alpha", false)
+        .await
+        .expect("publish");
+    assert_eq!(module_row(db, "alpha").await.owner_id, None);
+
+    // A lead's draft of a module handed to someone else leaves the lead's list.
+    authoring::set_owner(db, &admin, "alpha", "first@example.org")
+        .await
+        .expect("hand to first");
+    authoring::start_draft(db, &first, "alpha")
+        .await
+        .expect("first edits");
+    assert_eq!(
+        authoring::list_for(db, &first).await.expect("list").len(),
+        1
+    );
+    authoring::set_owner(db, &admin, "alpha", "second@example.org")
+        .await
+        .expect("hand to second");
+    assert!(
+        authoring::list_for(db, &first)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        authoring::write_file(db, &first, "alpha", "02-x.md", Some("x".into())).await,
+        Err(AppError::Forbidden)
+    );
+}
+
+async fn a_server_function_refuses_an_oversized_body(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let body = "x".repeat(5 * 1024 * 1024);
+    let page = browser
+        .post_json_form(
+            "/api/preview-markdown",
+            &[("module", "alpha"), ("body", &body)],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        413,
+        "{}",
+        &page.body[..page.body.len().min(300)]
+    );
+}
+
 on_both_databases!(
+    concurrent_saves_keep_both_and_bad_settings_are_never_overwritten,
+    ownership_follows_the_hand_over_and_publishing_does_not_change_it,
+    a_server_function_refuses_an_oversized_body,
     a_learner_can_reach_no_authoring_action,
     a_course_lead_cannot_edit_another_leads_module,
     a_content_module_is_admin_only_until_it_has_an_owner,

@@ -135,6 +135,7 @@ impl Browser {
             .join("&");
         let mut request = Request::post(action)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_LENGTH, body.len())
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
             .header(header::REFERER, format!("http://localhost{from}"))
             .header(header::HOST, "localhost");
@@ -157,6 +158,7 @@ impl Browser {
             .join("&");
         let mut request = Request::post(action)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_LENGTH, body.len())
             .header(header::ACCEPT, "application/json");
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);

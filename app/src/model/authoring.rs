@@ -146,7 +146,9 @@ pub struct ModuleAuthoring {
 /// A draft's settings, lessons, problems and pending changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftOverview {
-    pub settings: ModuleSettings,
+    /// `None` when `module.toml` cannot be read as form fields: then only its source can be edited, so a
+    /// save from an empty form never overwrites it.
+    pub settings: Option<ModuleSettings>,
     pub settings_errors: Vec<FieldError>,
     pub lessons: Vec<DraftLesson>,
     pub has_assessment: bool,

@@ -59,7 +59,7 @@ pub fn AuthoringPage() -> impl IntoView {
         </ActionForm>
 
         <h2 id="import">"Import a module folder"</h2>
-        <p>"A zip holding one module folder, as exported from here or zipped from " <code>"content/modules/"</code> ". It opens as a draft, so you see what changes before publishing."</p>
+        <p>"A zip (at most 4 MiB) holding one module folder, as exported from here or zipped from " <code>"content/modules/"</code> ". It opens as a draft, so you see what changes before publishing."</p>
         {move || import_error().map(|message| view! {
             <div class="error-summary" role="alert" aria-labelledby="import-error-title" tabindex="-1">
                 <h2 id="import-error-title" class="error-summary__title">"The module could not be imported"</h2>

@@ -70,7 +70,12 @@ pub fn AuthoringModulePage() -> impl IntoView {
 #[component]
 fn ModuleAuthoringBody(page: ModuleAuthoring, actions: Actions) -> impl IntoView {
     let query = use_query_map();
-    let published_now = move || query.read().get("published");
+    let published_now = move || {
+        query
+            .read()
+            .get("published")
+            .and_then(|v| v.parse::<u32>().ok())
+    };
     let slug = page.slug.clone();
     let start_error = Signal::derive(move || actions.start.value().get().and_then(|r| r.err()));
     let owner_error = Signal::derive(move || actions.owner.value().get().and_then(|r| r.err()));
@@ -193,18 +198,26 @@ fn DraftSection(slug: String, draft: DraftOverview, actions: Actions) -> impl In
 
         <h3 id="settings">"Settings"</h3>
         <ProblemSummary errors=errors.clone() title="Problems in the settings"/>
-        <ActionForm action=actions.settings attr:class="form form--wide" attr:novalidate=true>
-            <input type="hidden" name="module" value=settings_slug/>
-            <EditorField name="title" label="Title" value=settings.title errors=errors.clone()/>
-            <EditorField name="summary" label="Summary" value=settings.summary rows=3 hint="One or two sentences for the catalogue." errors=errors.clone()/>
-            <EditorField name="audience" label="Audience" value=settings.audience errors=errors.clone()/>
-            <EditorField name="estimated_hours" label="Estimated hours" value=settings.estimated_hours input_type="text" errors=errors.clone()/>
-            <EditorField name="cpd_hours" label="CPD hours" value=settings.cpd_hours errors=errors.clone()/>
-            <EditorField name="order" label="Position in the catalogue" value=settings.order hint="Lower numbers come first." errors=errors.clone()/>
-            <EditorSelect name="completion" label="Completion rule" value=settings.completion choices=COMPLETION.to_vec() errors=errors.clone()/>
-            <AlignmentPicker frameworks=draft.frameworks.clone() selected=settings.alignments errors=errors.clone() legend="Framework competencies the module aligns to"/>
-            <button type="submit" class="button">"Save settings"</button>
-        </ActionForm>
+        {match settings {
+            Some(settings) => view! {
+            <ActionForm action=actions.settings attr:class="form form--wide" attr:novalidate=true>
+                <input type="hidden" name="module" value=settings_slug/>
+                <EditorField name="title" label="Title" value=settings.title errors=errors.clone()/>
+                <EditorField name="summary" label="Summary" value=settings.summary rows=3 hint="One or two sentences for the catalogue." errors=errors.clone()/>
+                <EditorField name="audience" label="Audience" value=settings.audience errors=errors.clone()/>
+                <EditorField name="estimated_hours" label="Estimated hours" value=settings.estimated_hours input_type="text" errors=errors.clone()/>
+                <EditorField name="cpd_hours" label="CPD hours" value=settings.cpd_hours errors=errors.clone()/>
+                <EditorField name="order" label="Position in the catalogue" value=settings.order hint="Lower numbers come first." errors=errors.clone()/>
+                <EditorSelect name="completion" label="Completion rule" value=settings.completion choices=COMPLETION.to_vec() errors=errors.clone()/>
+                <AlignmentPicker frameworks=draft.frameworks.clone() selected=settings.alignments errors=errors.clone() legend="Framework competencies the module aligns to"/>
+                <button type="submit" class="button">"Save settings"</button>
+            </ActionForm>
+            }.into_any(),
+            None => view! {
+                <p class="notice notice--changed">"module.toml cannot be shown as form fields (see the problems above). "
+                    <A href=format!("/author/{settings_slug}/source/module.toml")>"Edit module.toml as source"</A></p>
+            }.into_any(),
+        }}
 
         <h3 id="lessons">"Lessons"</h3>
         <table class="evidence">
@@ -258,7 +271,9 @@ fn DraftSection(slug: String, draft: DraftOverview, actions: Actions) -> impl In
         }}
 
         <h3 id="publish">"Publish"</h3>
-        {if changes.is_empty() {
+        {if !ok {
+            view! { <p>"Once the problems above are fixed, this lists what publishing will change."</p> }.into_any()
+        } else if changes.is_empty() {
             view! { <p>"Nothing differs from the published version."</p> }.into_any()
         } else {
             view! {

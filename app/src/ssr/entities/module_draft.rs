@@ -18,6 +18,9 @@ pub struct Model {
     pub base_version: Option<i32>,
     /// JSON object: file name (`module.toml`, `01-intro.md`, `assessment.toml`) to its text.
     pub files: String,
+    /// Goes up by one with every save: a write or publish based on an older revision is refused instead of
+    /// silently overwriting someone else's save.
+    pub revision: i32,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

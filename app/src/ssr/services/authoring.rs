@@ -88,6 +88,9 @@ pub fn is_module_file_name(name: &str) -> bool {
         })
 }
 
+/// Addresses that name authoring pages themselves (`/author/import`), so no module may take them.
+pub const RESERVED_SLUGS: &[&str] = &["import"];
+
 /// A slug made from a title: `Why it matters!` → `why-it-matters`.
 pub fn slug_from_title(title: &str) -> String {
     let slug = crate::ssr::content::heading_anchor(title)
@@ -194,12 +197,46 @@ async fn insert_draft<C: sea_orm::ConnectionTrait>(
         owner_id: Set(owner_id),
         base_version: Set(base_version),
         files: Set(files_to_json(files)?),
+        revision: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(db)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
+            "A draft of “{slug}” was opened at the same moment, perhaps in another tab: reload the page to continue with it."
+        )),
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+/// Refuses a draft bigger than an imported module may be (the same limits as a zip), so one author cannot
+/// fill the database or make every page of the draft slow to check.
+fn check_draft_size(files: &ModuleFiles) -> Result<(), AppError> {
+    if files.len() > archive::MAX_FILES {
+        return Err(AppError::Conflict(format!(
+            "A module may hold at most {} files.",
+            archive::MAX_FILES
+        )));
+    }
+    if let Some((name, _)) = files
+        .iter()
+        .find(|(_, text)| text.len() as u64 > archive::MAX_FILE_BYTES)
+    {
+        return Err(AppError::Conflict(format!(
+            "“{name}” is larger than 1 MiB: split it into several lessons."
+        )));
+    }
+    let total: u64 = files.values().map(|t| t.len() as u64).sum();
+    if total > archive::MAX_TOTAL_BYTES {
+        return Err(AppError::Conflict(
+            "The module would be larger than 8 MiB in all: split it into several modules."
+                .to_owned(),
+        ));
+    }
     Ok(())
 }
 

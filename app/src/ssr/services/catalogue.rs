@@ -42,7 +42,12 @@ pub enum SyncOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Files,
-    Browser { account_id: i32, owner_id: i32 },
+    /// `owner_id` becomes the owner of a module published for the first time; an existing module's owner
+    /// only changes when an admin hands it over.
+    Browser {
+        account_id: i32,
+        owner_id: i32,
+    },
 }
 
 impl Origin {
@@ -139,7 +144,6 @@ pub async fn publish_module(
         }
         Some(found) => {
             let version = found.version + 1;
-            let had_owner = found.owner_id.is_some();
             let mut active: module::ActiveModel = found.into();
             active.title = Set(loaded.title.clone());
             active.summary = Set(loaded.summary.clone());
@@ -154,11 +158,6 @@ pub async fn publish_module(
             active.listed = Set(true);
             active.updated_at = Set(now);
             active.source = Set(origin.source().to_owned());
-            if let Origin::Browser { owner_id, .. } = origin
-                && !had_owner
-            {
-                active.owner_id = Set(Some(owner_id));
-            }
             let updated = active.update(txn).await?;
             (updated.id, version, false)
         }

@@ -13,11 +13,11 @@ use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 use crate::ssr::content::is_valid_slug;
 
 /// The most files a module archive may hold.
-const MAX_FILES: usize = 200;
+pub(crate) const MAX_FILES: usize = 200;
 /// The most bytes one file may unpack to.
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The most bytes the whole archive may unpack to.
-const MAX_TOTAL_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_TOTAL_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Why an archive could not be read as a module folder; each names the entry at fault.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -88,6 +88,10 @@ pub fn import(bytes: &[u8]) -> Result<(String, BTreeMap<String, String>), Archiv
             continue;
         }
         let parts: Vec<&str> = raw_name.split('/').filter(|p| !p.is_empty()).collect();
+        // macOS Finder adds `__MACOSX/<folder>/._<file>` copies of resource forks: not part of the module.
+        if parts.first() == Some(&"__MACOSX") {
+            continue;
+        }
         let (folder, name) = match parts.as_slice() {
             [folder, name] => (*folder, *name),
             _ => return Err(ArchiveError::Misplaced(raw_name)),
@@ -186,6 +190,25 @@ mod tests {
             import(&bytes),
             Err(ArchiveError::SeveralModules("one".into(), "two".into()))
         );
+    }
+
+    #[test]
+    fn a_zip_made_by_macos_finder_imports() {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in [
+            ("safety/module.toml", "title = \"x\"\n"),
+            ("__MACOSX/safety/._module.toml", "resource fork"),
+            ("safety/.DS_Store", "finder"),
+        ] {
+            writer
+                .start_file(name, SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(text.as_bytes()).expect("write");
+        }
+        let bytes = writer.finish().expect("finish").into_inner();
+        let (slug, files) = import(&bytes).expect("import");
+        assert_eq!(slug, "safety");
+        assert_eq!(files.keys().collect::<Vec<_>>(), ["module.toml"]);
     }
 
     #[test]

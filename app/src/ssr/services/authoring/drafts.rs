@@ -2,6 +2,7 @@
 //! source files into it, adding lessons, and throwing it away. Every action is audited.
 
 use super::*;
+use sea_orm::sea_query::Expr;
 
 pub(super) fn new_lesson_text(slug: &str, title: &str) -> String {
     forms::lesson_text(&LessonForm {
@@ -38,6 +39,11 @@ pub async fn create_module(
         errors.push(field_error(
             "slug",
             "Use lower-case letters, digits and single hyphens, at most 64 characters (for example clinical-safety).",
+        ));
+    } else if RESERVED_SLUGS.contains(&slug.as_str()) {
+        errors.push(field_error(
+            "slug",
+            format!("“{slug}” is reserved for the authoring pages: choose another address."),
         ));
     }
     if errors.is_empty() {
@@ -136,41 +142,63 @@ pub async fn write_file(
             ),
         ));
     }
-    let target = authorised_target(db, account, slug).await?;
-    let draft = target.draft(slug)?;
-    let mut files = files_from_json(&draft.files)?;
-    let action = match text {
-        Some(text) => {
-            files.insert(file.to_owned(), text);
-            "module.draft_edited"
-        }
-        None => {
-            if file == "module.toml" {
-                return Err(AppError::Conflict(
-                    "module.toml holds the module’s settings and cannot be deleted.".to_owned(),
-                ));
+    // Read, change one file, write back only if nobody saved in between; on a clash, read again.
+    for _ in 0..3 {
+        let target = authorised_target(db, account, slug).await?;
+        let draft = target.draft(slug)?;
+        let mut files = files_from_json(&draft.files)?;
+        let action = match &text {
+            Some(text) => {
+                files.insert(file.to_owned(), text.clone());
+                "module.draft_edited"
             }
-            if files.remove(file).is_none() {
-                return Err(AppError::NotFound(format!("The file “{file}”")));
+            None => {
+                if file == "module.toml" {
+                    return Err(AppError::Conflict(
+                        "module.toml holds the module’s settings and cannot be deleted.".to_owned(),
+                    ));
+                }
+                if files.remove(file).is_none() {
+                    return Err(AppError::NotFound(format!("The file “{file}”")));
+                }
+                "module.draft_file_deleted"
             }
-            "module.draft_file_deleted"
+        };
+        check_draft_size(&files)?;
+        let txn = db.begin().await?;
+        let written = module_draft::Entity::update_many()
+            .col_expr(
+                module_draft::Column::Files,
+                Expr::value(files_to_json(&files)?),
+            )
+            .col_expr(
+                module_draft::Column::Revision,
+                Expr::value(draft.revision + 1),
+            )
+            .col_expr(module_draft::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(module_draft::Column::Id.eq(draft.id))
+            .filter(module_draft::Column::Revision.eq(draft.revision))
+            .exec(&txn)
+            .await?;
+        if written.rows_affected != 1 {
+            txn.rollback().await?;
+            continue;
         }
-    };
-    let txn = db.begin().await?;
-    let mut active: module_draft::ActiveModel = draft.clone().into();
-    active.files = Set(files_to_json(&files)?);
-    active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
-    audit_action(
-        &txn,
-        account,
-        action,
-        slug,
-        serde_json::json!({ "file": file, "base_version": draft.base_version }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+        audit_action(
+            &txn,
+            account,
+            action,
+            slug,
+            serde_json::json!({ "file": file, "base_version": draft.base_version }),
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(());
+    }
+    Err(AppError::Conflict(
+        "The draft is being saved by someone else at this moment, so nothing was saved: please save again."
+            .to_owned(),
+    ))
 }
 
 /// Saves the module settings form as `module.toml`.
@@ -233,7 +261,7 @@ pub async fn add_lesson(
         .filter_map(|name| name.split('-').next()?.parse::<u32>().ok())
         .max()
         .unwrap_or(0)
-        + 1;
+        .saturating_add(1);
     let file = format!("{next:02}-{lesson_slug}.md");
     if files.contains_key(&file) {
         return Err(AppError::invalid(

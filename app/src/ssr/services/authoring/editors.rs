@@ -22,7 +22,7 @@ pub async fn overview(
                 None => None,
             };
             let settings_text = files.get("module.toml").cloned().unwrap_or_default();
-            let settings = forms::settings_from_text(&settings_text).unwrap_or_default();
+            let settings = forms::settings_from_text(&settings_text).ok();
             let (settings_errors, _) = place_problems(
                 &problems,
                 "module.toml",
@@ -65,7 +65,12 @@ pub async fn overview(
     };
     let title = match (&target.module, &draft) {
         (Some(module), _) => module.title.clone(),
-        (None, Some(d)) if !d.settings.title.is_empty() => d.settings.title.clone(),
+        (None, Some(d)) => d
+            .settings
+            .as_ref()
+            .map(|s| s.title.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| slug.to_owned()),
         _ => slug.to_owned(),
     };
     Ok(ModuleAuthoring {

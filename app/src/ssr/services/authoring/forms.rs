@@ -282,7 +282,21 @@ fn questions_from_fields(fields: &Fields, id_prefix: &str) -> Vec<QuestionForm> 
         .filter(|i| !fields.contains_key(&format!("q{i}-remove")))
         .map(|i| {
             let get = |name: &str| field(fields, &format!("q{i}-{name}"));
-            let options: Vec<OptionForm> = (0..MAX_OPTIONS)
+            // As many option slots as were sent (a question from the source editor may have more than
+            // the form offers empty slots for), so a save never drops options.
+            let prefix = format!("q{i}-o");
+            let sent = fields
+                .keys()
+                .filter_map(|name| {
+                    name.strip_prefix(&prefix)?
+                        .split_once('-')?
+                        .0
+                        .parse::<usize>()
+                        .ok()
+                })
+                .max()
+                .map_or(0, |j| j.saturating_add(1));
+            let options: Vec<OptionForm> = (0..sent.clamp(MAX_OPTIONS, 64))
                 .map(|j| OptionForm {
                     text: get(&format!("o{j}-text")),
                     correct: !get(&format!("o{j}-correct")).is_empty(),
@@ -545,6 +559,21 @@ pub fn fields_by_line(toml_text: &str, first_line: usize) -> HashMap<usize, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_question_with_more_options_than_the_form_offers_keeps_them_all() {
+        let mut fields = Fields::new();
+        fields.insert("slug".into(), "many".into());
+        fields.insert("q0-id".into(), "many-1".into());
+        fields.insert("q0-kind".into(), "single".into());
+        for j in 0..10 {
+            fields.insert(format!("q0-o{j}-text"), format!("Option {j}"));
+        }
+        fields.insert("q0-o9-correct".into(), "on".into());
+        let form = lesson_from_fields(&fields);
+        assert_eq!(form.questions[0].options.len(), 10);
+        assert!(form.questions[0].options[9].correct);
+    }
 
     fn lesson() -> LessonForm {
         LessonForm {

@@ -29,6 +29,25 @@ pub async fn list_for(
             .await?;
         drafts.extend(more);
     }
+    // A draft this lead started on a module since handed to someone else is no longer theirs to list.
+    if !admin && !drafts.is_empty() {
+        let draft_slugs: Vec<String> = drafts.iter().map(|d| d.slug.clone()).collect();
+        let not_theirs: HashSet<String> = module::Entity::find()
+            .select_only()
+            .column(module::Column::Slug)
+            .filter(module::Column::Slug.is_in(draft_slugs))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(module::Column::OwnerId.ne(account.id))
+                    .add(module::Column::OwnerId.is_null()),
+            )
+            .into_tuple::<String>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        drafts.retain(|d| !not_theirs.contains(&d.slug));
+    }
     let owner_ids: HashSet<i32> = modules
         .iter()
         .filter_map(|m| m.owner_id)

@@ -55,7 +55,7 @@ pub async fn publish(
         &loaded,
         Origin::Browser {
             account_id: account.id,
-            owner_id: target.owner().unwrap_or(draft.owner_id),
+            owner_id: draft.owner_id,
         },
     )
     .await?;
@@ -65,9 +65,20 @@ pub async fn publish(
         | SyncOutcome::Unchanged { version }
         | SyncOutcome::KeptBrowserVersion { version } => version,
     };
-    module_draft::Entity::delete_by_id(draft.id)
+    // Publish exactly what was checked: if the draft was saved meanwhile, publish nothing.
+    let removed = module_draft::Entity::delete_many()
+        .filter(module_draft::Column::Id.eq(draft.id))
+        .filter(module_draft::Column::Revision.eq(draft.revision))
         .exec(&txn)
         .await?;
+    if removed.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(AppError::Conflict(
+            "The draft was saved while it was being published, so nothing was published: check the latest \
+             changes and publish again."
+                .to_owned(),
+        ));
+    }
     audit_action(
         &txn,
         account,

@@ -59,6 +59,12 @@ pub async fn import(
     }
     let (slug, files) =
         archive::import(bytes).map_err(|e| AppError::invalid("archive", e.to_string()))?;
+    if RESERVED_SLUGS.contains(&slug.as_str()) {
+        return Err(AppError::invalid(
+            "archive",
+            format!("`{slug}` is reserved for the authoring pages: rename the module folder"),
+        ));
+    }
     if !files.contains_key("module.toml") {
         return Err(AppError::invalid(
             "archive",
