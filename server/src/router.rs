@@ -20,6 +20,15 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::csrf::reject_cross_site;
 
+/// The app's routes, worked out once per process. Generating them runs the app with resource loading
+/// suppressed through a process-wide flag, so a page rendering at that moment on another thread could wait
+/// forever (leptos issue 4773); tests build many routers at once, and a server needs the list only once.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The largest request body accepted anywhere (413 beyond it). Server functions read the whole body before
 /// anything else runs, so without a cap anyone could make the server hold an arbitrarily large request in
 /// memory. It fits a 1 MiB lesson after form encoding and a module zip (8 MiB of text compresses well below).
@@ -42,7 +51,7 @@ async fn server_fn_handler(
 
 /// Builds the whole application router around `state`.
 pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("academy_session")
         .with_http_only(true)
