@@ -116,18 +116,31 @@ macro_rules! on_both_databases {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let db = $crate::TestDb::sqlite().await;
-                super::$name(&db.conn).await;
+                $crate::guard_against_hangs(super::$name(&db.conn)).await;
                 db.finish().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let db = $crate::TestDb::postgres().await;
-                super::$name(&db.conn).await;
+                $crate::guard_against_hangs(super::$name(&db.conn)).await;
                 db.finish().await;
             }
         }
     )*};
+}
+
+/// Fails a test that has not finished after five minutes (every test takes seconds), so a hang shows up as a
+/// named failure instead of stalling the whole suite. Not a speed check: speed is measured by benchmarks.
+pub async fn guard_against_hangs(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(std::time::Duration::from_secs(300), test)
+        .await
+        .is_err()
+    {
+        panic!(
+            "the test did not finish within five minutes: it is probably waiting on something that never happens"
+        );
+    }
 }
 
 /// Copies a content fixture into a temporary folder, so a test can edit it (to publish a new version).
