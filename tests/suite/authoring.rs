@@ -221,6 +221,7 @@ async fn a_content_module_is_admin_only_until_it_has_an_owner(db: &DatabaseConne
 
 async fn problems_show_next_to_their_field_and_block_publishing(db: &DatabaseConnection) {
     let frameworks = frameworks();
+    publish(db, &fixtures().join("valid")).await;
     let lead = account_with_role(db, "lead@example.org", Role::CourseLead).await;
     let slug = authoring::create_module(db, &lead, "handover", "Safe handover")
         .await
@@ -245,7 +246,8 @@ async fn problems_show_next_to_their_field_and_block_publishing(db: &DatabaseCon
     let mut lesson = good_lesson(
         "introduction",
         "Introduction",
-        "See [nowhere](lesson:missing-lesson).",
+        "See [nowhere](lesson:missing-lesson), [the details](lesson:alpha/second#the-details) and \
+         [another module's gap](lesson:alpha/no-such-lesson).",
     );
     lesson.insert("al-0".into(), "demo:9.9".into());
     authoring::save_lesson(db, &lead, &slug, "01-introduction.md", &lesson)
@@ -260,6 +262,24 @@ async fn problems_show_next_to_their_field_and_block_publishing(db: &DatabaseCon
         .find(|e| e.field == "body")
         .expect("the broken link is shown at the body");
     assert!(body.message.contains("missing-lesson"), "{}", body.message);
+    // Links into other modules are checked against what is published: a real heading passes, a missing
+    // lesson is named.
+    let link_problems: Vec<&str> = editor
+        .field_errors
+        .iter()
+        .filter(|e| e.field == "body")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert!(
+        link_problems
+            .iter()
+            .any(|m| m.contains("alpha/no-such-lesson")),
+        "{link_problems:?}"
+    );
+    assert!(
+        !link_problems.iter().any(|m| m.contains("the-details")),
+        "{link_problems:?}"
+    );
     assert!(
         editor
             .field_errors

@@ -498,7 +498,7 @@ fn parse_module(
             continue;
         }
         if name == "assessment.toml" {
-            assessment_path = Some((path, text.clone()));
+            assessment_path = Some((path, text.as_str()));
         } else if name.ends_with(".md") {
             lesson_files.push((path, name.as_str(), text.as_str()));
         } else {
@@ -510,8 +510,8 @@ fn parse_module(
     }
 
     // module.toml
-    let manifest = if let Some(text) = files.get("module.toml") {
-        Some(text).and_then(|text| {
+    let manifest =
+        if let Some(text) = files.get("module.toml") {
             hasher.update(b"module.toml\0");
             hasher.update(text.as_bytes());
             let source = SourceFile {
@@ -553,14 +553,13 @@ fn parse_module(
                     None
                 }
             }
-        })
-    } else {
-        errors.push(file_error(
-            &manifest_path,
-            "module.toml is missing: every module folder needs one",
-        ));
-        None
-    };
+        } else {
+            errors.push(file_error(
+                &manifest_path,
+                "module.toml is missing: every module folder needs one",
+            ));
+            None
+        };
 
     // Lessons
     let mut seen_question_ids = HashMap::new();

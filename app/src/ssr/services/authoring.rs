@@ -110,13 +110,18 @@ struct Target {
     draft: Option<module_draft::Model>,
 }
 
+/// Who owns a slug: the published module's owner once there is a module (`Some(owner)`, which may itself
+/// be `None` for a `content/` module nobody was given), otherwise whoever started the draft.
+fn owner_of(module_owner: Option<Option<i32>>, draft_owner: Option<i32>) -> Option<i32> {
+    module_owner.unwrap_or(draft_owner)
+}
+
 impl Target {
     fn owner(&self) -> Option<i32> {
-        match (&self.module, &self.draft) {
-            (Some(module), _) => module.owner_id,
-            (None, Some(draft)) => Some(draft.owner_id),
-            (None, None) => None,
-        }
+        owner_of(
+            self.module.as_ref().map(|m| m.owner_id),
+            self.draft.as_ref().map(|d| d.owner_id),
+        )
     }
 
     fn draft(&self, slug: &str) -> Result<&module_draft::Model, AppError> {
@@ -175,13 +180,6 @@ async fn audit_action<C: sea_orm::ConnectionTrait>(
         detail,
     )
     .await
-}
-
-fn field_error(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
 }
 
 async fn insert_draft<C: sea_orm::ConnectionTrait>(

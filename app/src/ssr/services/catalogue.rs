@@ -124,7 +124,8 @@ pub async fn publish_module(
         .map_err(|e| crate::ssr::error::internal("module files", e))?;
     let (module_id, version, created) = match existing {
         Some(found) if found.content_hash == loaded.content_hash => {
-            if !found.listed || (origin == Origin::Files && found.source != "files") {
+            if !found.listed || (origin == Origin::Files && found.source != Origin::Files.source())
+            {
                 let mut active: module::ActiveModel = found.clone().into();
                 active.listed = Set(true);
                 if origin == Origin::Files {
@@ -137,7 +138,7 @@ pub async fn publish_module(
                 version: found.version,
             });
         }
-        Some(found) if origin == Origin::Files && found.source == "browser" => {
+        Some(found) if origin == Origin::Files && found.source != Origin::Files.source() => {
             return Ok(SyncOutcome::KeptBrowserVersion {
                 version: found.version,
             });

@@ -42,13 +42,6 @@ fn may_lead(account: &account::Model) -> bool {
     matches!(Role::parse(&account.role), Role::CourseLead | Role::Admin)
 }
 
-fn field(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// Creates a cohort owned by `lead`, taking `module_slugs` with optional due dates (`YYYY-MM-DD`).
 pub async fn create(
     db: &DatabaseConnection,
@@ -63,12 +56,15 @@ pub async fn create(
     let name = name.trim();
     let mut errors = Vec::new();
     if name.is_empty() {
-        errors.push(field("name", "Enter a name for the cohort."));
+        errors.push(FieldError::new("name", "Enter a name for the cohort."));
     } else if name.chars().count() > 120 {
-        errors.push(field("name", "The name must be 120 characters or fewer."));
+        errors.push(FieldError::new(
+            "name",
+            "The name must be 120 characters or fewer.",
+        ));
     }
     if module_slugs.is_empty() {
-        errors.push(field("modules", "Choose at least one module."));
+        errors.push(FieldError::new("modules", "Choose at least one module."));
     }
     let modules = module::Entity::find()
         .filter(module::Column::Slug.is_in(module_slugs.clone()))
@@ -77,7 +73,7 @@ pub async fn create(
         .await?;
     for slug in &module_slugs {
         if !modules.iter().any(|m| &m.slug == slug) {
-            errors.push(field(
+            errors.push(FieldError::new(
                 "modules",
                 format!("There is no published module “{slug}”."),
             ));
@@ -93,7 +89,7 @@ pub async fn create(
             Ok(date) => {
                 due_dates.insert(slug.clone(), date);
             }
-            Err(_) => errors.push(field(
+            Err(_) => errors.push(FieldError::new(
                 &format!("due_{slug}"),
                 format!("Enter the due date for “{slug}” as a date, for example 2027-03-31."),
             )),

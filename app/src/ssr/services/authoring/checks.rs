@@ -3,15 +3,38 @@
 
 use super::*;
 
-/// Every lesson of every other module, with its heading anchors, so links from a draft can be checked.
+/// The other modules a draft links to (`lesson:<module>/<lesson>`): only their lessons are needed to check
+/// the draft's links. A slug is made only of `[a-z0-9-]`, so text that merely looks similar is skipped.
+fn linked_modules(slug: &str, files: &ModuleFiles) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for text in files.values() {
+        for rest in text.split("lesson:").skip(1) {
+            if let Some((module, _)) = rest.split_once('/')
+                && module != slug
+                && is_valid_slug(module)
+            {
+                found.insert(module.to_owned());
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The lessons of the other modules the draft links to, with their heading anchors, so links from the
+/// draft can be checked; nothing is read when it links only within itself.
 pub(super) async fn other_lessons(
     db: &DatabaseConnection,
     slug: &str,
+    files: &ModuleFiles,
 ) -> Result<HashMap<(String, String), HashSet<String>>, AppError> {
+    let linked = linked_modules(slug, files);
+    if linked.is_empty() {
+        return Ok(HashMap::new());
+    }
     let modules: HashMap<i32, String> = module::Entity::find()
         .select_only()
         .columns([module::Column::Id, module::Column::Slug])
-        .filter(module::Column::Slug.ne(slug))
+        .filter(module::Column::Slug.is_in(linked))
         .into_tuple::<(i32, String)>()
         .all(db)
         .await?
@@ -88,7 +111,7 @@ pub(super) fn place_problems(
             _ => lines.get(&p.line).cloned(),
         };
         match field {
-            Some(field) => placed.push(field_error(
+            Some(field) => placed.push(FieldError::new(
                 &field,
                 format!("{} (line {})", p.message, p.line),
             )),

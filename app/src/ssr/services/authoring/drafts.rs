@@ -33,15 +33,15 @@ pub async fn create_module(
     };
     let mut errors = Vec::new();
     if title.is_empty() {
-        errors.push(field_error("title", "Enter the module’s title."));
+        errors.push(FieldError::new("title", "Enter the module’s title."));
     }
     if !is_valid_slug(&slug) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "slug",
             "Use lower-case letters, digits and single hyphens, at most 64 characters (for example clinical-safety).",
         ));
     } else if RESERVED_SLUGS.contains(&slug.as_str()) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "slug",
             format!("“{slug}” is reserved for the authoring pages: choose another address."),
         ));
@@ -49,7 +49,7 @@ pub async fn create_module(
     if errors.is_empty() {
         let existing = load_target(db, &slug).await?;
         if existing.module.is_some() || existing.draft.is_some() {
-            errors.push(field_error(
+            errors.push(FieldError::new(
                 "slug",
                 format!("A module with the address “{slug}” already exists: choose another."),
             ));

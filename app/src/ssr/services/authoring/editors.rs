@@ -15,7 +15,7 @@ pub async fn overview(
         None => None,
         Some(draft) => {
             let files = files_from_json(&draft.files)?;
-            let others = other_lessons(db, slug).await?;
+            let others = other_lessons(db, slug, &files).await?;
             let (loaded, problems) = check(slug, &files, frameworks, &others);
             let published = match &target.module {
                 Some(module) => published_files(db, module).await?,
@@ -95,7 +95,7 @@ pub(super) async fn draft_files_and_problems(
 ) -> Result<(String, ModuleFiles, Vec<DraftProblem>), AppError> {
     let target = authorised_target(db, account, slug).await?;
     let files = files_from_json(&target.draft(slug)?.files)?;
-    let others = other_lessons(db, slug).await?;
+    let others = other_lessons(db, slug, &files).await?;
     let (_, problems) = check(slug, &files, frameworks, &others);
     let title = files
         .get("module.toml")

@@ -12,41 +12,35 @@ pub async fn list_for(
     }
     let admin = Role::parse(&account.role) == Role::Admin;
     let mut modules = module::Entity::find();
-    let mut drafts = module_draft::Entity::find();
     if !admin {
         modules = modules.filter(module::Column::OwnerId.eq(account.id));
-        drafts = drafts.filter(module_draft::Column::OwnerId.eq(account.id));
     }
     let modules = modules.all(db).await?;
-    let mut drafts = drafts.all(db).await?;
-    // A draft someone else (an admin) started on one of this lead's modules is theirs to see too.
-    let own_slugs: Vec<String> = modules.iter().map(|m| m.slug.clone()).collect();
-    if !admin && !own_slugs.is_empty() {
-        let more = module_draft::Entity::find()
-            .filter(module_draft::Column::Slug.is_in(own_slugs))
-            .filter(module_draft::Column::OwnerId.ne(account.id))
-            .all(db)
-            .await?;
-        drafts.extend(more);
+    let mut drafts = module_draft::Entity::find();
+    if !admin {
+        // Candidates: drafts this lead started, and drafts anyone started on this lead's modules.
+        let own_slugs: Vec<String> = modules.iter().map(|m| m.slug.clone()).collect();
+        drafts = drafts.filter(
+            sea_orm::Condition::any()
+                .add(module_draft::Column::OwnerId.eq(account.id))
+                .add(module_draft::Column::Slug.is_in(own_slugs)),
+        );
     }
-    // A draft this lead started on a module since handed to someone else is no longer theirs to list.
+    let mut drafts = drafts.all(db).await?;
     if !admin && !drafts.is_empty() {
-        let draft_slugs: Vec<String> = drafts.iter().map(|d| d.slug.clone()).collect();
-        let not_theirs: HashSet<String> = module::Entity::find()
+        // Keep those the lead owns by the one ownership rule (a published module's owner decides).
+        let module_owners: HashMap<String, Option<i32>> = module::Entity::find()
             .select_only()
-            .column(module::Column::Slug)
-            .filter(module::Column::Slug.is_in(draft_slugs))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(module::Column::OwnerId.ne(account.id))
-                    .add(module::Column::OwnerId.is_null()),
-            )
-            .into_tuple::<String>()
+            .columns([module::Column::Slug, module::Column::OwnerId])
+            .filter(module::Column::Slug.is_in(drafts.iter().map(|d| d.slug.clone())))
+            .into_tuple::<(String, Option<i32>)>()
             .all(db)
             .await?
             .into_iter()
             .collect();
-        drafts.retain(|d| !not_theirs.contains(&d.slug));
+        drafts.retain(|d| {
+            owner_of(module_owners.get(&d.slug).copied(), Some(d.owner_id)) == Some(account.id)
+        });
     }
     let owner_ids: HashSet<i32> = modules
         .iter()
@@ -110,7 +104,7 @@ pub async fn set_owner(
         return Err(AppError::Forbidden);
     }
     let target = authorised_target(db, admin, slug).await?;
-    let email = email.trim().to_lowercase();
+    let email = crate::ssr::services::accounts::normalise_email(email);
     let owner = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(db)

@@ -21,7 +21,7 @@ pub async fn publish(
     let target = authorised_target(db, account, slug).await?;
     let draft = target.draft(slug)?;
     let files = files_from_json(&draft.files)?;
-    let others = other_lessons(db, slug).await?;
+    let others = other_lessons(db, slug, &files).await?;
     let (loaded, problems) = check(slug, &files, frameworks, &others);
     let Some(loaded) = loaded else {
         return Err(AppError::Conflict(format!(
