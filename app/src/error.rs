@@ -45,6 +45,10 @@ pub enum AppError {
     /// The request itself was malformed (a wrong field type, a missing argument): not the user's typing.
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
+    /// Too many attempts from one address or on one account (rate limited); answered with 429 and
+    /// `Retry-After`.
+    #[error("Too many attempts. Please wait {retry_after_seconds} seconds and try again.")]
+    TooManyRequests { retry_after_seconds: u64 },
     /// Something failed on our side. The message is deliberately generic; the cause is in the server log.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -64,6 +68,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::BadRequest(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Internal => 500,
             AppError::Unavailable => 503,
         }

@@ -19,12 +19,13 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::{
-    admin::AdminPage, assessment::AssessmentPage, assessment_editor::AssessmentEditorPage,
-    authoring::AuthoringPage, authoring_module::AuthoringModulePage, catalogue::CataloguePage,
-    cohort::CohortPage, cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage,
-    lesson::LessonPage, lesson_editor::LessonEditorPage, module::ModulePage,
-    not_found::NotFoundPage, portfolio::PortfolioPage, record::RecordPage, register::RegisterPage,
-    sign_in::SignInPage, source_editor::SourceEditorPage,
+    account::AccountPage, admin::AdminPage, assessment::AssessmentPage,
+    assessment_editor::AssessmentEditorPage, authoring::AuthoringPage,
+    authoring_module::AuthoringModulePage, catalogue::CataloguePage, cohort::CohortPage,
+    cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage, lesson::LessonPage,
+    lesson_editor::LessonEditorPage, module::ModulePage, not_found::NotFoundPage,
+    portfolio::PortfolioPage, record::RecordPage, register::RegisterPage, sign_in::SignInPage,
+    source_editor::SourceEditorPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/records/:id") view=RecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

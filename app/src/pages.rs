@@ -1,5 +1,6 @@
 //! One routed page per file.
 
+pub mod account;
 pub mod admin;
 pub mod assessment;
 pub mod assessment_editor;

@@ -14,6 +14,8 @@ mod m20261125_000005_create_cohorts;
 mod m20261125_000006_create_xapi_statements;
 mod m20261125_000007_create_xapi_outbox;
 mod m20261125_000008_create_module_drafts;
+mod m20261201_000009_number_assessment_attempts;
+mod m20261201_000010_track_account_sessions;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_xapi_statements::Migration),
             Box::new(m20261125_000007_create_xapi_outbox::Migration),
             Box::new(m20261125_000008_create_module_drafts::Migration),
+            Box::new(m20261201_000009_number_assessment_attempts::Migration),
+            Box::new(m20261201_000010_track_account_sessions::Migration),
         ]
     }
 }

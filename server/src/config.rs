@@ -45,7 +45,40 @@ pub struct Config {
     /// Read from the environment so it never appears in shell history or `ps`.
     #[arg(long, env = "LRS_PASSWORD", default_value = "", hide_env_values = true)]
     pub lrs_password: String,
+    /// Minutes without a request after which a sign-in ends. Hospital PCs are shared: keep it short.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub session_idle_minutes: u32,
+    /// Hours after signing in when a sign-in ends however busy it is.
+    #[arg(long, env = "SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_lifetime_hours: u32,
+    /// Requests per minute one client address may make to sign-in, registration, password reset, email
+    /// verification and record verification. Generous: a whole hospital may share one address.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_minute: u32,
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,
+}
+
+impl Config {
+    /// The sign-in timeouts as the session store and the auth checks use them.
+    pub fn session_policy(&self) -> app::ssr::session_store::SessionPolicy {
+        app::ssr::session_store::SessionPolicy {
+            idle: chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
+            lifetime: chrono::Duration::hours(i64::from(self.session_lifetime_hours)),
+        }
+    }
+
+    /// The rate limits this instance applies.
+    pub fn limit_settings(&self) -> app::ssr::limits::LimitSettings {
+        app::ssr::limits::LimitSettings {
+            per_address_per_minute: self.rate_limit_per_minute,
+            ..app::ssr::limits::LimitSettings::default()
+        }
+    }
+
+    /// Whether the site is served over https, so cookies are `Secure` (and `__Host-`) and HSTS is sent.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
 }

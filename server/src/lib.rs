@@ -5,6 +5,8 @@
 pub mod authoring_endpoints;
 pub mod config;
 pub mod csrf;
+pub mod flash;
+pub mod rate_limits;
 pub mod record_endpoints;
 pub mod router;
 pub mod startup;

@@ -208,18 +208,20 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let state = startup::prepare(&config, leptos_options(&config)).await?;
-    let sessions = app::ssr::session_store::DbSessionStore::new(state.db.clone());
+    let sessions = app::ssr::session_store::DbSessionStore::new(state.db.clone(), state.sessions);
+    let limits = state.limits.clone();
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
-            every_hour.tick().await;
+            every_ten_minutes.tick().await;
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");
             }
+            limits.forget_recovered();
         }
     });
     // Behind https (directly or via a proxy) the session cookie must be Secure.
-    let secure_cookies = config.secure_cookies || config.public_url.starts_with("https://");
+    let secure_cookies = config.secure_cookies();
     if let Some(endpoint) = &config.lrs_endpoint {
         let lrs = LrsConfig {
             endpoint: endpoint.clone(),
@@ -234,12 +236,16 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server stopped unexpectedly")?;
+    // Connection info gives the rate limits each client's address.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("server stopped unexpectedly")?;
     Ok(ExitCode::SUCCESS)
 }
 

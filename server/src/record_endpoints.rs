@@ -1,7 +1,6 @@
 //! Machine-readable endpoints for completion records, for employers, registration bodies and their tools:
 //! the issuer's keys and profile, the revocation list, credential downloads, verification, and exports.
 
-use app::ssr::auth::ACCOUNT_ID_KEY;
 use app::ssr::entities::account;
 use app::ssr::records::issuer::jwk_set;
 use app::ssr::services::records;
@@ -11,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use sea_orm::EntityTrait;
 use tower_sessions::Session;
 
 fn error_response(error: app::error::AppError) -> Response {
@@ -31,6 +29,16 @@ fn download(body: String, content_type: &'static str, filename: String) -> Respo
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    response
+}
+
+/// Marks a response that carries one person's or one cohort's data: never stored by a browser or proxy
+/// cache (a shared ward PC must not keep a learner's export).
+pub(crate) fn personal(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     response
 }
 
@@ -103,17 +111,12 @@ async fn verify_presented(State(state): State<AppState>, body: String) -> Respon
     }
 }
 
+/// The signed-in account, under the same session rules as server functions (idle timeout, lifetime).
 pub(crate) async fn signed_in(
     state: &AppState,
     session: &Session,
 ) -> Result<account::Model, app::error::AppError> {
-    let id: Option<i32> = session
-        .get(ACCOUNT_ID_KEY)
-        .await
-        .map_err(|e| app::ssr::error::internal("reading the session", e))?;
-    let id = id.ok_or(app::error::AppError::SignInRequired)?;
-    account::Entity::find_by_id(id)
-        .one(&state.db)
+    app::ssr::auth::account_for_session(&state.db, &state.sessions, session)
         .await?
         .ok_or(app::error::AppError::SignInRequired)
 }
@@ -126,7 +129,11 @@ async fn portfolio_json(State(state): State<AppState>, session: Session) -> Resp
     .await;
     match result {
         Ok(portfolio) => match serde_json::to_string_pretty(&portfolio) {
-            Ok(body) => download(body, "application/json", "portfolio.json".to_owned()),
+            Ok(body) => personal(download(
+                body,
+                "application/json",
+                "portfolio.json".to_owned(),
+            )),
             Err(e) => error_response(app::ssr::error::internal("portfolio json", e)),
         },
         Err(e) => error_response(e),
@@ -140,11 +147,11 @@ async fn portfolio_csv(State(state): State<AppState>, session: Session) -> Respo
     }
     .await;
     match result {
-        Ok(portfolio) => download(
+        Ok(portfolio) => personal(download(
             records::portfolio_csv(&portfolio),
             "text/csv; charset=utf-8",
             "portfolio.csv".to_owned(),
-        ),
+        )),
         Err(e) => error_response(e),
     }
 }
@@ -168,11 +175,11 @@ async fn cohort_csv(
     }
     .await;
     match result {
-        Ok(dashboard) => download(
+        Ok(dashboard) => personal(download(
             table_csv(&dashboard, table),
             "text/csv; charset=utf-8",
             format!("cohort-{id}-{}", table.file_name()),
-        ),
+        )),
         Err(e) => error_response(e),
     }
 }
@@ -217,7 +224,7 @@ async fn xapi_export(
     }
     .await;
     match result {
-        Ok(statements) => Json(statements).into_response(),
+        Ok(statements) => personal(Json(statements).into_response()),
         Err(e) => error_response(e),
     }
 }

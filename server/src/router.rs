@@ -19,6 +19,35 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::csrf::reject_cross_site;
+use crate::flash::{FlashCookie, carry_flash};
+
+/// The session cookie's name: with the `__Host-` prefix over https, so no subdomain or plain-http page can
+/// set or shadow it.
+pub fn session_cookie_name(secure_cookies: bool) -> &'static str {
+    if secure_cookies {
+        "__Host-academy_session"
+    } else {
+        "academy_session"
+    }
+}
+
+/// Responses to a signed-in browser hold personal data (names, emails, progress, exports): no browser or
+/// proxy cache may keep them. Anything that sets its own `Cache-Control` keeps it.
+async fn private_unless_marked(
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let has_cookie = request.headers().contains_key(header::COOKIE);
+    let mut response = next.run(request).await;
+    let sets_cookie = response.headers().contains_key(header::SET_COOKIE);
+    if (has_cookie || sets_cookie) && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
+}
 
 /// The app's routes, worked out once per process. Generating them runs the app with resource loading
 /// suppressed through a process-wide flag, so a page rendering at that moment on another thread could wait
@@ -52,14 +81,25 @@ async fn server_fn_handler(
 /// Builds the whole application router around `state`.
 pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
     let routes = route_list();
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("academy_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(secure_cookies)
-        .with_expiry(Expiry::OnSessionEnd);
+    let session_layer =
+        SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.sessions))
+            .with_name(session_cookie_name(secure_cookies))
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(secure_cookies)
+            .with_expiry(Expiry::OnSessionEnd);
 
     let leptos_options = state.leptos_options.clone();
+    let flash = FlashCookie {
+        secure: secure_cookies,
+    };
+    // Over https, browsers are told to use https only for a year (HSTS); on plain http it would be ignored.
+    let hsts = secure_cookies.then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
     Router::new()
         .route(
             "/api/{*fn_name}",
@@ -72,6 +112,12 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(flash, carry_flash))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limits::limit_doors,
+        ))
+        .layer(axum::middleware::from_fn(private_unless_marked))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(reject_cross_site))
         .layer(CompressionLayer::new())
@@ -91,5 +137,6 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
+        .layer(tower::util::option_layer(hsts))
         .with_state(state)
 }

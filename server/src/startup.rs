@@ -101,6 +101,8 @@ pub async fn prepare(
             actor: ActorIdentity::parse(&config.xapi_actor).unwrap_or(ActorIdentity::Account),
             forward: config.lrs_endpoint.is_some(),
         }),
+        sessions: config.session_policy(),
+        limits: Arc::new(app::ssr::limits::Limits::new(config.limit_settings())),
         leptos_options,
     })
 }

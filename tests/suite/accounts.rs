@@ -3,6 +3,7 @@
 use academy_tests::on_both_databases;
 use app::api::accounts::Role;
 use app::error::AppError;
+use app::ssr::limits::Limits;
 use app::ssr::services::accounts::{Registration, authenticate, create_admin, register};
 use sea_orm::DatabaseConnection;
 
@@ -22,20 +23,35 @@ async fn learner_registers_and_signs_in_with_any_email_case(db: &DatabaseConnect
         account.password_hash.starts_with("$argon2id$"),
         "argon2id hash"
     );
-    let signed_in = authenticate(db, "ADA.LOVELACE@example.nhs.uk", "analytical engine notes")
-        .await
-        .expect("sign in");
+    let signed_in = authenticate(
+        db,
+        &Limits::default(),
+        "ADA.LOVELACE@example.nhs.uk",
+        "analytical engine notes",
+    )
+    .await
+    .expect("sign in");
     assert_eq!(signed_in.id, account.id);
 }
 
 async fn a_wrong_password_gives_a_vague_error(db: &DatabaseConnection) {
     register(db, ada(), Role::Learner).await.expect("register");
-    let wrong = authenticate(db, "ada.lovelace@example.nhs.uk", "not the password")
-        .await
-        .expect_err("wrong password");
-    let unknown = authenticate(db, "nobody@example.org", "not the password")
-        .await
-        .expect_err("unknown email");
+    let wrong = authenticate(
+        db,
+        &Limits::default(),
+        "ada.lovelace@example.nhs.uk",
+        "not the password",
+    )
+    .await
+    .expect_err("wrong password");
+    let unknown = authenticate(
+        db,
+        &Limits::default(),
+        "nobody@example.org",
+        "not the password",
+    )
+    .await
+    .expect_err("unknown email");
     assert_eq!(wrong, unknown.clone().with_values_of(&wrong));
     assert_eq!(
         wrong.field_message("password").as_deref(),
@@ -80,9 +96,14 @@ async fn create_admin_makes_a_new_admin_or_promotes_an_existing_account(db: &Dat
     .await
     .expect("promote");
     assert_eq!((promoted.id, promoted.role.as_str()), (learner.id, "admin"));
-    authenticate(db, "ada.lovelace@example.nhs.uk", "analytical engine notes")
-        .await
-        .expect("the existing password still works");
+    authenticate(
+        db,
+        &Limits::default(),
+        "ada.lovelace@example.nhs.uk",
+        "analytical engine notes",
+    )
+    .await
+    .expect("the existing password still works");
 }
 
 /// Compares errors regardless of the echoed email (which differs between the two cases by design).

@@ -315,13 +315,16 @@ async fn learners_cannot_reach_cohort_pages_or_exports(db: &DatabaseConnection) 
             &[("name", "Mine"), ("modules[alpha]", "alpha")],
         )
         .await;
+    assert_eq!(created.location.as_deref(), Some("/cohorts"));
     assert!(
-        created
-            .location
-            .as_deref()
-            .is_some_and(|l| l.contains("__err")),
-        "{:?}",
-        created.location
+        browser.carries_form_error(),
+        "the refusal is shown on /cohorts"
+    );
+    let shown = browser.get("/cohorts").await;
+    assert!(
+        shown.body.contains("You do not have permission"),
+        "{}",
+        shown.body
     );
 }
 

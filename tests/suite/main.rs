@@ -4,12 +4,15 @@
 //! real migrations.
 
 mod accounts;
+mod assessments;
 mod authoring;
 mod cohorts;
 mod content;
 mod http_journey;
+mod messages;
 mod migrations;
 mod progress;
 mod publishing;
 mod records;
+mod sessions;
 mod xapi;

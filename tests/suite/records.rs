@@ -3,6 +3,7 @@
 use academy_tests::{
     copy_fixture, fixtures, learner, ob3_schema_errors, on_both_databases, publish, test_issuer,
 };
+use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::content::load_library;
 use app::ssr::entities::{account, completion_record, module_completion};
@@ -402,34 +403,94 @@ async fn tampering_with_any_field_of_a_downloaded_record_fails_verification(
     }
 }
 
-async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &DatabaseConnection) {
-    let (issuer, id) = issue_a_beta_record(db, "revoke@example.org").await;
-    let learner_account = account::Entity::find()
+async fn someone(db: &DatabaseConnection, email: &str, role: Role) -> account::Model {
+    app::ssr::services::accounts::register(
+        db,
+        app::ssr::services::accounts::Registration {
+            email: email.into(),
+            display_name: "Someone".into(),
+            password: "a long enough passphrase".into(),
+        },
+        role,
+    )
+    .await
+    .expect("account")
+}
+
+async fn only_an_admin_or_the_modules_owner_may_revoke_a_record(db: &DatabaseConnection) {
+    let (_, id) = issue_a_beta_record(db, "holder@example.org").await;
+    let holder = account::Entity::find()
         .one(db)
         .await
         .expect("q")
         .expect("learner");
-    let refused = records::revoke(db, &learner_account, &id, "I changed my mind")
+    let other_learner = someone(db, "other@example.org", Role::Learner).await;
+    let owner = someone(db, "owner@example.org", Role::CourseLead).await;
+    let other_lead = someone(db, "stranger@example.org", Role::CourseLead).await;
+    let admin = someone(db, "admin@example.org", Role::Admin).await;
+    app::ssr::services::authoring::set_owner(db, &admin, "beta", &owner.email)
         .await
-        .expect_err("learners cannot revoke");
-    assert_eq!(refused, AppError::Forbidden);
+        .expect("hand beta to its lead");
 
-    let lead = app::ssr::services::accounts::register(
-        db,
-        app::ssr::services::accounts::Registration {
-            email: "lead@example.org".into(),
-            display_name: "Course Lead".into(),
-            password: "a long lead passphrase".into(),
-        },
-        app::api::accounts::Role::CourseLead,
-    )
-    .await
-    .expect("course lead");
-    let no_reason = records::revoke(db, &lead, &id, "  ")
+    for (who, actor) in [
+        ("the learner", &holder),
+        ("another learner", &other_learner),
+        ("a lead with no tie to the module", &other_lead),
+    ] {
+        let refused = records::revoke(db, actor, &id, "Issued in error")
+            .await
+            .expect_err(who);
+        assert_eq!(refused, AppError::Forbidden, "{who} revoked a record");
+    }
+    let unchanged = records::find_record(db, &id).await.expect("record");
+    assert!(unchanged.revoked_at.is_none());
+
+    // The module's owner may; then only they and admins may reverse it.
+    records::revoke(db, &owner, &id, "Issued in error")
+        .await
+        .expect("the owning lead revokes");
+    for actor in [&holder, &other_learner, &other_lead] {
+        assert_eq!(
+            records::reinstate(db, actor, &id).await,
+            Err(AppError::Forbidden)
+        );
+    }
+    records::reinstate(db, &admin, &id)
+        .await
+        .expect("an admin reverses it");
+    let (verdict, _) = records::verify_presented(db, &unchanged.jwt)
+        .await
+        .expect("verify");
+    assert!(
+        verdict.valid,
+        "a reinstated record is valid again: {verdict:?}"
+    );
+    records::revoke(db, &admin, &id, "Second thoughts")
+        .await
+        .expect("an admin revokes");
+
+    let actions: Vec<String> = app::ssr::entities::audit_event::Entity::find()
+        .all(db)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.subject == format!("record:{id}"))
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["record.revoked", "record.reinstated", "record.revoked"]
+    );
+}
+
+async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &DatabaseConnection) {
+    let (issuer, id) = issue_a_beta_record(db, "revoke@example.org").await;
+    let admin = someone(db, "admin@example.org", Role::Admin).await;
+    let no_reason = records::revoke(db, &admin, &id, "  ")
         .await
         .expect_err("a reason is required");
     assert!(no_reason.field_message("reason").is_some());
-    records::revoke(db, &lead, &id, "Issued in error")
+    records::revoke(db, &admin, &id, "Issued to the wrong Dr Jones")
         .await
         .expect("revoke");
 
@@ -438,7 +499,39 @@ async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &Data
         .await
         .expect("verify");
     assert!(!verdict.valid && verdict.revoked && verdict.signature_valid);
-    assert_eq!(verdict.revoked_reason.as_deref(), Some("Issued in error"));
+    assert!(verdict.revoked_at.is_some(), "the verdict says when");
+    let public = serde_json::to_string(&verdict).expect("json");
+    assert!(
+        !public.contains("Dr Jones"),
+        "the reason is never in the public verdict: {public}"
+    );
+
+    // The public page says revoked and when; the reason only for the learner and admins.
+    let anonymous = records::record_view(db, &issuer, &id, None)
+        .await
+        .expect("public page");
+    assert!(anonymous.verification.revoked && anonymous.revoked_reason.is_none());
+    let stranger = someone(db, "stranger@example.org", Role::CourseLead).await;
+    let as_stranger = records::record_view(db, &issuer, &id, Some(&stranger))
+        .await
+        .expect("page");
+    assert!(as_stranger.revoked_reason.is_none() && !as_stranger.can_reinstate);
+    let holder = account::Entity::find_by_id(record.account_id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("holder");
+    let as_holder = records::record_view(db, &issuer, &id, Some(&holder))
+        .await
+        .expect("page");
+    assert_eq!(
+        as_holder.revoked_reason.as_deref(),
+        Some("Issued to the wrong Dr Jones")
+    );
+    let as_admin = records::record_view(db, &issuer, &id, Some(&admin))
+        .await
+        .expect("page");
+    assert!(as_admin.can_reinstate && as_admin.revoked_reason.is_some());
 
     let (list, token) = records::status_list(db, &issuer)
         .await
@@ -454,6 +547,21 @@ async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &Data
     let index = usize::try_from(record.status_index).expect("index");
     assert_eq!(status_list::is_set(encoded, index), Some(true));
     assert_eq!(status_list::is_set(encoded, index + 1), Some(false));
+
+    records::reinstate(db, &admin, &id)
+        .await
+        .expect("reinstate");
+    let (list, _) = records::status_list(db, &issuer)
+        .await
+        .expect("status list");
+    let encoded = list["credentialSubject"]["encodedList"]
+        .as_str()
+        .expect("encoded list");
+    assert_eq!(
+        status_list::is_set(encoded, index),
+        Some(false),
+        "a reinstated record leaves the status list"
+    );
 }
 
 async fn records_signed_with_a_rotated_key_still_verify(db: &DatabaseConnection) {
@@ -566,6 +674,7 @@ on_both_databases!(
     lesson_checks_are_marked_with_feedback_and_unlimited,
     tampering_with_any_field_of_a_downloaded_record_fails_verification,
     a_revoked_record_fails_verification_and_is_in_the_status_list,
+    only_an_admin_or_the_modules_owner_may_revoke_a_record,
     records_signed_with_a_rotated_key_still_verify,
     the_portfolio_shows_evidence_per_competency_and_cpd,
     a_changed_lesson_leaves_earlier_records_naming_their_version,

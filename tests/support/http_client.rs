@@ -1,5 +1,5 @@
 //! Drives the real router in-process, the way a browser without JavaScript would: form posts with
-//! `Accept: text/html` and a `Referer`, following the session cookie.
+//! `Accept: text/html` and a `Referer`, keeping the cookies the server sets (the session, a form's error).
 
 use app::ssr::content::load_library;
 use app::ssr::services::catalogue::sync_library;
@@ -14,10 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// A browser-like client with one cookie jar (the session cookie).
+/// A browser-like client with a cookie jar.
 pub struct Browser {
     router: Router,
-    cookie: Option<String>,
+    cookies: std::collections::BTreeMap<String, String>,
 }
 
 /// A response with its body read.
@@ -29,6 +29,11 @@ pub struct Page {
 
 /// Loads `content`, publishes it into `db`, and builds the production router around it.
 pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
+    server::router::build_router(state_for(db, content).await, false)
+}
+
+/// Loads `content`, publishes it into `db`, and returns the state a server instance would serve.
+pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
     let report = load_library(content);
     assert!(
         report.errors.is_empty(),
@@ -44,7 +49,7 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
     sync_library(db, &report.library, &present)
         .await
         .expect("publish content");
-    let state = AppState {
+    AppState {
         db: db.clone(),
         library: Arc::new(report.library),
         issuer: Arc::new(crate::test_issuer(db).await),
@@ -53,19 +58,20 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
             actor: app::ssr::services::xapi::ActorIdentity::Account,
             forward: false,
         }),
+        sessions: app::ssr::session_store::SessionPolicy::default(),
+        limits: Arc::new(app::ssr::limits::Limits::default()),
         leptos_options: LeptosOptions::builder()
             .output_name("informatics-academy")
             .site_root("target/site")
             .build(),
-    };
-    server::router::build_router(state, false)
+    }
 }
 
 impl Browser {
     pub fn new(router: Router) -> Self {
         Self {
             router,
-            cookie: None,
+            cookies: std::collections::BTreeMap::new(),
         }
     }
 
@@ -76,18 +82,20 @@ impl Browser {
             .oneshot(request)
             .await
             .expect("router answers");
-        if let Some(set_cookie) = response
+        for set_cookie in response
             .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
         {
-            let pair = set_cookie.split(';').next().unwrap_or_default().to_owned();
-            // An expired cookie (Max-Age=0) is the server signing us out.
-            self.cookie = if set_cookie.contains("Max-Age=0") {
-                None
+            let pair = set_cookie.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // An expired cookie (Max-Age=0) is the server removing it (signing out, a message shown).
+            if set_cookie.contains("Max-Age=0") {
+                self.cookies.remove(name);
             } else {
-                Some(pair)
-            };
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
         }
         let status = response.status();
         let location = response
@@ -108,7 +116,7 @@ impl Browser {
     /// GET a page.
     pub async fn get(&mut self, path: &str) -> Page {
         let mut request = Request::get(path).header(header::ACCEPT, "text/html");
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             request = request.header(header::COOKIE, cookie);
         }
         self.send(request.body(Body::empty()).expect("request"))
@@ -142,7 +150,7 @@ impl Browser {
         for (name, value) in extra {
             request = request.header(*name, *value);
         }
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             request = request.header(header::COOKIE, cookie);
         }
         self.send(request.body(Body::from(body)).expect("request"))
@@ -160,7 +168,7 @@ impl Browser {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::CONTENT_LENGTH, body.len())
             .header(header::ACCEPT, "application/json");
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             request = request.header(header::COOKIE, cookie);
         }
         self.send(request.body(Body::from(body)).expect("request"))
@@ -176,8 +184,24 @@ impl Browser {
         self.send(request).await
     }
 
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// Whether the browser holds a session cookie.
     pub fn signed_in(&self) -> bool {
-        self.cookie.is_some()
+        self.cookies.contains_key("academy_session")
+    }
+
+    /// Whether the last failed form left its error waiting, in the flash cookie, for the page it returns to.
+    pub fn carries_form_error(&self) -> bool {
+        self.cookies.contains_key("academy_flash")
     }
 }
 

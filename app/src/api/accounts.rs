@@ -18,22 +18,14 @@ pub async fn current_account() -> Result<Option<AccountView>, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn start_session(account_id: i32) -> Result<(), AppError> {
-    use crate::ssr::auth::{ACCOUNT_ID_KEY, session};
-    use crate::ssr::error::internal;
-    use tower_sessions::Expiry;
-    let session = session().await?;
-    // A new id on every sign-in, so a session id planted before sign-in is worthless after it.
-    session
-        .cycle_id()
+    use crate::ssr::auth;
+    let headers: http::HeaderMap = leptos_axum::extract()
         .await
-        .map_err(|e| internal("rotating the session id", e))?;
-    session.set_expiry(Some(Expiry::AtDateTime(
-        time::OffsetDateTime::now_utc() + time::Duration::days(14),
-    )));
-    session
-        .insert(ACCOUNT_ID_KEY, account_id)
-        .await
-        .map_err(|e| internal("writing the session", e))
+        .map_err(|e| crate::ssr::error::internal("reading request headers", e))?;
+    let agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    auth::start_session(&auth::session().await?, account_id, agent).await
 }
 
 /// Creates a learner account and signs it in.
@@ -69,9 +61,12 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::accounts};
     let state = app_state()?;
-    let account = accounts::authenticate(&state.db, &email, &password).await?;
+    let account = accounts::authenticate(&state.db, &state.limits, &email, &password).await?;
     start_session(account.id).await?;
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    leptos_axum::redirect(&crate::ssr::redirects::after_sign_in(
+        &state.issuer.base_url,
+        next.as_deref(),
+    ));
     Ok(())
 }
 
@@ -89,6 +84,76 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The signed-in person's session row, to tell "this browser" apart from the others.
+#[cfg(feature = "ssr")]
+async fn current_session_reference() -> Result<Option<String>, AppError> {
+    let session = crate::ssr::auth::session().await?;
+    Ok(session.id().map(|id| crate::ssr::session_store::key(&id)))
+}
+
+/// The account page: profile and where the account is signed in.
+#[server(endpoint = "account-settings")]
+pub async fn fetch_account_settings() -> Result<AccountSettings, AppError> {
+    use crate::ssr::{auth, services::accounts};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    let current = current_session_reference().await?;
+    accounts::settings(&state.db, &account, current.as_deref()).await
+}
+
+/// Corrects the account's name (records issued later carry it).
+#[server(endpoint = "change-name")]
+pub async fn change_name(display_name: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::accounts};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    accounts::change_name(&state.db, &account, &display_name).await
+}
+
+/// Changes the password, signing the account out of every other browser.
+#[server(endpoint = "change-password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::accounts};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    let current = current_session_reference().await?;
+    accounts::change_password(
+        &state.db,
+        &account,
+        &current_password,
+        &new_password,
+        current.as_deref(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Signs one of the account's other browsers out.
+#[server(endpoint = "end-session")]
+pub async fn end_session(reference: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::sessions};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    sessions::end(&state.db, &account, &reference).await
+}
+
+/// Signs the account out of every browser except this one.
+#[server(endpoint = "end-other-sessions")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    use crate::ssr::{auth, services::sessions};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    let current = current_session_reference()
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    sessions::end_others(&state.db, &account, &current)
+        .await
+        .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +164,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("//evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/dashboard");
         assert_eq!(safe_next(None), "/dashboard");
     }
 }

@@ -23,11 +23,20 @@ pub async fn fetch_portfolio() -> Result<Portfolio, AppError> {
     records::portfolio(&state.db, &state.library.frameworks, &account).await
 }
 
-/// Revokes a record with a reason (course leads and admins only).
+/// Revokes a record with a reason (an admin or the module's owner).
 #[server(endpoint = "revoke-record")]
 pub async fn revoke_record(id: String, reason: String) -> Result<(), AppError> {
     use crate::ssr::{auth, services::records};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
     records::revoke(&state.db, &account, &id, &reason).await
+}
+
+/// Reverses a revocation (an admin or the module's owner).
+#[server(endpoint = "reinstate-record")]
+pub async fn reinstate_record(id: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::records};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    records::reinstate(&state.db, &account, &id).await
 }

@@ -36,7 +36,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                             {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/author">"Authoring"</A></li><li><A href="/cohorts">"Cohorts"</A></li> })}
                                             {(who.role == Role::Admin).then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
                                             <li class="nav-account">
-                                                <span class="nav-account__name">{format!("Signed in as {}", who.display_name)}</span>
+                                                <A href="/account" attr:class="nav-account__name">{format!("Signed in as {}", who.display_name)}</A>
                                                 <ActionForm action=sign_out attr:class="inline-form">
                                                     <button type="submit" class="button-link">"Sign out"</button>
                                                 </ActionForm>

@@ -152,22 +152,26 @@ fn AttemptResult(
             " You did not reach the pass mark this time."
         });
     }
+    let withheld = (!attempt.answers_revealed).then(|| view! {
+        <p class="quiz__withheld">"The correct answers are not shown yet, so the next attempt tests what you know. Read the explanations and the lessons they point to, then try again."</p>
+    });
     view! {
         <div class="quiz__result" role="status">
             <p class="quiz__score">{summary}</p>
+            {withheld}
             <ol class="quiz__answers">
                 {attempt.results.into_iter().map(|r| {
                     let question = questions.iter().find(|q| q.id == r.id).cloned();
                     let prompt = question.as_ref().map(|q| q.prompt.clone()).unwrap_or_default();
                     let option = |i: &usize| question.as_ref().and_then(|q| q.options.get(*i).cloned()).unwrap_or_default();
                     let chosen: Vec<String> = r.chosen.iter().map(option).collect();
-                    let right: Vec<String> = r.correct_options.iter().map(option).collect();
+                    let right: Option<Vec<String>> = r.correct_options.as_ref().map(|o| o.iter().map(option).collect());
                     view! {
                         <li class="quiz__answer" class:quiz__answer--right=r.correct>
                             <p class="quiz__prompt">{prompt}</p>
                             <p class="quiz__verdict">{if r.correct { "Correct." } else { "Not quite." }}</p>
                             <p>{format!("Your answer: {}", if chosen.is_empty() { "none".to_owned() } else { chosen.join("; ") })}</p>
-                            {(!r.correct).then(|| view! { <p>{format!("Correct answer: {}", right.join("; "))}</p> })}
+                            {right.filter(|_| !r.correct).map(|right| view! { <p>{format!("Correct answer: {}", right.join("; "))}</p> })}
                             {r.feedback.into_iter().map(|f| view! { <p class="quiz__feedback">{f}</p> }).collect_view()}
                             <p class="quiz__explanation">{r.explanation}</p>
                         </li>

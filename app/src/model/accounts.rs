@@ -38,12 +38,48 @@ pub struct AccountView {
     pub role: Role,
 }
 
+/// Where a signed-in person lands when no (acceptable) `next` was given.
+pub const DEFAULT_LANDING: &str = "/dashboard";
+
 /// Where to go after signing in: only a path on this site, never another site (no open redirect).
+///
+/// Used by both builds, so it parses nothing: it accepts a path only when every browser must read it as a
+/// path on this origin. Browsers drop tabs and newlines from URLs and treat `\` like `/`, so `/\t/evil`
+/// would become `//evil` (another host): any control character, space, backslash or non-ASCII byte refuses
+/// the path outright. The server checks the result again against `PUBLIC_URL` (`ssr::redirects`).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/dashboard".to_owned(),
+        Some(path) if is_local_path(path) => path.to_owned(),
+        _ => DEFAULT_LANDING.to_owned(),
     }
+}
+
+/// A path-absolute reference that no browser can read as another origin, and that is a valid header value.
+pub fn is_local_path(path: &str) -> bool {
+    path.len() <= 2048
+        && path.starts_with('/')
+        && !path.starts_with("//")
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// One of a person's signed-in sessions, as their account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Names the session in "sign out" forms: the stored hash of its id, never the cookie value.
+    pub reference: String,
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    pub signed_in_at: String,
+    pub last_seen_at: String,
+    /// "Firefox on Windows" and the like, from the browser's own description.
+    pub browser: String,
+    /// The session this page is being viewed in.
+    pub current: bool,
+}
+
+/// The account page: who the academy thinks you are, and where you are signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSettings {
+    pub display_name: String,
+    pub email: String,
+    pub sessions: Vec<SessionView>,
 }

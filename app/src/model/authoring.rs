@@ -79,6 +79,8 @@ pub struct AssessmentForm {
     pub pass_mark: String,
     pub max_attempts: String,
     pub cooldown_hours: String,
+    /// `after-final-attempt` (empty means this default), `after-pass` or `never`.
+    pub reveal_answers: String,
     pub questions: Vec<QuestionForm>,
 }
 

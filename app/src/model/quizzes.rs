@@ -29,9 +29,10 @@ pub struct QuestionResult {
     pub id: String,
     pub correct: bool,
     pub chosen: Vec<usize>,
-    pub correct_options: Vec<usize>,
+    /// None while the assessment withholds its answers (see `AttemptView::answers_revealed`).
+    pub correct_options: Option<Vec<usize>>,
     pub explanation: String,
-    /// Feedback written for the options the learner chose.
+    /// Feedback written for the options the learner chose; empty while answers are withheld.
     pub feedback: Vec<String>,
 }
 
@@ -45,6 +46,9 @@ pub struct AttemptView {
     pub score: u32,
     /// For an assessment: whether the pass mark was reached.
     pub passed: bool,
+    /// False while an assessment keeps its answer key from the learner: results then say which questions
+    /// were wrong, with explanations, but not which options were right.
+    pub answers_revealed: bool,
     pub submitted_at: String,
     pub results: Vec<QuestionResult>,
 }

@@ -11,8 +11,8 @@ pub struct Verification {
     pub signature_valid: bool,
     pub matches_issued: bool,
     pub revoked: bool,
+    /// `YYYY-MM-DD`. The reason is never part of the public verdict.
     pub revoked_at: Option<String>,
-    pub revoked_reason: Option<String>,
     /// Plain-language reasons the record is not valid.
     pub problems: Vec<String>,
 }
@@ -36,8 +36,12 @@ pub struct RecordView {
     pub verification: Verification,
     /// The record URL as a QR code (SVG), for the printed certificate.
     pub qr_svg: String,
-    /// Whether the viewer may revoke it (course leads and admins).
+    /// Whether the viewer may revoke it (an admin or the module's owner) and it is not revoked.
     pub can_revoke: bool,
+    /// Whether the viewer may reverse its revocation (the same people) and it is revoked.
+    pub can_reinstate: bool,
+    /// Why it was revoked: shown only to the learner, the module's owner and admins, never publicly.
+    pub revoked_reason: Option<String>,
     /// Whether the viewer is the learner it was issued to.
     pub is_owner: bool,
 }

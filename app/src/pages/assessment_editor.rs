@@ -96,6 +96,7 @@ fn AssessmentEditorBody(
                 <EditorField name="pass_mark" label="Pass mark (per cent)" value=form.pass_mark errors=errors.clone()/>
                 <EditorField name="max_attempts" label="Most attempts (optional)" hint="Leave empty for unlimited attempts." value=form.max_attempts errors=errors.clone()/>
                 <EditorField name="cooldown_hours" label="Hours to wait after a failed attempt (optional)" hint="Needs a limit on attempts." value=form.cooldown_hours errors=errors.clone()/>
+                <EditorField name="reveal_answers" label="When learners see the correct answers (optional)" hint="after-final-attempt (the default: once passed or out of attempts), after-pass, or never. Until then a failed attempt shows which questions were wrong and their explanations." value=form.reveal_answers errors=errors.clone()/>
                 <h2>"Questions"</h2>
                 <QuizEditor questions=form.questions errors=errors.clone()/>
                 <button type="submit" class="button">"Save assessment"</button>

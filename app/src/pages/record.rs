@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::records::{RecordView, RevokeRecord, fetch_record};
+use crate::api::records::{RecordView, ReinstateRecord, RevokeRecord, fetch_record};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
 use crate::pages::hours;
@@ -15,20 +15,22 @@ use crate::pages::hours;
 pub fn RecordPage() -> impl IntoView {
     let params = use_params_map();
     let revoke = ServerAction::<RevokeRecord>::new();
+    let reinstate = ServerAction::<ReinstateRecord>::new();
     let record = Resource::new(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
                 revoke.version().get(),
+                reinstate.version().get(),
             )
         },
-        |(id, _)| fetch_record(id),
+        |(id, _, _)| fetch_record(id),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Checking the record…"</p> }>
             {move || Suspend::new(async move {
                 match record.await {
-                    Ok(record) => view! { <RecordBody record=record revoke=revoke/> }.into_any(),
+                    Ok(record) => view! { <RecordBody record=record revoke=revoke reinstate=reinstate/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}
@@ -37,7 +39,11 @@ pub fn RecordPage() -> impl IntoView {
 }
 
 #[component]
-fn RecordBody(record: RecordView, revoke: ServerAction<RevokeRecord>) -> impl IntoView {
+fn RecordBody(
+    record: RecordView,
+    revoke: ServerAction<RevokeRecord>,
+    reinstate: ServerAction<ReinstateRecord>,
+) -> impl IntoView {
     let v = &record.verification;
     let verdict = if v.valid {
         view! {
@@ -65,11 +71,33 @@ fn RecordBody(record: RecordView, revoke: ServerAction<RevokeRecord>) -> impl In
                 <ErrorSummary error=error/>
                 <ActionForm action=revoke attr:class="form">
                     <input type="hidden" name="id" value=revoke_id/>
-                    <FormField name="reason" label="Reason for revoking" hint="Shown to anyone who checks the record." error=error/>
+                    <FormField name="reason" label="Reason for revoking" hint="Shown to the learner, the module's owner and admins; anyone checking the record sees only that it was revoked, and when." error=error/>
                     <button type="submit" class="button button--warning">"Revoke record"</button>
                 </ActionForm>
             </section>
         }
+    });
+    let reinstate_error = Signal::derive(move || reinstate.value().get().and_then(|r| r.err()));
+    let reinstate_id = record.id.clone();
+    let reinstate_form = record.can_reinstate.then(move || {
+        view! {
+            <section class="no-print" aria-labelledby="reinstate-heading">
+                <h2 id="reinstate-heading">"Reverse the revocation"</h2>
+                <ErrorSummary error=reinstate_error/>
+                <p>"The record becomes valid again and leaves the public revocation list. Both steps stay in the audit log."</p>
+                <ActionForm action=reinstate attr:class="form">
+                    <input type="hidden" name="id" value=reinstate_id/>
+                    <button type="submit" class="button">"Reinstate record"</button>
+                </ActionForm>
+            </section>
+        }
+    });
+    let revoked_line = record.verification.revoked_at.clone().map(|on| {
+        let text = match record.revoked_reason.clone() {
+            Some(reason) => format!("{on}: {reason}"),
+            None => on,
+        };
+        view! { <div><dt>"Revoked"</dt><dd>{text}</dd></div> }
     });
     let base = format!("/records/{}", record.id);
     view! {
@@ -88,7 +116,7 @@ fn RecordBody(record: RecordView, revoke: ServerAction<RevokeRecord>) -> impl In
                 <div><dt>"What was required"</dt><dd>{record.criteria.clone()}</dd></div>
                 {record.score.map(|s| view! { <div><dt>"Assessment score"</dt><dd>{format!("{s}%")}</dd></div> })}
                 <div><dt>"CPD"</dt><dd>{hours(record.cpd_hours)}</dd></div>
-                {record.verification.revoked_reason.clone().map(|r| view! { <div><dt>"Revoked"</dt><dd>{format!("{} – {r}", record.verification.revoked_at.clone().unwrap_or_default())}</dd></div> })}
+                {revoked_line}
             </dl>
             {(!record.alignments.is_empty()).then(|| view! {
                 <section aria-labelledby="aligned-heading">
@@ -117,5 +145,6 @@ fn RecordBody(record: RecordView, revoke: ServerAction<RevokeRecord>) -> impl In
             {record.is_owner.then(|| view! { <p><A href="/portfolio">"Back to my portfolio"</A></p> })}
         </section>
         {revoke_form}
+        {reinstate_form}
     }
 }

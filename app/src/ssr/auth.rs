@@ -3,19 +3,30 @@
 //! The account is read at most once per request (one session row, one account row), however many server
 //! functions a page render calls.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::use_context;
-use sea_orm::EntityTrait;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
 use super::entities::account;
 use super::error::internal;
+use super::session_store::SessionPolicy;
 use super::state::AppState;
 use crate::error::AppError;
 
 /// The session key holding the signed-in account's id.
 pub const ACCOUNT_ID_KEY: &str = "account_id";
+/// When the session signed in (Unix seconds): the absolute lifetime counts from here.
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// When the session was last used (Unix seconds, refreshed at most once a minute): the idle timeout.
+pub const LAST_SEEN_AT_KEY: &str = "last_seen_at";
+/// The browser's User-Agent at sign-in, so a person can tell their sessions apart.
+pub const USER_AGENT_KEY: &str = "user_agent";
+
+/// How stale `last_seen_at` may get before a request refreshes it (one write a minute, not one a request).
+const LAST_SEEN_RESOLUTION_SECONDS: i64 = 60;
 
 /// Per-request memo of the signed-in account, provided as context for each request.
 #[derive(Clone, Default)]
@@ -48,12 +59,75 @@ pub async fn require_account() -> Result<account::Model, AppError> {
 async fn load_account() -> Result<Option<account::Model>, AppError> {
     let state = app_state()?;
     let session = session().await?;
-    let id: Option<i32> = session
-        .get(ACCOUNT_ID_KEY)
+    account_for_session(&state.db, &state.sessions, &session).await
+}
+
+/// Starts a signed-in session for `account_id`: a fresh session id (so one planted before sign-in is
+/// worthless), the sign-in time and the browser, and a cookie that dies with the browser.
+pub async fn start_session(
+    session: &Session,
+    account_id: i32,
+    user_agent: Option<&str>,
+) -> Result<(), AppError> {
+    let write = |e| internal("writing the session", e);
+    session
+        .cycle_id()
         .await
-        .map_err(|e| internal("reading the session", e))?;
-    match id {
-        Some(id) => Ok(account::Entity::find_by_id(id).one(&state.db).await?),
-        None => Ok(None),
+        .map_err(|e| internal("rotating the session id", e))?;
+    session.set_expiry(Some(tower_sessions::Expiry::OnSessionEnd));
+    let now = Utc::now().timestamp();
+    session
+        .insert(ACCOUNT_ID_KEY, account_id)
+        .await
+        .map_err(write)?;
+    session.insert(SIGNED_IN_AT_KEY, now).await.map_err(write)?;
+    session.insert(LAST_SEEN_AT_KEY, now).await.map_err(write)?;
+    if let Some(agent) = user_agent {
+        let agent: String = agent.chars().take(200).collect();
+        session.insert(USER_AGENT_KEY, agent).await.map_err(write)?;
     }
+    Ok(())
+}
+
+/// The account a session signs in, applying the idle timeout and lifetime (an expired session is ended,
+/// not merely ignored). Shared by server functions and plain axum handlers, so both see the same rule.
+pub async fn account_for_session(
+    db: &DatabaseConnection,
+    policy: &SessionPolicy,
+    session: &Session,
+) -> Result<Option<account::Model>, AppError> {
+    let read = |e| internal("reading the session", e);
+    let Some(id) = session.get::<i32>(ACCOUNT_ID_KEY).await.map_err(read)? else {
+        return Ok(None);
+    };
+    let at = |seconds: Option<i64>| seconds.and_then(|s| DateTime::from_timestamp(s, 0));
+    let signed_in_at = at(session.get(SIGNED_IN_AT_KEY).await.map_err(read)?);
+    let last_seen_at = at(session.get(LAST_SEEN_AT_KEY).await.map_err(read)?);
+    let now = Utc::now();
+    let live = match (signed_in_at, last_seen_at) {
+        (Some(start), Some(seen)) => policy.ends_at(start, seen) > now,
+        // A session from before sign-in times were kept: sign in again.
+        _ => false,
+    };
+    let found = if live {
+        account::Entity::find_by_id(id).one(db).await?
+    } else {
+        None
+    };
+    let Some(found) = found else {
+        session
+            .flush()
+            .await
+            .map_err(|e| internal("ending an expired session", e))?;
+        return Ok(None);
+    };
+    if let Some(seen) = last_seen_at
+        && (now - seen).num_seconds() >= LAST_SEEN_RESOLUTION_SECONDS
+    {
+        session
+            .insert(LAST_SEEN_AT_KEY, now.timestamp())
+            .await
+            .map_err(|e| internal("writing the session", e))?;
+    }
+    Ok(Some(found))
 }

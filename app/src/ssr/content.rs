@@ -16,6 +16,6 @@ pub use loader::{LoadReport, check_module_files, load_library};
 pub use markdown::{RenderedMarkdown, render_markdown};
 pub use model::{
     AssessmentSpec, Competency, CompletionRule, Framework, Library, LoadedLesson, LoadedModule,
-    OptionSpec, QuestionKind, QuestionSpec,
+    OptionSpec, QuestionKind, QuestionSpec, RevealAnswers,
 };
 pub use slug::{heading_anchor, is_valid_slug};

@@ -16,5 +16,6 @@ pub mod passwords;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod sessions;
 pub mod time_on_task;
 pub mod xapi;

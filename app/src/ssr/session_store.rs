@@ -2,25 +2,60 @@
 //!
 //! Keeping them in the database, not in memory, lets several server instances behind one load balancer share
 //! sign-ins. Only a SHA-256 of each session id is stored, so the table cannot be replayed as cookies.
+//!
+//! The row's expiry is worked out here from the session's own data: the idle timeout after the last use and
+//! the absolute lifetime after signing in, whichever comes first. Loading filters on it, so an idle or
+//! over-age session stops working on every instance at the same moment, whatever the cookie says.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use super::auth::{ACCOUNT_ID_KEY, LAST_SEEN_AT_KEY, SIGNED_IN_AT_KEY, USER_AGENT_KEY};
 use super::entities::session;
+
+/// How long a sign-in lasts. Hospital PCs are shared, so an unattended session ends soon (the idle
+/// timeout), and no session lasts beyond a working day or so (the lifetime), however busy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub lifetime: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::hours(2),
+            lifetime: Duration::hours(12),
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// When a session signed in at `signed_in_at` and last used at `last_seen_at` stops working.
+    pub fn ends_at(
+        &self,
+        signed_in_at: DateTime<Utc>,
+        last_seen_at: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        (last_seen_at + self.idle).min(signed_in_at + self.lifetime)
+    }
+}
 
 /// The store; cheap to clone (it holds the connection pool).
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    policy: SessionPolicy,
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, policy: SessionPolicy) -> Self {
+        Self { db, policy }
     }
 
     /// Removes sessions past their expiry; run periodically so the table does not grow without bound.
@@ -33,8 +68,15 @@ impl DbSessionStore {
     }
 }
 
-fn key(id: &Id) -> String {
+/// The row id for a session id: its SHA-256, so the table never holds a usable cookie value.
+pub fn key(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
+fn timestamp(value: Option<&Value>) -> Option<DateTime<Utc>> {
+    value
+        .and_then(Value::as_i64)
+        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
 }
 
 fn to_chrono(time: time::OffsetDateTime) -> DateTime<Utc> {
@@ -46,13 +88,37 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
-fn row(record: &Record) -> Result<session::ActiveModel, session_store::Error> {
+fn row(
+    record: &Record,
+    policy: &SessionPolicy,
+) -> Result<session::ActiveModel, session_store::Error> {
     let data = serde_json::to_string(&record.data)
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let account_id = record
+        .data
+        .get(ACCOUNT_ID_KEY)
+        .and_then(Value::as_i64)
+        .and_then(|id| i32::try_from(id).ok());
+    let signed_in_at = timestamp(record.data.get(SIGNED_IN_AT_KEY));
+    let last_seen_at = timestamp(record.data.get(LAST_SEEN_AT_KEY));
+    let expires_at = match (signed_in_at, last_seen_at) {
+        (Some(start), Some(seen)) => policy.ends_at(start, seen),
+        // Anonymous: whatever tower-sessions set, but never longer than the idle timeout.
+        _ => to_chrono(record.expiry_date).min(Utc::now() + policy.idle),
+    };
+    let user_agent = record
+        .data
+        .get(USER_AGENT_KEY)
+        .and_then(Value::as_str)
+        .map(|agent| agent.chars().take(200).collect());
     Ok(session::ActiveModel {
         id: Set(key(&record.id)),
         data: Set(data),
-        expires_at: Set(to_chrono(record.expiry_date)),
+        expires_at: Set(expires_at),
+        account_id: Set(account_id),
+        signed_in_at: Set(signed_in_at),
+        last_seen_at: Set(last_seen_at),
+        user_agent: Set(user_agent),
     })
 }
 
@@ -67,7 +133,7 @@ impl SessionStore for DbSessionStore {
                 .map_err(backend)?
                 .is_some();
             if !exists {
-                session::Entity::insert(row(record)?)
+                session::Entity::insert(row(record, &self.policy)?)
                     .exec(&self.db)
                     .await
                     .map_err(backend)?;
@@ -79,10 +145,17 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(row(record)?)
+        session::Entity::insert(row(record, &self.policy)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([
+                        session::Column::Data,
+                        session::Column::ExpiresAt,
+                        session::Column::AccountId,
+                        session::Column::SignedInAt,
+                        session::Column::LastSeenAt,
+                        session::Column::UserAgent,
+                    ])
                     .to_owned(),
             )
             .exec(&self.db)

@@ -6,8 +6,10 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use super::content::Library;
+use super::limits::Limits;
 use super::records::Issuer;
 use super::services::xapi::XapiSettings;
+use super::session_store::SessionPolicy;
 
 /// Shared, cheap to clone: provided to server functions as Leptos context and to axum as router state.
 #[derive(Clone, Debug)]
@@ -19,6 +21,10 @@ pub struct AppState {
     pub issuer: Arc<Issuer>,
     /// How learning events become xAPI statements.
     pub xapi: Arc<XapiSettings>,
+    /// The idle timeout and lifetime of a sign-in.
+    pub sessions: SessionPolicy,
+    /// Rate limits on sign-in and the other doors guessed at (per instance).
+    pub limits: Arc<Limits>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -710,6 +710,10 @@ fn parse_module(
                     pass_mark,
                     max_attempts: file.max_attempts.map(Spanned::into_inner),
                     cooldown_hours: file.cooldown_hours.map(Spanned::into_inner),
+                    reveal_answers: file
+                        .reveal_answers
+                        .map(Spanned::into_inner)
+                        .unwrap_or_default(),
                     questions: file
                         .questions
                         .into_iter()

@@ -122,6 +122,7 @@ pub(super) struct AssessmentFile {
     pub pass_mark: Spanned<u32>,
     pub max_attempts: Option<Spanned<u32>>,
     pub cooldown_hours: Option<Spanned<u32>>,
+    pub reveal_answers: Option<Spanned<RevealAnswers>>,
     #[serde(default)]
     pub questions: Vec<Spanned<QuestionSpec>>,
 }
@@ -149,12 +150,41 @@ pub struct OptionSpec {
     pub feedback: Option<String>,
 }
 
+/// When a learner may see which options of an assessment were correct. Until then a marked attempt says
+/// which questions were wrong and gives the explanations, so a failed attempt (even one submitted blank)
+/// cannot be used as an answer key for the next.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevealAnswers {
+    /// Once the learner has passed.
+    AfterPass,
+    /// Once the learner has passed or has no attempts left (with unlimited attempts: once passed).
+    #[default]
+    AfterFinalAttempt,
+    /// Never: the assessment's answers stay secret, for assessments reused across cohorts.
+    Never,
+}
+
+impl RevealAnswers {
+    /// The spelling in `assessment.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevealAnswers::AfterPass => "after-pass",
+            RevealAnswers::AfterFinalAttempt => "after-final-attempt",
+            RevealAnswers::Never => "never",
+        }
+    }
+}
+
 /// A validated module assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessmentSpec {
     pub pass_mark: u32,
     pub max_attempts: Option<u32>,
     pub cooldown_hours: Option<u32>,
+    /// Versions published before this setting existed read as the default.
+    #[serde(default)]
+    pub reveal_answers: RevealAnswers,
     pub questions: Vec<QuestionSpec>,
 }
 

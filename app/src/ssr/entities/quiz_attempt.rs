@@ -21,6 +21,9 @@ pub struct Model {
     pub score: i32,
     pub passed: bool,
     pub submitted_at: ChronoDateTimeUtc,
+    /// 1, 2, 3... per learner and assessment, unique: the attempt limit is enforced by the index, not by a
+    /// check that two racing requests could both pass. Null for lesson checks, which are unlimited.
+    pub attempt_number: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

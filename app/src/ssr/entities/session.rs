@@ -10,7 +10,15 @@ pub struct Model {
     pub id: String,
     /// The session's key-value data as JSON.
     pub data: String,
+    /// When the row stops working: the idle timeout or the absolute lifetime, whichever comes first.
     pub expires_at: ChronoDateTimeUtc,
+    /// The signed-in account; null for an anonymous session (one holding only a form's state).
+    pub account_id: Option<i32>,
+    pub signed_in_at: Option<ChronoDateTimeUtc>,
+    /// Updated at most once a minute, so reading a page rarely writes.
+    pub last_seen_at: Option<ChronoDateTimeUtc>,
+    /// The browser's own description, cut to 200 characters, so a person can tell their sessions apart.
+    pub user_agent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,13 +3,16 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 
 use super::passwords::{decoy_hash, hash_password, verify_password};
 use crate::error::{AppError, FieldError};
 use crate::ssr::entities::account;
 
+use crate::model::accounts::AccountSettings;
 pub use crate::model::accounts::Role;
+use crate::ssr::limits::Limits;
 
 /// What a person types into the registration form.
 #[derive(Debug, Clone)]
@@ -57,32 +60,8 @@ pub fn validate_registration(input: &Registration) -> Result<(), AppError> {
             message: "Enter an email address in the format name@example.org.".into(),
         });
     }
-    let name = input.display_name.trim();
-    if name.is_empty() {
-        errors.push(FieldError {
-            field: "display_name".into(),
-            message: "Enter the name to show on your records.".into(),
-        });
-    } else if name.chars().count() > 100 {
-        errors.push(FieldError {
-            field: "display_name".into(),
-            message: "Your name must be 100 characters or fewer.".into(),
-        });
-    }
-    let length = input.password.chars().count();
-    if length < MIN_PASSWORD_CHARS {
-        errors.push(FieldError {
-            field: "password".into(),
-            message: format!(
-                "Your password must be at least {MIN_PASSWORD_CHARS} characters long."
-            ),
-        });
-    } else if length > MAX_PASSWORD_CHARS {
-        errors.push(FieldError {
-            field: "password".into(),
-            message: format!("Your password must be {MAX_PASSWORD_CHARS} characters or fewer."),
-        });
-    }
+    check_display_name(input.display_name.trim(), &mut errors);
+    check_new_password("password", &input.password, &mut errors);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -150,8 +129,13 @@ pub async fn register(
 }
 
 /// The account for this email and password, or a deliberately vague error (no hint which one was wrong).
+///
+/// Attempts on one account are counted by `limits` (slowed, not locked), and every outcome is a security
+/// event: logged, and written to the audit log against the account when the email names one (an unknown
+/// email is logged without what was typed, which may be a password in the wrong box).
 pub async fn authenticate(
     db: &DatabaseConnection,
+    limits: &Limits,
     email: &str,
     password: &str,
 ) -> Result<account::Model, AppError> {
@@ -167,14 +151,48 @@ pub async fn authenticate(
         .filter(account::Column::Email.eq(&email))
         .one(db)
         .await?;
+    if let Err(refused) = limits.check_account(&email) {
+        if let Some(account) = &found {
+            security_event(db, account.id, "account.sign_in_throttled").await?;
+        }
+        return Err(refused);
+    }
     let hash = found
         .as_ref()
         .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
-        Some(account) if matches => Ok(account),
-        _ => Err(wrong()),
+        Some(account) if matches => {
+            tracing::info!(account = account.id, "signed in");
+            security_event(db, account.id, "account.signed_in").await?;
+            Ok(account)
+        }
+        Some(account) => {
+            tracing::warn!(account = account.id, "sign-in failed: wrong password");
+            security_event(db, account.id, "account.sign_in_failed").await?;
+            Err(wrong())
+        }
+        None => {
+            tracing::warn!("sign-in failed: no account has that email");
+            Err(wrong())
+        }
     }
+}
+
+/// Writes a security event about an account to the audit log.
+async fn security_event(
+    db: &DatabaseConnection,
+    account_id: i32,
+    action: &str,
+) -> Result<(), AppError> {
+    super::audit::record(
+        db,
+        Some(account_id),
+        action,
+        &format!("account:{account_id}"),
+        serde_json::json!({}),
+    )
+    .await
 }
 
 /// Gives an existing account a new role (used by the `create-admin` command for an existing email).
@@ -220,6 +238,130 @@ pub async fn grant_role(
     )
     .await?;
     Ok(updated)
+}
+
+fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
+    if name.is_empty() {
+        errors.push(FieldError::new(
+            "display_name",
+            "Enter the name to show on your records.",
+        ));
+    } else if name.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "display_name",
+            "Your name must be 100 characters or fewer.",
+        ));
+    }
+}
+
+fn check_new_password(field: &str, password: &str, errors: &mut Vec<FieldError>) {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_CHARS {
+        errors.push(FieldError::new(
+            field,
+            format!("Your password must be at least {MIN_PASSWORD_CHARS} characters long."),
+        ));
+    } else if length > MAX_PASSWORD_CHARS {
+        errors.push(FieldError::new(
+            field,
+            format!("Your password must be {MAX_PASSWORD_CHARS} characters or fewer."),
+        ));
+    }
+}
+
+/// The account page's data: profile and live sessions (`current` is this request's session row).
+pub async fn settings(
+    db: &DatabaseConnection,
+    account: &account::Model,
+    current: Option<&str>,
+) -> Result<AccountSettings, AppError> {
+    Ok(AccountSettings {
+        display_name: account.display_name.clone(),
+        email: account.email.clone(),
+        sessions: super::sessions::list(db, account, current).await?,
+    })
+}
+
+/// Corrects the name shown on the account and on records issued from now on (records already issued keep
+/// the name they were signed with; they are evidence of what was issued).
+pub async fn change_name(
+    db: &DatabaseConnection,
+    account: &account::Model,
+    display_name: &str,
+) -> Result<(), AppError> {
+    let name = display_name.trim();
+    let mut errors = Vec::new();
+    check_display_name(name, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid {
+            errors,
+            values: vec![("display_name".into(), name.to_owned())],
+        });
+    }
+    let txn = db.begin().await?;
+    let mut active: account::ActiveModel = account.clone().into();
+    active.display_name = Set(name.to_owned());
+    active.update(&txn).await?;
+    super::audit::record(
+        &txn,
+        Some(account.id),
+        "account.name_changed",
+        &format!("account:{}", account.id),
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes the password after checking the current one, and signs the account out everywhere else: whoever
+/// knew the old password loses their session too.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    account: &account::Model,
+    current_password: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> Result<u64, AppError> {
+    let mut errors = Vec::new();
+    check_new_password("new_password", new_password, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid {
+            errors,
+            values: Vec::new(),
+        });
+    }
+    if !verify_password(current_password.to_owned(), account.password_hash.clone()).await? {
+        tracing::warn!(
+            account = account.id,
+            "password change refused: wrong current password"
+        );
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not right.",
+        ));
+    }
+    let hash = hash_password(new_password.to_owned()).await?;
+    let txn = db.begin().await?;
+    let mut active: account::ActiveModel = account.clone().into();
+    active.password_hash = Set(hash);
+    active.update(&txn).await?;
+    let ended = super::sessions::end_all(&txn, account.id, keep_session).await?;
+    super::audit::record(
+        &txn,
+        Some(account.id),
+        "account.password_changed",
+        &format!("account:{}", account.id),
+        serde_json::json!({ "sessions_ended": ended }),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        account = account.id,
+        sessions_ended = ended,
+        "password changed"
+    );
+    Ok(ended)
 }
 
 /// Finds an account by email.

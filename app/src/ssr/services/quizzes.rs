@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::model::quizzes::{
     ASSESSMENT_SCOPE, AttemptView, QuestionKind, QuestionResult, QuestionView, QuizView,
 };
-use crate::ssr::content::{AssessmentSpec, Framework, QuestionSpec};
+use crate::ssr::content::{AssessmentSpec, Framework, QuestionSpec, RevealAnswers};
 use crate::ssr::entities::{lesson, module, module_version, quiz_attempt};
 use crate::ssr::error::internal;
 use crate::ssr::records::Issuer;
@@ -95,13 +95,43 @@ pub fn mark(questions: &[QuestionSpec], answers: &Answers) -> (Vec<QuestionResul
                 id: q.id.clone(),
                 correct,
                 chosen: chosen.into_iter().collect(),
-                correct_options: right.into_iter().collect(),
+                correct_options: Some(right.into_iter().collect()),
                 explanation: q.explanation.clone(),
                 feedback,
             }
         })
         .collect();
     (results, correct_count)
+}
+
+/// Whether a learner may now see which options were correct: always for lesson checks (they are practice),
+/// and for an assessment as its `reveal_answers` setting says, judged on every attempt so far.
+pub fn answers_revealed(
+    policy: Option<&AssessmentSpec>,
+    passed: bool,
+    attempts_used: usize,
+) -> bool {
+    let Some(policy) = policy else {
+        return true;
+    };
+    let out_of_attempts = policy
+        .max_attempts
+        .is_some_and(|max| attempts_used >= max as usize);
+    match policy.reveal_answers {
+        RevealAnswers::AfterPass => passed,
+        RevealAnswers::AfterFinalAttempt => passed || out_of_attempts,
+        RevealAnswers::Never => false,
+    }
+}
+
+/// Withholds the answer key from marked results: the learner still sees which questions were wrong and the
+/// explanations, but not which options were correct, nor the per-option feedback (often naming the right
+/// option).
+pub fn withhold_answers(results: &mut [QuestionResult]) {
+    for result in results {
+        result.correct_options = None;
+        result.feedback.clear();
+    }
 }
 
 /// Whole-number percentage, rounded down (so 69.9% never passes a 70% mark).
@@ -212,11 +242,20 @@ pub fn permission(
 fn attempt_view(
     attempt: &quiz_attempt::Model,
     questions: &[QuestionSpec],
+    revealed: bool,
 ) -> Result<AttemptView, AppError> {
-    let answers: Answers =
-        serde_json::from_str(&attempt.answers).map_err(|e| internal("reading an attempt", e))?;
-    let (results, correct) = mark(questions, &answers);
+    let answers: Answers = serde_json::from_str(&attempt.answers).map_err(|e| {
+        internal(
+            "reading an attempt",
+            format!("quiz_attempt {}: {e}", attempt.id),
+        )
+    })?;
+    let (mut results, correct) = mark(questions, &answers);
+    if !revealed {
+        withhold_answers(&mut results);
+    }
     Ok(AttemptView {
+        answers_revealed: revealed,
         attempt_id: attempt.id,
         correct,
         total: u32::try_from(results.len()).unwrap_or(0),
@@ -241,8 +280,12 @@ pub async fn quiz_view(
         None => Vec::new(),
     };
     let permission = permission(policy.as_ref(), &previous, Utc::now());
+    let passed = previous.iter().any(|a| a.passed);
+    let revealed = answers_revealed(policy.as_ref(), passed, previous.len());
     let last_attempt = match previous.last() {
-        Some(last) if last.module_version == found.version => Some(attempt_view(last, &questions)?),
+        Some(last) if last.module_version == found.version => {
+            Some(attempt_view(last, &questions, revealed)?)
+        }
         _ => None,
     };
     Ok(QuizView {
@@ -260,7 +303,7 @@ pub async fn quiz_view(
         can_attempt: account_id.is_some() && permission == AttemptPermission::Allowed,
         signed_in: account_id.is_some(),
         last_attempt,
-        passed: previous.iter().any(|a| a.passed),
+        passed,
     })
 }
 
@@ -307,10 +350,15 @@ pub async fn submit(
             )));
         }
     }
-    let (results, correct) = mark(&questions, &answers);
+    let (mut results, correct) = mark(&questions, &answers);
     let total = u32::try_from(questions.len()).unwrap_or(u32::MAX);
     let score = score_percent(correct, total);
     let passed = policy.as_ref().is_some_and(|p| score >= p.pass_mark);
+    // Assessment attempts are numbered under a unique index: two submissions racing for the same number
+    // (or past the limit) cannot both be stored, whatever the timing.
+    let attempt_number = policy
+        .as_ref()
+        .map(|_| i32::try_from(previous.len() + 1).unwrap_or(i32::MAX));
     let stored = quiz_attempt::ActiveModel {
         account_id: Set(account_id),
         module_id: Set(found.id),
@@ -322,12 +370,33 @@ pub async fn submit(
         score: Set(i32::try_from(score).unwrap_or(i32::MAX)),
         passed: Set(passed),
         submitted_at: Set(Utc::now()),
+        attempt_number: Set(attempt_number),
         ..Default::default()
     }
     .insert(db)
-    .await?;
+    .await;
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(AppError::Conflict(
+                "Another attempt at this assessment was submitted at the same moment, and only one \
+                 counts. Open the assessment again to see its result."
+                    .to_owned(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     if passed {
         completion::complete_if_due(db, issuer, frameworks, account_id, &found).await?;
+    }
+    let revealed = answers_revealed(policy.as_ref(), passed, previous.len() + 1);
+    if !revealed {
+        withhold_answers(&mut results);
     }
     Ok(AttemptView {
         attempt_id: stored.id,
@@ -335,6 +404,7 @@ pub async fn submit(
         total,
         score,
         passed,
+        answers_revealed: revealed,
         submitted_at: stored.submitted_at.to_rfc3339(),
         results,
     })
@@ -397,7 +467,7 @@ mod tests {
         assert!(results[0].correct);
         assert!(!results[1].correct);
         assert_eq!(results[1].feedback, ["not 0"]);
-        assert_eq!(results[1].correct_options, [1]);
+        assert_eq!(results[1].correct_options, Some(vec![1]));
     }
 
     #[test]
@@ -435,7 +505,38 @@ mod tests {
             score: 0,
             passed,
             submitted_at: Utc::now() - Duration::hours(hours_ago),
+            attempt_number: Some(1),
         }
+    }
+
+    #[test]
+    fn answers_are_revealed_only_as_the_assessment_allows() {
+        let policy = |reveal| AssessmentSpec {
+            pass_mark: 70,
+            max_attempts: Some(3),
+            cooldown_hours: None,
+            reveal_answers: reveal,
+            questions: Vec::new(),
+        };
+        let after_final = policy(RevealAnswers::AfterFinalAttempt);
+        assert!(!answers_revealed(Some(&after_final), false, 1));
+        assert!(!answers_revealed(Some(&after_final), false, 2));
+        assert!(answers_revealed(Some(&after_final), false, 3));
+        assert!(answers_revealed(Some(&after_final), true, 1));
+        let after_pass = policy(RevealAnswers::AfterPass);
+        assert!(!answers_revealed(Some(&after_pass), false, 3));
+        assert!(answers_revealed(Some(&after_pass), true, 2));
+        let never = policy(RevealAnswers::Never);
+        assert!(!answers_revealed(Some(&never), true, 3));
+        let unlimited = AssessmentSpec {
+            max_attempts: None,
+            ..after_final
+        };
+        assert!(!answers_revealed(Some(&unlimited), false, 50));
+        assert!(
+            answers_revealed(None, false, 1),
+            "lesson checks are practice"
+        );
     }
 
     #[test]
@@ -444,6 +545,7 @@ mod tests {
             pass_mark: 70,
             max_attempts: Some(2),
             cooldown_hours: Some(24),
+            reveal_answers: RevealAnswers::default(),
             questions: Vec::new(),
         };
         let now = Utc::now();

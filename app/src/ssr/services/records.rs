@@ -124,26 +124,19 @@ fn verification(
             "the record presented differs from the one we issued: it has been altered".to_owned(),
         );
     }
-    let revoked = record.revoked_at.is_some();
-    if revoked {
-        problems.push(format!(
-            "the record was revoked{}",
-            record
-                .revoked_reason
-                .as_deref()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default()
-        ));
+    let revoked_at = record
+        .revoked_at
+        .map(|at| at.format("%Y-%m-%d").to_string());
+    // The reason is private (it may name a person or a mistake); verifiers learn only that and when.
+    if let Some(on) = &revoked_at {
+        problems.push(format!("the record was revoked by its issuer on {on}"));
     }
     Verification {
-        valid: signature_valid && matches_issued && !revoked,
+        valid: signature_valid && matches_issued && revoked_at.is_none(),
         signature_valid,
         matches_issued,
-        revoked,
-        revoked_at: record
-            .revoked_at
-            .map(|at| at.format("%Y-%m-%d").to_string()),
-        revoked_reason: record.revoked_reason.clone(),
+        revoked: revoked_at.is_some(),
+        revoked_at,
         problems,
     }
 }
@@ -162,7 +155,6 @@ pub async fn verify_presented(
         matches_issued: false,
         revoked: false,
         revoked_at: None,
-        revoked_reason: None,
         problems: vec![problem],
     };
     let (payload, signature_problem) = if presented.starts_with('{') {
@@ -246,7 +238,8 @@ pub async fn record_view(
                 .build()
         })
         .unwrap_or_default();
-    let role = viewer.map(|v| Role::parse(&v.role));
+    let may_manage = viewer.is_some_and(|v| may_manage_record(v, &found));
+    let is_owner = viewer.is_some_and(|v| v.id == record.account_id);
     Ok(RecordView {
         verification: verification(&record, None, &keys),
         id: record.id.clone(),
@@ -279,22 +272,51 @@ pub async fn record_view(
         issuer_name: issuer.name.clone(),
         record_url,
         qr_svg,
-        can_revoke: matches!(role, Some(Role::Admin | Role::CourseLead))
-            && record.revoked_at.is_none(),
-        is_owner: viewer.is_some_and(|v| v.id == record.account_id),
+        can_revoke: may_manage && record.revoked_at.is_none(),
+        can_reinstate: may_manage && record.revoked_at.is_some(),
+        revoked_reason: if may_manage || is_owner {
+            record.revoked_reason.clone()
+        } else {
+            None
+        },
+        is_owner,
     })
 }
 
-/// Revokes a record. Only course leads and admins may; a reason is required and is shown to verifiers.
+/// Who may revoke or reinstate a record: an admin, or the course lead who owns the record's module. A lead
+/// with no tie to the module may not touch the records it issued.
+fn may_manage_record(actor: &account::Model, found: &module::Model) -> bool {
+    Role::parse(&actor.role) == Role::Admin || found.owner_id == Some(actor.id)
+}
+
+/// The record and its module, after checking that `actor` may change the record's status.
+async fn record_to_manage(
+    db: &DatabaseConnection,
+    actor: &account::Model,
+    id: &str,
+) -> Result<completion_record::Model, AppError> {
+    let record = find_record(db, id).await?;
+    let found = module::Entity::find_by_id(record.module_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?;
+    if may_manage_record(actor, &found) {
+        Ok(record)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Revokes a record (an admin or the module's owner). The reason is kept for the learner, the module's owner
+/// and admins, and in the audit log; the public page and the status list say only that it was revoked, and
+/// when.
 pub async fn revoke(
     db: &DatabaseConnection,
     actor: &account::Model,
     id: &str,
     reason: &str,
 ) -> Result<(), AppError> {
-    if !matches!(Role::parse(&actor.role), Role::Admin | Role::CourseLead) {
-        return Err(AppError::Forbidden);
-    }
+    let record = record_to_manage(db, actor, id).await?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::invalid(
@@ -302,7 +324,12 @@ pub async fn revoke(
             "Enter the reason for revoking this record.",
         ));
     }
-    let record = find_record(db, id).await?;
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid(
+            "reason",
+            format!("The reason must be {MAX_REASON_CHARS} characters or fewer."),
+        ));
+    }
     if record.revoked_at.is_some() {
         return Err(AppError::Conflict(
             "This record has already been revoked.".to_owned(),
@@ -325,6 +352,42 @@ pub async fn revoke(
     txn.commit().await?;
     Ok(())
 }
+
+/// Reverses a revocation (the same people who may revoke): the record is valid again and leaves the status
+/// list. Audited with the reason the revocation had, so the history stays complete.
+pub async fn reinstate(
+    db: &DatabaseConnection,
+    actor: &account::Model,
+    id: &str,
+) -> Result<(), AppError> {
+    let record = record_to_manage(db, actor, id).await?;
+    let Some(revoked_at) = record.revoked_at else {
+        return Err(AppError::Conflict("This record is not revoked.".to_owned()));
+    };
+    let earlier_reason = record.revoked_reason.clone();
+    let mut active: completion_record::ActiveModel = record.into();
+    active.revoked_at = Set(None);
+    active.revoked_reason = Set(None);
+    active.revoked_by = Set(None);
+    let txn = db.begin().await?;
+    let reinstated = active.update(&txn).await?;
+    super::audit::record(
+        &txn,
+        Some(actor.id),
+        "record.reinstated",
+        &format!("record:{}", reinstated.id),
+        serde_json::json!({
+            "revoked_at": revoked_at.to_rfc3339(),
+            "revoked_reason": earlier_reason,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The longest revocation reason accepted: a sentence or two for the learner, not a case file.
+pub const MAX_REASON_CHARS: usize = 500;
 
 /// The revocation status list as a signed BitstringStatusListCredential (JSON body and VC-JWT).
 pub async fn status_list(

@@ -440,7 +440,13 @@ pub fn lesson_from_fields(fields: &Fields) -> LessonForm {
 
 // ---- assessment.toml ------------------------------------------------------------------------------------
 
-const ASSESSMENT_KEYS: &[&str] = &["pass_mark", "max_attempts", "cooldown_hours", "questions"];
+const ASSESSMENT_KEYS: &[&str] = &[
+    "pass_mark",
+    "max_attempts",
+    "cooldown_hours",
+    "reveal_answers",
+    "questions",
+];
 
 /// Reads `assessment.toml` into form fields.
 pub fn assessment_from_text(text: &str) -> Result<AssessmentForm, String> {
@@ -452,6 +458,7 @@ pub fn assessment_from_text(text: &str) -> Result<AssessmentForm, String> {
         pass_mark: text_of(&table, "pass_mark"),
         max_attempts: text_of(&table, "max_attempts"),
         cooldown_hours: text_of(&table, "cooldown_hours"),
+        reveal_answers: text_of(&table, "reveal_answers"),
         questions: questions_from_value(table.get("questions"))?,
     })
 }
@@ -471,6 +478,12 @@ pub fn assessment_text(form: &AssessmentForm) -> String {
             toml_integer(&form.cooldown_hours)
         ));
     }
+    if !form.reveal_answers.trim().is_empty() {
+        out.push_str(&format!(
+            "reveal_answers = {}\n",
+            toml_string(form.reveal_answers.trim())
+        ));
+    }
     out.push_str(&questions_text(&form.questions));
     out
 }
@@ -481,6 +494,7 @@ pub fn assessment_from_fields(fields: &Fields, module_slug: &str) -> AssessmentF
         pass_mark: field(fields, "pass_mark"),
         max_attempts: field(fields, "max_attempts"),
         cooldown_hours: field(fields, "cooldown_hours"),
+        reveal_answers: field(fields, "reveal_answers"),
         questions: questions_from_fields(fields, &format!("{module_slug}-assessment")),
     }
 }
