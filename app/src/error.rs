@@ -31,6 +31,11 @@ pub enum AppError {
     SignInRequired,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// The account's email address has not been proved yet, which this action needs.
+    #[error(
+        "Verify your email address first: follow the link we emailed you, or ask for a new one on your account page."
+    )]
+    EmailNotVerified,
     #[error("{0} was not found.")]
     NotFound(String),
     /// Input that failed validation. `values` echoes back the safe fields (never passwords) so a page
@@ -64,7 +69,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::SignInRequired => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::EmailNotVerified => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::BadRequest(_) => 422,
             AppError::Conflict(_) => 409,

@@ -27,6 +27,11 @@ use pages::{
     portfolio::PortfolioPage, record::RecordPage, register::RegisterPage, sign_in::SignInPage,
     source_editor::SourceEditorPage,
 };
+use pages::{
+    check_email::CheckEmailPage, confirm_email_change::ConfirmEmailChangePage,
+    email_verified::EmailVerifiedPage, forgot_password::ForgotPasswordPage,
+    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -104,6 +109,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check-email") view=CheckEmailPage/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage/>
+                    <Route path=path!("/email-verified") view=EmailVerifiedPage/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                    <Route path=path!("/confirm-email-change") view=ConfirmEmailChangePage/>
                 </Routes>
             </Layout>
         </Router>

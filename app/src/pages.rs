@@ -7,9 +7,13 @@ pub mod assessment_editor;
 pub mod authoring;
 pub mod authoring_module;
 pub mod catalogue;
+pub mod check_email;
 pub mod cohort;
 pub mod cohorts;
+pub mod confirm_email_change;
 pub mod dashboard;
+pub mod email_verified;
+pub mod forgot_password;
 pub mod join;
 pub mod lesson;
 pub mod lesson_editor;
@@ -18,8 +22,10 @@ pub mod not_found;
 pub mod portfolio;
 pub mod record;
 pub mod register;
+pub mod reset_password;
 pub mod sign_in;
 pub mod source_editor;
+pub mod verify_email;
 
 /// Formats hours for people: `2.5` → "2.5 hours", `1` → "1 hour".
 pub fn hours(value: f64) -> String {

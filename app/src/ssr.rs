@@ -9,6 +9,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod limits;
+pub mod mail;
 pub mod records;
 pub mod redirects;
 pub mod services;

@@ -16,6 +16,7 @@ mod m20261125_000007_create_xapi_outbox;
 mod m20261125_000008_create_module_drafts;
 mod m20261201_000009_number_assessment_attempts;
 mod m20261201_000010_track_account_sessions;
+mod m20261201_000011_verify_emails;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_module_drafts::Migration),
             Box::new(m20261201_000009_number_assessment_attempts::Migration),
             Box::new(m20261201_000010_track_account_sessions::Migration),
+            Box::new(m20261201_000011_verify_emails::Migration),
         ]
     }
 }

@@ -55,6 +55,22 @@ pub struct Config {
     /// verification and record verification. Generous: a whole hospital may share one address.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_per_minute: u32,
+    /// The mail server for verification and password-reset emails: `smtps://user:password@host:465`
+    /// (TLS), `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtp://host:25` (a relay on a
+    /// trusted network, unencrypted). Unset: emails are written as `.eml` files in `MAIL_DIR` and their
+    /// links logged.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who emails come from.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Informatics Academy <academy@localhost>"
+    )]
+    pub mail_from: String,
+    /// Where emails are written when no `SMTP_URL` is set.
+    #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,
@@ -66,6 +82,14 @@ impl Config {
         app::ssr::session_store::SessionPolicy {
             idle: chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
             lifetime: chrono::Duration::hours(i64::from(self.session_lifetime_hours)),
+        }
+    }
+
+    /// The mailer: SMTP when `SMTP_URL` is set, otherwise `.eml` files in `MAIL_DIR`.
+    pub fn mailer(&self) -> Result<app::ssr::mail::Mailer, app::ssr::mail::MailError> {
+        match &self.smtp_url {
+            Some(url) => app::ssr::mail::Mailer::smtp(url, &self.mail_from),
+            None => app::ssr::mail::Mailer::folder(&self.mail_dir, &self.mail_from),
         }
     }
 

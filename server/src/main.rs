@@ -51,7 +51,8 @@ enum Command {
     },
     /// Start signing new records with a fresh key; old keys stay published so earlier records still verify.
     RotateKey,
-    /// Create an admin account (or make an existing account an admin).
+    /// Create a new admin account, its address taken as verified. An address that already has an account is
+    /// refused unless --promote-existing (then that account becomes an admin and keeps its own password).
     CreateAdmin {
         #[arg(long)]
         email: String,
@@ -60,6 +61,9 @@ enum Command {
         /// Read from the environment so it never appears in shell history or `ps`.
         #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
+        /// Make the existing account with this address an admin instead (its holder must have verified it).
+        #[arg(long)]
+        promote_existing: bool,
     },
 }
 
@@ -90,7 +94,14 @@ fn main() -> ExitCode {
             email,
             name,
             password,
-        } => runtime.block_on(create_admin(cli.config, email, name, password)),
+            promote_existing,
+        } => runtime.block_on(create_admin(
+            cli.config,
+            email,
+            name,
+            password,
+            promote_existing,
+        )),
     };
     match result {
         Ok(code) => code,
@@ -231,6 +242,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         };
         tokio::spawn(forward_statements(state.db.clone(), lrs));
     }
+    tokio::spawn(deliver_mail(state.db.clone(), state.mailer.clone()));
     let router = router::build_router(state, secure_cookies);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -269,11 +281,30 @@ async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
     }
 }
 
+/// Delivers queued emails: straight away when a request queues one (nudged), otherwise every few seconds
+/// for retries; failures back off per message (see `mail_outbox`).
+async fn deliver_mail(
+    db: sea_orm::DatabaseConnection,
+    mailer: std::sync::Arc<app::ssr::mail::Mailer>,
+) {
+    loop {
+        match app::ssr::services::mail_outbox::deliver_due(&db, &mailer).await {
+            Ok(report) if report.sent > 0 && report.failed == 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "email delivery round failed"),
+        }
+        mailer
+            .wait_for_work(std::time::Duration::from_secs(5))
+            .await;
+    }
+}
+
 async fn create_admin(
     config: Config,
     email: String,
     name: String,
     password: String,
+    promote_existing: bool,
 ) -> anyhow::Result<ExitCode> {
     let db = app::ssr::db::connect(&config.database_url).await?;
     app::ssr::db::migrate(&db).await?;
@@ -282,12 +313,21 @@ async fn create_admin(
         display_name: name,
         password,
     };
-    let account = accounts::create_admin(&db, input).await.map_err(|e| {
-        let field = ["email", "display_name", "password"]
-            .iter()
-            .find_map(|f| e.field_message(f));
-        anyhow::anyhow!(field.unwrap_or_else(|| e.to_string()))
-    })?;
-    println!("{} is now an admin", account.email);
+    let account = accounts::create_admin(&db, input, promote_existing)
+        .await
+        .map_err(|e| {
+            let field = ["email", "display_name", "password"]
+                .iter()
+                .find_map(|f| e.field_message(f));
+            anyhow::anyhow!(field.unwrap_or_else(|| e.to_string()))
+        })?;
+    if promote_existing {
+        println!(
+            "{} is now an admin; it keeps its own password (the one given was not used)",
+            account.email
+        );
+    } else {
+        println!("{} is now an admin", account.email);
+    }
     Ok(ExitCode::SUCCESS)
 }

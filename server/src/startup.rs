@@ -21,6 +21,8 @@ pub enum StartupError {
     Publish(app::error::AppError),
     #[error(transparent)]
     Issuer(#[from] app::ssr::records::RecordError),
+    #[error("cannot set up email: {0}")]
+    Mail(#[from] app::ssr::mail::MailError),
 }
 
 /// The module folders present under `content/modules`, including ones that failed to load.
@@ -92,6 +94,8 @@ pub async fn prepare(
     )
     .await?;
     tracing::info!(kid = %issuer.kid, "record signing key ready");
+    let mailer = config.mailer()?;
+    tracing::info!(to = %mailer.describe(), "email ready");
     Ok(AppState {
         db: connection,
         library: Arc::new(report.library),
@@ -103,6 +107,7 @@ pub async fn prepare(
         }),
         sessions: config.session_policy(),
         limits: Arc::new(app::ssr::limits::Limits::new(config.limit_settings())),
+        mailer: Arc::new(mailer),
         leptos_options,
     })
 }

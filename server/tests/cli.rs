@@ -73,7 +73,7 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
         )
         .await
         .expect("issuer");
-        let learner = app::ssr::services::accounts::register(
+        let learner = app::ssr::services::accounts::create_account(
             &conn,
             app::ssr::services::accounts::Registration {
                 email: "cli@example.org".into(),
@@ -81,6 +81,7 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
                 password: "a terminal passphrase".into(),
             },
             app::api::accounts::Role::Learner,
+            app::ssr::services::accounts::Verified::Yes,
         )
         .await
         .expect("learner");

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -53,6 +53,65 @@ async function waitForServer(url, deadlineMs) {
   throw new Error(`server did not start at ${url}:\n${serverLog.join('')}`);
 }
 
+function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser journeys with scripts/test, which starts an SMTP server`);
+  return value;
+}
+
+/** Undoes quoted-printable encoding, as a mail client does. */
+function decodeQuotedPrintable(text) {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** The link to `path` in the newest email the SMTP server received for `to` (waits for delivery). */
+async function emailedLink(to, path) {
+  const maildir = join(requiredEnv('TEST_MAILBOX'), 'new');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const messages = existsSync(maildir)
+      ? readdirSync(maildir).map((f) => decodeQuotedPrintable(readFileSync(join(maildir, f), 'utf8')))
+      : [];
+    const link = messages
+      .filter((m) => m.split('\n').some((line) => line.startsWith('To:') && line.includes(to)))
+      .flatMap((m) => m.split(/\s+/))
+      .find((word) => word.startsWith(`${baseUrl}${path}`));
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${to} with a ${path} link arrived:\n${serverLog.join('')}`);
+}
+
+/**
+ * Arrives as a new learner does: registers, follows the link in the verification email, signs in.
+ * `audit` (optional) checks each new page on the way.
+ */
+async function registerAndVerify(page, { email, name, password, audit = async () => {}, hydrated = async () => {} }) {
+  await page.goto(`${baseUrl}/register`);
+  await hydrated();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
+  await audit('the check-your-email page');
+  const link = await emailedLink(email, '/verify-email');
+  await page.goto(link);
+  await hydrated();
+  await audit('the verify-email page');
+  await page.getByRole('button', { name: 'Verify my email address' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Email address confirmed' }).waitFor();
+  await audit('the email-confirmed page');
+  await page.goto(`${baseUrl}/sign-in`);
+  await hydrated();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+}
+
 before(async () => {
   const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
   workDir = mkdtempSync(join(tmpdir(), 'academy-e2e-'));
@@ -67,6 +126,9 @@ before(async () => {
     KEY_DIR: join(workDir, 'keys'),
     LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
     RUST_LOG: 'warn',
+    // Verification and reset emails go through the real SMTP server scripts/test starts (aiosmtpd).
+    SMTP_URL: requiredEnv('TEST_SMTP_URL'),
+    MAIL_FROM: 'Informatics Academy <academy@localhost>',
   };
   server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => serverLog.push(d.toString()));
@@ -136,11 +198,9 @@ async function learnerJourney({ javaScript }) {
   await page.getByRole('link', { name: 'Enter an email address in the format name@example.org.' }).waitFor();
   await audit('the registration form with errors');
 
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Your name').fill('Dr Test Learner');
-  await page.getByLabel('Password').fill('a long and memorable passphrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await registerAndVerify(page, {
+    email, name: 'Dr Test Learner', password: 'a long and memorable passphrase', audit, hydrated,
+  });
   await page.getByText('Signed in as Dr Test Learner').waitFor();
   await audit('an empty dashboard');
 
@@ -209,13 +269,9 @@ async function recordJourney({ javaScript }) {
     if (javaScript) await page.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
   };
 
-  await page.goto(`${baseUrl}/register`);
-  await hydrated();
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Your name').fill('Dr Record Holder');
-  await page.getByLabel('Password').fill('records that can be verified');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await registerAndVerify(page, {
+    email, name: 'Dr Record Holder', password: 'records that can be verified', hydrated,
+  });
 
   // The lesson's check-your-understanding questions: nothing about the answers is on the page yet.
   await page.goto(`${baseUrl}/modules/gamma/lessons/only`);
@@ -357,12 +413,7 @@ test('every lesson of the shipped curriculum passes axe-core and has one h1', as
 });
 
 async function register(page, email, name) {
-  await page.goto(`${baseUrl}/register`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await registerAndVerify(page, { email, name, password: 'a long enough passphrase' });
 }
 
 test('a course lead creates a cohort, a learner joins by code, the lead sees the matrix', async () => {

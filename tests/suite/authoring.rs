@@ -7,7 +7,7 @@ use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::content::{Framework, load_library};
 use app::ssr::entities::{account, audit_event, module};
-use app::ssr::services::accounts::{Registration, register};
+use app::ssr::services::accounts::{Registration, Verified, create_account};
 use app::ssr::services::authoring::{self, ExportSource, archive};
 use app::ssr::services::catalogue::{self, SyncOutcome};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 async fn account_with_role(db: &DatabaseConnection, email: &str, role: Role) -> account::Model {
-    register(
+    create_account(
         db,
         Registration {
             email: email.into(),
@@ -23,6 +23,7 @@ async fn account_with_role(db: &DatabaseConnection, email: &str, role: Role) -> 
             password: "a suitably long passphrase".into(),
         },
         role,
+        Verified::Yes,
     )
     .await
     .expect("register")
@@ -636,18 +637,14 @@ async fn authoring_pages_are_for_owners_and_admins_only(db: &DatabaseConnection)
     );
 
     let mut learner_browser = Browser::new(router.clone());
-    let registered = learner_browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "learner@example.org"),
-                ("display_name", "A Learner"),
-                ("password", "a suitably long passphrase"),
-            ],
+    learner_browser
+        .register_verified(
+            db,
+            "learner@example.org",
+            "A Learner",
+            "a suitably long passphrase",
         )
         .await;
-    assert_eq!(registered.status, 302);
     for path in [
         "/author",
         "/author/alpha",

@@ -7,7 +7,7 @@ use app::api::cohorts::CellStatus;
 use app::error::AppError;
 use app::ssr::content::load_library;
 use app::ssr::entities::{account, audit_event, lesson_progress};
-use app::ssr::services::accounts::{Registration, register};
+use app::ssr::services::accounts::{Registration, Verified, create_account};
 use app::ssr::services::{catalogue, cohorts, completion, progress};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ async fn account_with_role(
     name: &str,
     role: Role,
 ) -> account::Model {
-    register(
+    create_account(
         db,
         Registration {
             email: email.into(),
@@ -26,6 +26,7 @@ async fn account_with_role(
             password: "a suitably long passphrase".into(),
         },
         role,
+        Verified::Yes,
     )
     .await
     .expect("register")
@@ -285,15 +286,7 @@ async fn removing_a_learner_keeps_their_progress_and_is_audited(db: &DatabaseCon
 async fn learners_cannot_reach_cohort_pages_or_exports(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "nosy@example.org"),
-                ("display_name", "Nosy"),
-                ("password", "let me see the cohort"),
-            ],
-        )
+        .register_verified(db, "nosy@example.org", "Nosy", "let me see the cohort")
         .await;
     assert_eq!(browser.get("/cohorts").await.status, 403);
     assert_eq!(browser.get("/cohorts/1").await.status, 403);

@@ -9,6 +9,7 @@ mod authoring;
 mod cohorts;
 mod content;
 mod http_journey;
+mod mail;
 mod messages;
 mod migrations;
 mod progress;

@@ -72,14 +72,11 @@ async fn a_real_form_error_is_shown_once_on_the_page_it_returns_to(db: &Database
 async fn sign_in_redirects_stay_on_this_site(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "redirect@example.org"),
-                ("display_name", "Dr Redirect"),
-                ("password", "a long enough passphrase"),
-            ],
+        .register_verified(
+            db,
+            "redirect@example.org",
+            "Dr Redirect",
+            "a long enough passphrase",
         )
         .await;
     for hostile in [

@@ -404,17 +404,7 @@ async fn tampering_with_any_field_of_a_downloaded_record_fails_verification(
 }
 
 async fn someone(db: &DatabaseConnection, email: &str, role: Role) -> account::Model {
-    app::ssr::services::accounts::register(
-        db,
-        app::ssr::services::accounts::Registration {
-            email: email.into(),
-            display_name: "Someone".into(),
-            password: "a long enough passphrase".into(),
-        },
-        role,
-    )
-    .await
-    .expect("account")
+    academy_tests::account(db, email, role).await
 }
 
 async fn only_an_admin_or_the_modules_owner_may_revoke_a_record(db: &DatabaseConnection) {

@@ -17,19 +17,10 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "a long enough passphrase";
 
-async fn registered(browser: &mut Browser, email: &str) {
-    let page = browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", email),
-                ("display_name", "Dr Session"),
-                ("password", PASSWORD),
-            ],
-        )
+async fn registered(db: &DatabaseConnection, browser: &mut Browser, email: &str) {
+    browser
+        .register_verified(db, email, "Dr Session", PASSWORD)
         .await;
-    assert_eq!(page.status, 302, "{}", page.body);
 }
 
 async fn sign_in(browser: &mut Browser, email: &str, password: &str) -> u16 {
@@ -66,7 +57,7 @@ async fn rows_of(db: &DatabaseConnection, email: &str) -> Vec<session::Model> {
 
 async fn a_session_row_names_its_account_and_ends_after_two_idle_hours(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
-    registered(&mut browser, "rows@example.org").await;
+    registered(db, &mut browser, "rows@example.org").await;
     let rows = rows_of(db, "rows@example.org").await;
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
@@ -82,7 +73,7 @@ async fn a_session_row_names_its_account_and_ends_after_two_idle_hours(db: &Data
 async fn an_expired_or_over_age_session_is_signed_out(db: &DatabaseConnection) {
     let router = app_for(db, &fixtures().join("valid")).await;
     let mut idle = Browser::new(router.clone());
-    registered(&mut idle, "idle@example.org").await;
+    registered(db, &mut idle, "idle@example.org").await;
     assert!(is_signed_in(&mut idle).await);
     // Idle past its expiry: as another instance would find it, the row no longer loads.
     for row in rows_of(db, "idle@example.org").await {
@@ -121,7 +112,7 @@ async fn an_expired_or_over_age_session_is_signed_out(db: &DatabaseConnection) {
 async fn signing_out_everywhere_else_ends_the_other_browsers_only(db: &DatabaseConnection) {
     let router = app_for(db, &fixtures().join("valid")).await;
     let mut ward_pc = Browser::new(router.clone());
-    registered(&mut ward_pc, "everywhere@example.org").await;
+    registered(db, &mut ward_pc, "everywhere@example.org").await;
     let mut phone = Browser::new(router.clone());
     assert_eq!(
         sign_in(&mut phone, "everywhere@example.org", PASSWORD).await,
@@ -172,19 +163,9 @@ async fn signing_out_everywhere_else_ends_the_other_browsers_only(db: &DatabaseC
 
 async fn one_learner_cannot_end_another_learners_session(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
-    registered(&mut browser, "victim@example.org").await;
+    registered(db, &mut browser, "victim@example.org").await;
     let reference = rows_of(db, "victim@example.org").await[0].id.clone();
-    let other = accounts::register(
-        db,
-        accounts::Registration {
-            email: "other@example.org".into(),
-            display_name: "Other".into(),
-            password: PASSWORD.into(),
-        },
-        accounts::Role::Learner,
-    )
-    .await
-    .expect("other learner");
+    let other = academy_tests::account(db, "other@example.org", accounts::Role::Learner).await;
     assert!(matches!(
         sessions::end(db, &other, &reference).await,
         Err(AppError::NotFound(_))
@@ -197,7 +178,7 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_browser
 ) {
     let router = app_for(db, &fixtures().join("valid")).await;
     let mut mine = Browser::new(router.clone());
-    registered(&mut mine, "change@example.org").await;
+    registered(db, &mut mine, "change@example.org").await;
     let mut left_open = Browser::new(router.clone());
     assert_eq!(
         sign_in(&mut left_open, "change@example.org", PASSWORD).await,
@@ -256,15 +237,15 @@ async fn over_https_cookies_are_host_prefixed_and_browsers_are_told_to_stay_on_h
     db: &DatabaseConnection,
 ) {
     let state = academy_tests::http_client::state_for(db, &fixtures().join("valid")).await;
+    academy_tests::account(db, "secure@example.org", accounts::Role::Learner).await;
     let secure = server::router::build_router(state, true);
-    let body =
-        "email=secure%40example.org&display_name=Dr+Secure&password=a+long+enough+passphrase";
+    let body = "email=secure%40example.org&password=a+long+enough+passphrase";
     let response = secure
         .oneshot(
-            Request::post("/api/register")
+            Request::post("/api/sign-in")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(header::ACCEPT, "text/html")
-                .header(header::REFERER, "https://localhost/register")
+                .header(header::REFERER, "https://localhost/sign-in")
                 .body(Body::from(body))
                 .expect("request"),
         )

@@ -27,14 +27,11 @@ fn count(all: &[Value], verb: &str) -> usize {
 async fn each_learning_event_is_one_statement_with_a_stable_id(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "xapi@example.org"),
-                ("display_name", "Dr Statement"),
-                ("password", "statements all the way"),
-            ],
+        .register_verified(
+            db,
+            "xapi@example.org",
+            "Dr Statement",
+            "statements all the way",
         )
         .await;
     let lesson = "/modules/beta/lessons/only";
@@ -122,15 +119,7 @@ async fn each_learning_event_is_one_statement_with_a_stable_id(db: &DatabaseConn
 async fn admins_export_statements_by_date_and_learners_cannot(db: &DatabaseConnection) {
     let mut learner = Browser::new(app_for(db, &fixtures().join("valid")).await);
     learner
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "exporter@example.org"),
-                ("display_name", "Exporter"),
-                ("password", "export me please"),
-            ],
-        )
+        .register_verified(db, "exporter@example.org", "Exporter", "export me please")
         .await;
     learner.get("/modules/alpha/lessons/first").await;
     assert_eq!(learner.get("/xapi/statements").await.status, 403);
@@ -178,17 +167,7 @@ async fn the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context(
         .await
         .expect("q")
         .expect("learner");
-    let lead = app::ssr::services::accounts::register(
-        db,
-        app::ssr::services::accounts::Registration {
-            email: "mbox-lead@example.org".into(),
-            display_name: "Lead".into(),
-            password: "a long lead passphrase".into(),
-        },
-        Role::CourseLead,
-    )
-    .await
-    .expect("lead");
+    let lead = academy_tests::account(db, "mbox-lead@example.org", Role::CourseLead).await;
     let cohort_id = app::ssr::services::cohorts::create(
         db,
         &lead,
@@ -449,15 +428,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
 async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
-        .post_form(
-            "/api/register",
-            "/register",
-            &[
-                ("email", "not-admin@example.org"),
-                ("display_name", "Not Admin"),
-                ("password", "no admin for me"),
-            ],
-        )
+        .register_verified(db, "not-admin@example.org", "Not Admin", "no admin for me")
         .await;
     assert_eq!(browser.get("/admin").await.status, 403);
     app::ssr::services::accounts::grant_role(db, None, "not-admin@example.org", Role::Admin)

@@ -60,6 +60,7 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
         }),
         sessions: app::ssr::session_store::SessionPolicy::default(),
         limits: Arc::new(app::ssr::limits::Limits::default()),
+        mailer: Arc::new(crate::test_mailer()),
         leptos_options: LeptosOptions::builder()
             .output_name("informatics-academy")
             .site_root("target/site")
@@ -182,6 +183,56 @@ impl Browser {
             .body(Body::from(body.to_owned()))
             .expect("request");
         self.send(request).await
+    }
+
+    /// Arrives as a new learner does: registers through the form, follows the link in the verification
+    /// email, and signs in.
+    pub async fn register_verified(
+        &mut self,
+        db: &DatabaseConnection,
+        email: &str,
+        display_name: &str,
+        password: &str,
+    ) {
+        let registered = self
+            .post_form(
+                "/api/register",
+                "/register",
+                &[
+                    ("email", email),
+                    ("display_name", display_name),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(
+            registered.location.as_deref(),
+            Some("/check-email"),
+            "registration failed: {}",
+            registered.body
+        );
+        let address = app::ssr::services::accounts::normalise_email(email);
+        let link = crate::emailed_link(db, &address, "/verify-email")
+            .await
+            .expect("a verification email was queued");
+        let token = link
+            .split_once("token=")
+            .map(|(_, token)| token.to_owned())
+            .expect("the link carries a token");
+        assert_eq!(self.get(&link).await.status, StatusCode::OK);
+        let verified = self
+            .post_form("/api/verify-email", &link, &[("token", &token)])
+            .await;
+        assert_eq!(verified.location.as_deref(), Some("/email-verified"));
+        let signed_in = self
+            .post_form(
+                "/api/sign-in",
+                "/sign-in",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(signed_in.status, StatusCode::FOUND, "{}", signed_in.body);
+        assert!(self.signed_in());
     }
 
     fn cookie_header(&self) -> Option<String> {

@@ -183,20 +183,59 @@ pub async fn publish(
         .expect("publish")
 }
 
-/// Registers a learner for tests that need one.
+/// A learner whose email address is verified, for tests that need one.
 pub async fn learner(db: &DatabaseConnection, email: &str) -> i32 {
-    app::ssr::services::accounts::register(
+    account(db, email, app::api::accounts::Role::Learner)
+        .await
+        .id
+}
+
+/// A verified account with `role`, for tests that need one.
+pub async fn account(
+    db: &DatabaseConnection,
+    email: &str,
+    role: app::api::accounts::Role,
+) -> app::ssr::entities::account::Model {
+    app::ssr::services::accounts::create_account(
         db,
         app::ssr::services::accounts::Registration {
             email: email.into(),
             display_name: "Test Learner".into(),
             password: "a long enough passphrase".into(),
         },
-        app::api::accounts::Role::Learner,
+        role,
+        app::ssr::services::accounts::Verified::Yes,
     )
     .await
-    .expect("register learner")
-    .id
+    .expect("create account")
+}
+
+/// A mailer for a test server: writes `.eml` files into a fresh folder (the real file transport).
+pub fn test_mailer() -> app::ssr::mail::Mailer {
+    let folder = std::env::temp_dir().join(format!("academy-test-mail-{}", uuid::Uuid::new_v4()));
+    app::ssr::mail::Mailer::folder(&folder, "Informatics Academy <academy@localhost>")
+        .expect("a mail folder")
+}
+
+/// The first link in the newest queued email to `to` whose path starts with `path`, as a path and query
+/// (what a person would follow from their inbox).
+pub async fn emailed_link(db: &DatabaseConnection, to: &str, path: &str) -> Option<String> {
+    use app::ssr::entities::mail_outbox;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let messages = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.eq(to))
+        .order_by_desc(mail_outbox::Column::Id)
+        .all(db)
+        .await
+        .expect("read the outbox");
+    messages.iter().find_map(|m| {
+        app::ssr::mail::links_in(&m.body)
+            .into_iter()
+            .filter_map(|link| link.split_once("://").map(|(_, rest)| rest))
+            .filter_map(|rest| rest.find('/').map(|i| &rest[i..]))
+            .find(|p| p.starts_with(path))
+            .map(str::to_owned)
+    })
 }
 
 /// An issuer with a fresh signing key (in a temporary folder), as a server instance would have.

@@ -13,6 +13,7 @@ pub async fn current_account() -> Result<Option<AccountView>, AppError> {
         display_name: a.display_name,
         email: a.email,
         role: Role::parse(&a.role),
+        email_verified: a.email_verified_at.is_some(),
     }))
 }
 
@@ -28,27 +29,105 @@ async fn start_session(account_id: i32) -> Result<(), AppError> {
     auth::start_session(&auth::session().await?, account_id, agent).await
 }
 
-/// Creates a learner account and signs it in.
+/// Registers a learner: the emailed link proves the address. Answers the same whether or not the address
+/// already has an account (the email tells its owner which), so it never signs anyone in.
 #[server(endpoint = "register")]
 pub async fn register(
     email: String,
     display_name: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth::app_state, services::accounts};
+    use crate::ssr::{auth::app_state, services::accounts, services::email_links};
     let state = app_state()?;
-    let account = accounts::register(
+    email_links::register(
         &state.db,
+        &state.issuer.base_url,
         accounts::Registration {
             email,
             display_name,
             password,
         },
-        Role::Learner,
     )
     .await?;
-    start_session(account.id).await?;
-    leptos_axum::redirect("/dashboard");
+    state.mailer.nudge();
+    leptos_axum::redirect("/check-email");
+    Ok(())
+}
+
+/// Sends the signed-in account a new verification link.
+#[server(endpoint = "resend-verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::ssr::{auth, services::email_links};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    email_links::resend_verification(&state.db, &state.issuer.base_url, &account).await?;
+    state.mailer.nudge();
+    leptos_axum::redirect("/check-email");
+    Ok(())
+}
+
+/// Follows a verification link (a button on the link's page, so mail scanners that open links change nothing).
+#[server(endpoint = "verify-email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use crate::ssr::{auth::app_state, services::email_links};
+    let state = app_state()?;
+    email_links::verify_email(&state.db, &state.issuer, &state.library.frameworks, &token).await?;
+    leptos_axum::redirect("/email-verified");
+    Ok(())
+}
+
+/// Asks for a password reset link; the same answer whether or not the address has an account.
+#[server(endpoint = "request-password-reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::ssr::{auth::app_state, services::email_links};
+    let state = app_state()?;
+    email_links::request_password_reset(&state.db, &state.issuer.base_url, &email).await?;
+    state.mailer.nudge();
+    leptos_axum::redirect("/check-email");
+    Ok(())
+}
+
+/// Sets a new password from a reset link; every session of the account ends.
+#[server(endpoint = "reset-password")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    use crate::ssr::{auth::app_state, services::email_links};
+    let state = app_state()?;
+    email_links::reset_password(&state.db, &state.issuer.base_url, &token, &new_password).await?;
+    state.mailer.nudge();
+    leptos_axum::redirect("/sign-in?reset=done");
+    Ok(())
+}
+
+/// Asks to move the signed-in account to a new address (confirmed by a link sent there).
+#[server(endpoint = "request-email-change")]
+pub async fn request_email_change(
+    new_email: String,
+    email_password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::email_links};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    email_links::request_email_change(
+        &state.db,
+        &state.issuer.base_url,
+        &account,
+        &new_email,
+        &email_password,
+    )
+    .await?;
+    state.mailer.nudge();
+    leptos_axum::redirect("/check-email");
+    Ok(())
+}
+
+/// Follows a change-of-address link.
+#[server(endpoint = "confirm-email-change")]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    use crate::ssr::{auth::app_state, services::email_links};
+    let state = app_state()?;
+    email_links::confirm_email_change(&state.db, &state.issuer.base_url, &token).await?;
+    state.mailer.nudge();
+    leptos_axum::redirect("/email-verified");
     Ok(())
 }
 
@@ -122,13 +201,15 @@ pub async fn change_password(
     let current = current_session_reference().await?;
     accounts::change_password(
         &state.db,
+        &state.issuer.base_url,
         &account,
         &current_password,
         &new_password,
         current.as_deref(),
     )
-    .await
-    .map(|_| ())
+    .await?;
+    state.mailer.nudge();
+    Ok(())
 }
 
 /// Signs one of the account's other browsers out.

@@ -5,11 +5,12 @@ use leptos_router::components::A;
 
 use leptos_router::hooks::use_location;
 
-use crate::api::accounts::{Role, SignOut, current_account};
+use crate::api::accounts::{ResendVerification, Role, SignOut, current_account};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    let resend = ServerAction::<ResendVerification>::new();
     let location = use_location();
     // Re-read on every navigation: signing in, registering and signing out all end in one.
     let account = Resource::new(move || location.pathname.get(), |_| current_account());
@@ -53,6 +54,18 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </nav>
                 </div>
             </header>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    account.await.ok().flatten().filter(|who| !who.email_verified).map(|who| view! {
+                        <div class="banner" role="region" aria-label="Email verification">
+                            <p>{format!("Please verify your email address ({}) to join cohorts and receive completion records. Check your inbox for our link.", who.email)}</p>
+                            <ActionForm action=resend attr:class="inline-form">
+                                <button type="submit" class="button-link">"Send me a new link"</button>
+                            </ActionForm>
+                        </div>
+                    })
+                })}
+            </Transition>
             <main id="main" tabindex="-1" class="main">
                 {children()}
             </main>

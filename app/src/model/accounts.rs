@@ -36,6 +36,9 @@ pub struct AccountView {
     pub display_name: String,
     pub email: String,
     pub role: Role,
+    /// False until the holder follows the emailed link: they are reminded, and cannot join cohorts or earn
+    /// records yet.
+    pub email_verified: bool,
 }
 
 /// Where a signed-in person lands when no (acceptable) `next` was given.
@@ -81,5 +84,6 @@ pub struct SessionView {
 pub struct AccountSettings {
     pub display_name: String,
     pub email: String,
+    pub email_verified: bool,
     pub sessions: Vec<SessionView>,
 }

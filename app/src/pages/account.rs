@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use crate::api::accounts::{
-    AccountSettings, ChangeName, ChangePassword, EndOtherSessions, EndSession,
+    AccountSettings, ChangeName, ChangePassword, EndOtherSessions, EndSession, RequestEmailChange,
     fetch_account_settings,
 };
 use crate::components::error_view::ErrorView;
@@ -19,6 +19,7 @@ pub fn AccountPage() -> impl IntoView {
     let change_password = ServerAction::<ChangePassword>::new();
     let end_session = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
+    let change_email = ServerAction::<RequestEmailChange>::new();
     let settings = Resource::new(
         move || {
             (
@@ -35,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
         change_password,
         end_session,
         end_others,
+        change_email,
     };
     view! {
         <Title text="Your account"/>
@@ -58,6 +60,7 @@ struct AccountActions {
     change_password: ServerAction<ChangePassword>,
     end_session: ServerAction<EndSession>,
     end_others: ServerAction<EndOtherSessions>,
+    change_email: ServerAction<RequestEmailChange>,
 }
 
 #[component]
@@ -76,7 +79,14 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
             .and_then(|r| r.err())
             .or_else(|| actions.end_others.value().get().and_then(|r| r.err()))
     });
+    let email_error =
+        Signal::derive(move || actions.change_email.value().get().and_then(|r| r.err()));
     let others = settings.sessions.iter().filter(|s| !s.current).count();
+    let verified = if settings.email_verified {
+        "Verified."
+    } else {
+        "Not verified yet: follow the link we emailed you (you can ask for a new one at the top of the page)."
+    };
     view! {
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Your name"</h2>
@@ -95,6 +105,16 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
                         aria-describedby="field-display-name-hint"/>
                 </div>
                 <button type="submit" class="button">"Change name"</button>
+            </ActionForm>
+        </section>
+        <section aria-labelledby="email-heading">
+            <h2 id="email-heading">"Your email address"</h2>
+            <p>{format!("{}: {verified}", settings.email)}</p>
+            <ErrorSummary error=email_error/>
+            <ActionForm action=actions.change_email attr:class="form" attr:novalidate=true>
+                <FormField name="new_email" label="New email address" input_type="email" autocomplete="email" hint="We send a link to the new address; your account moves when it is followed." error=email_error/>
+                <FormField name="email_password" label="Your current password" input_type="password" autocomplete="current-password" error=email_error/>
+                <button type="submit" class="button">"Change email address"</button>
             </ActionForm>
         </section>
         <section aria-labelledby="password-heading">

@@ -17,7 +17,7 @@ pub fn RegisterPage() -> impl IntoView {
         <ErrorSummary error=error/>
         <ActionForm action=register attr:novalidate=true attr:class="form">
             <FormField name="email" label="Email address" input_type="email" autocomplete="email"
-                hint="We use this to sign you in. It is never shown to other learners." error=error/>
+                hint="We send a link to this address to check it is yours. It is never shown to other learners." error=error/>
             <FormField name="display_name" label="Your name" autocomplete="name"
                 hint="As it should appear on your completion records." error=error/>
             <FormField name="password" label="Password" input_type="password" autocomplete="new-password"

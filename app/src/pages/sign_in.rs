@@ -14,9 +14,14 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_next(query.read().get("next").as_deref());
     let error = Signal::derive(move || sign_in.value().get().and_then(|r| r.err()));
+    // A fixed notice chosen by a flag, never text from the address.
+    let reset_done = move || query.read().get("reset").as_deref() == Some("done");
     view! {
         <Title text="Sign in"/>
         <h1>"Sign in"</h1>
+        {move || reset_done().then(|| view! {
+            <p class="notice notice--done" role="status">"Your password has been changed. Sign in with your new password."</p>
+        })}
         <ErrorSummary error=error/>
         <ActionForm action=sign_in attr:novalidate=true attr:class="form">
             <input type="hidden" name="next" value=next/>
@@ -24,6 +29,7 @@ pub fn SignInPage() -> impl IntoView {
             <FormField name="password" label="Password" input_type="password" autocomplete="current-password" error=error/>
             <button type="submit" class="button">"Sign in"</button>
         </ActionForm>
+        <p><A href="/forgot-password">"Forgotten your password?"</A></p>
         <p>"New here? " <A href="/register">"Create an account"</A></p>
     }
 }

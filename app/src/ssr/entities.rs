@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. The schema itself is owned by the `migrations` crate.
 
 pub mod account;
+pub mod account_token;
 pub mod audit_event;
 pub mod cohort;
 pub mod cohort_member;
@@ -10,6 +11,7 @@ pub mod enrolment;
 pub mod issuer_key;
 pub mod lesson;
 pub mod lesson_progress;
+pub mod mail_outbox;
 pub mod module;
 pub mod module_completion;
 pub mod module_draft;

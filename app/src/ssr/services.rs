@@ -3,6 +3,7 @@
 //! Server functions check who is calling and then call these; tests call them directly on SQLite and
 //! PostgreSQL without HTTP.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod authoring;
@@ -10,8 +11,11 @@ pub mod catalogue;
 pub mod cohort_tables;
 pub mod cohorts;
 pub mod completion;
+pub mod email_links;
+pub mod emails;
 pub mod item_analysis;
 pub mod lrs;
+pub mod mail_outbox;
 pub mod passwords;
 pub mod progress;
 pub mod quizzes;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::content::Library;
 use super::limits::Limits;
+use super::mail::Mailer;
 use super::records::Issuer;
 use super::services::xapi::XapiSettings;
 use super::session_store::SessionPolicy;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     /// Rate limits on sign-in and the other doors guessed at (per instance).
     pub limits: Arc<Limits>,
+    /// Where queued emails go (SMTP, or files when no server is configured).
+    pub mailer: Arc<Mailer>,
     pub leptos_options: LeptosOptions,
 }
 

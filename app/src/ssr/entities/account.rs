@@ -16,6 +16,9 @@ pub struct Model {
     /// `learner`, `course-lead` or `admin` (see `services::accounts::Role`).
     pub role: String,
     pub created_at: ChronoDateTimeUtc,
+    /// When the holder proved they own `email` (by a single-use link). Until then they can learn and track
+    /// progress, but cannot join a cohort, be given a role or earn a record.
+    pub email_verified_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,7 +32,8 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn plausible_email(email: &str) -> bool {
+/// A rough shape check (one `@`, a dotted domain, no spaces); the emailed link is the real proof.
+pub fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -79,11 +80,21 @@ fn echo(input: &Registration) -> Vec<(String, String)> {
     ]
 }
 
-/// Creates an account with `role` after validating the input. An email already in use is a field error.
-pub async fn register(
+/// Whether a new account's address counts as proved. Only the command line (an operator creating an
+/// admin) and tests create accounts already verified; people registering prove theirs by the emailed link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    Yes,
+    No,
+}
+
+/// Creates an account with `role` after validating the input. An email already in use is a field error
+/// (the registration page never shows this: see `email_links::register`).
+pub async fn create_account(
     db: &DatabaseConnection,
     input: Registration,
     role: Role,
+    verified: Verified,
 ) -> Result<account::Model, AppError> {
     validate_registration(&input)?;
     let email = normalise_email(&input.email);
@@ -109,6 +120,7 @@ pub async fn register(
         password_hash: Set(password_hash),
         role: Set(role.as_str().to_owned()),
         created_at: Set(Utc::now()),
+        email_verified_at: Set((verified == Verified::Yes).then(Utc::now)),
         ..Default::default()
     }
     .insert(db)
@@ -180,7 +192,7 @@ pub async fn authenticate(
 }
 
 /// Writes a security event about an account to the audit log.
-async fn security_event(
+pub(super) async fn security_event(
     db: &DatabaseConnection,
     account_id: i32,
     action: &str,
@@ -195,30 +207,32 @@ async fn security_event(
     .await
 }
 
-/// Gives an existing account a new role (used by the `create-admin` command for an existing email).
-pub async fn set_role(
-    db: &DatabaseConnection,
-    account: account::Model,
-    role: Role,
-) -> Result<account::Model, AppError> {
-    let mut active: account::ActiveModel = account.into();
-    active.role = Set(role.as_str().to_owned());
-    Ok(active.update(db).await?)
-}
-
-/// What the `create-admin` command does: a new admin account, or an existing account (found by email)
-/// made an admin, keeping its password.
+/// What the `create-admin` command does: a new admin account with the given password, its address taken as
+/// verified (the operator vouches for it). An address that already has an account is refused unless
+/// `promote_existing`: then that account becomes an admin and keeps its own password (the one given is not
+/// used, and the command says so), provided its holder has verified the address.
 pub async fn create_admin(
     db: &DatabaseConnection,
     input: Registration,
+    promote_existing: bool,
 ) -> Result<account::Model, AppError> {
     match find_by_email(db, &input.email).await? {
-        Some(existing) => set_role(db, existing, Role::Admin).await,
-        None => register(db, input, Role::Admin).await,
+        Some(_) if !promote_existing => Err(AppError::Conflict(format!(
+            "{} already has an account. To make that account an admin (keeping its own password), run the \
+             command again with --promote-existing.",
+            normalise_email(&input.email)
+        ))),
+        Some(existing) => grant_role(db, None, &existing.email, Role::Admin).await,
+        None => {
+            let created = create_account(db, input, Role::Admin, Verified::Yes).await?;
+            security_event(db, created.id, "account.admin_created").await?;
+            Ok(created)
+        }
     }
 }
 
 /// Gives the account with this email a role (how admins make course leads), recording it in the audit log.
+/// Refused for an account whose holder has not proved the address: a role must go to the person who owns it.
 pub async fn grant_role(
     db: &DatabaseConnection,
     actor_id: Option<i32>,
@@ -228,15 +242,28 @@ pub async fn grant_role(
     let found = find_by_email(db, email)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("An account with the email address {email}")))?;
-    let updated = set_role(db, found, role).await?;
+    if found.email_verified_at.is_none() {
+        return Err(AppError::Conflict(format!(
+            "{} has not verified its email address yet, so it cannot be given a role. Ask its holder to follow \
+             the link in their verification email (they can ask for a new one from their account page).",
+            found.email
+        )));
+    }
+    let previous = found.role.clone();
+    let txn = db.begin().await?;
+    let mut active: account::ActiveModel = found.into();
+    active.role = Set(role.as_str().to_owned());
+    let updated = active.update(&txn).await?;
     super::audit::record(
-        db,
+        &txn,
         actor_id,
         "account.role_granted",
         &format!("account:{}", updated.id),
-        serde_json::json!({ "role": role.as_str() }),
+        serde_json::json!({ "role": role.as_str(), "previous": previous }),
     )
     .await?;
+    txn.commit().await?;
+    tracing::info!(account = updated.id, role = role.as_str(), "role granted");
     Ok(updated)
 }
 
@@ -251,6 +278,20 @@ fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
             "display_name",
             "Your name must be 100 characters or fewer.",
         ));
+    }
+}
+
+/// Checks a new password on its own (reset, change), as a field error on `field`.
+pub fn validate_new_password(field: &str, password: &str) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    check_new_password(field, password, &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            errors,
+            values: Vec::new(),
+        })
     }
 }
 
@@ -278,6 +319,7 @@ pub async fn settings(
     Ok(AccountSettings {
         display_name: account.display_name.clone(),
         email: account.email.clone(),
+        email_verified: account.email_verified_at.is_some(),
         sessions: super::sessions::list(db, account, current).await?,
     })
 }
@@ -318,19 +360,13 @@ pub async fn change_name(
 /// knew the old password loses their session too.
 pub async fn change_password(
     db: &DatabaseConnection,
+    base_url: &str,
     account: &account::Model,
     current_password: &str,
     new_password: &str,
     keep_session: Option<&str>,
 ) -> Result<u64, AppError> {
-    let mut errors = Vec::new();
-    check_new_password("new_password", new_password, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Invalid {
-            errors,
-            values: Vec::new(),
-        });
-    }
+    validate_new_password("new_password", new_password)?;
     if !verify_password(current_password.to_owned(), account.password_hash.clone()).await? {
         tracing::warn!(
             account = account.id,
@@ -355,6 +391,11 @@ pub async fn change_password(
         serde_json::json!({ "sessions_ended": ended }),
     )
     .await?;
+    super::mail_outbox::enqueue(
+        &txn,
+        super::emails::password_changed(&account.email, &account.display_name, base_url),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(
         account = account.id,
@@ -365,8 +406,8 @@ pub async fn change_password(
 }
 
 /// Finds an account by email.
-pub async fn find_by_email(
-    db: &DatabaseConnection,
+pub async fn find_by_email<C: sea_orm::ConnectionTrait>(
+    db: &C,
     email: &str,
 ) -> Result<Option<account::Model>, AppError> {
     Ok(account::Entity::find()

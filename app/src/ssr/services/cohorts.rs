@@ -244,6 +244,7 @@ pub async fn join(
     learner: &account::Model,
     code: &str,
 ) -> Result<i32, AppError> {
+    super::email_links::require_verified(learner)?;
     let code: String = code
         .trim()
         .to_uppercase()

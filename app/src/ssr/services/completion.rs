@@ -16,11 +16,13 @@ use super::records;
 use crate::error::AppError;
 use crate::model::quizzes::ASSESSMENT_SCOPE;
 use crate::ssr::content::{CompletionRule, Framework};
-use crate::ssr::entities::{completion_record, module, module_completion, quiz_attempt};
+use crate::ssr::entities::{account, completion_record, module, module_completion, quiz_attempt};
 use crate::ssr::records::Issuer;
 
 /// Completes the module for the learner if its rule is now met; returns the record id when one exists
-/// (newly issued or issued before).
+/// (newly issued or issued before). A learner who has not verified their email address earns nothing yet:
+/// a record names its holder, so it waits until the address is proved (then `email_links::verify_email`
+/// calls this again for every module they are enrolled in).
 pub async fn complete_if_due(
     db: &DatabaseConnection,
     issuer: &Issuer,
@@ -28,6 +30,13 @@ pub async fn complete_if_due(
     account_id: i32,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
+    let verified = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .is_some_and(|a| a.email_verified_at.is_some());
+    if !verified {
+        return Ok(None);
+    }
     let rule = CompletionRule::parse(&found.completion).unwrap_or(CompletionRule::Completed);
     let progress = module_progress(db, account_id, found.id).await?;
     let lessons_done = progress.total > 0 && progress.completed == progress.total;

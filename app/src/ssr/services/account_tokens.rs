@@ -1,0 +1,97 @@
+//! Single-use, expiring tokens for the links sent by email. The link carries 256 random bits; the database
+//! keeps only their SHA-256, so a copy of it cannot follow anyone's link. Using a token and the change it
+//! authorises happen in one transaction, and a token can be used once even when two requests race.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::ssr::entities::account_token::{self, TokenPurpose};
+
+/// How long a link works.
+pub fn lifetime(purpose: TokenPurpose) -> Duration {
+    match purpose {
+        TokenPurpose::VerifyEmail => Duration::hours(48),
+        TokenPurpose::ResetPassword => Duration::hours(1),
+        TokenPurpose::ChangeEmail => Duration::hours(24),
+    }
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.trim().as_bytes()))
+}
+
+/// A new token for `account_id`, inside the caller's transaction; earlier unused tokens for the same purpose
+/// stop working, so only the latest link does.
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    purpose: TokenPurpose,
+    new_email: Option<&str>,
+) -> Result<String, AppError> {
+    let now = Utc::now();
+    account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(account_token::Column::AccountId.eq(account_id))
+        .filter(account_token::Column::Purpose.eq(purpose))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    account_token::ActiveModel {
+        account_id: Set(account_id),
+        purpose: Set(purpose),
+        token_hash: Set(hash(&token)),
+        new_email: Set(new_email.map(str::to_owned)),
+        created_at: Set(now),
+        expires_at: Set(now + lifetime(purpose)),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The refusal for a link that is wrong, used or expired: one message for all three, naming what to do.
+fn dead_link() -> AppError {
+    AppError::invalid(
+        "token",
+        "This link has expired or has already been used. Ask for a new one.",
+    )
+}
+
+/// Uses the token (once), inside the caller's transaction, returning what it authorises.
+pub async fn consume<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<account_token::Model, AppError> {
+    let now = Utc::now();
+    let found = account_token::Entity::find()
+        .filter(account_token::Column::TokenHash.eq(hash(token)))
+        .one(db)
+        .await?
+        .filter(|t| t.purpose == purpose && t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(dead_link)?;
+    let used = account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(account_token::Column::Id.eq(found.id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if used.rows_affected == 1 {
+        Ok(found)
+    } else {
+        Err(dead_link())
+    }
+}
