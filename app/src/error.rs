@@ -47,6 +47,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// A completion record its holder withdrew when they erased their account.
+    #[error("This record was withdrawn by its holder.")]
+    Withdrawn,
     /// The request itself was malformed (a wrong field type, a missing argument): not the user's typing.
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -73,6 +76,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } | AppError::BadRequest(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::Withdrawn => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal => 500,
             AppError::Unavailable => 503,

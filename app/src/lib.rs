@@ -28,9 +28,10 @@ use pages::{
     source_editor::SourceEditorPage,
 };
 use pages::{
-    check_email::CheckEmailPage, confirm_email_change::ConfirmEmailChangePage,
-    email_verified::EmailVerifiedPage, forgot_password::ForgotPasswordPage,
-    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
+    account_deleted::AccountDeletedPage, check_email::CheckEmailPage,
+    confirm_email_change::ConfirmEmailChangePage, email_verified::EmailVerifiedPage,
+    forgot_password::ForgotPasswordPage, reset_password::ResetPasswordPage,
+    verify_email::VerifyEmailPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/check-email") view=CheckEmailPage/>
+                    <Route path=path!("/account-deleted") view=AccountDeletedPage/>
                     <Route path=path!("/verify-email") view=VerifyEmailPage/>
                     <Route path=path!("/email-verified") view=EmailVerifiedPage/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>

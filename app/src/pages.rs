@@ -1,6 +1,7 @@
 //! One routed page per file.
 
 pub mod account;
+pub mod account_deleted;
 pub mod admin;
 pub mod assessment;
 pub mod assessment_editor;

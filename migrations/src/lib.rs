@@ -17,6 +17,7 @@ mod m20261125_000008_create_module_drafts;
 mod m20261201_000009_number_assessment_attempts;
 mod m20261201_000010_track_account_sessions;
 mod m20261201_000011_verify_emails;
+mod m20261201_000012_erase_accounts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_number_assessment_attempts::Migration),
             Box::new(m20261201_000010_track_account_sessions::Migration),
             Box::new(m20261201_000011_verify_emails::Migration),
+            Box::new(m20261201_000012_erase_accounts::Migration),
         ]
     }
 }

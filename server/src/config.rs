@@ -71,6 +71,13 @@ pub struct Config {
     /// Where emails are written when no `SMTP_URL` is set.
     #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
     pub mail_dir: PathBuf,
+    /// Delete learning statements and quiz attempts older than this many days (a background job, in small
+    /// batches). Unset: keep them. Completions and records are always kept.
+    #[arg(long, env = "RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: Option<u32>,
+    /// Seconds a connection may take to send a request's headers, and may stay idle between requests.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_read_timeout_seconds: u64,
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,

@@ -2,6 +2,7 @@
 //!
 //! Kept as a library so the integration tests drive exactly the router that production serves.
 
+pub mod account_endpoints;
 pub mod authoring_endpoints;
 pub mod config;
 pub mod csrf;
@@ -9,4 +10,5 @@ pub mod flash;
 pub mod rate_limits;
 pub mod record_endpoints;
 pub mod router;
+pub mod serve;
 pub mod startup;

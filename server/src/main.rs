@@ -243,21 +243,26 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tokio::spawn(forward_statements(state.db.clone(), lrs));
     }
     tokio::spawn(deliver_mail(state.db.clone(), state.mailer.clone()));
+    if let Some(days) = config.retention_days {
+        tracing::info!(
+            days,
+            "statements and attempts older than the retention limit are deleted"
+        );
+        tokio::spawn(apply_retention(state.db.clone(), days));
+    }
     let router = router::build_router(state, secure_cookies);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
-    // Connection info gives the rate limits each client's address.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let limits = server::serve::ConnectionLimits {
+        header_read: std::time::Duration::from_secs(config.header_read_timeout_seconds),
+        ..server::serve::ConnectionLimits::default()
+    };
+    server::serve::serve(listener, router, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
-    .context("server stopped unexpectedly")?;
+    .await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -278,6 +283,27 @@ async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
             Err(e) => tracing::warn!(error = %e, "forwarding round failed"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
+/// Applies the retention limit hourly, a batch at a time, with a pause between batches so learners' requests
+/// are never held up behind it.
+async fn apply_retention(db: sea_orm::DatabaseConnection, days: u32) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        loop {
+            match app::ssr::services::personal_data::apply_retention(&db, days).await {
+                Ok(report) if report.statements_deleted + report.attempts_deleted > 0 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the retention job could not run; it tries again in an hour");
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-fn error_response(error: app::error::AppError) -> Response {
+pub(crate) fn error_response(error: app::error::AppError) -> Response {
     let status =
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
@@ -188,6 +188,8 @@ async fn cohort_csv(
 struct Range {
     since: Option<String>,
     until: Option<String>,
+    /// The page position from the previous page's `more` link.
+    after: Option<String>,
 }
 
 fn parse_day(
@@ -207,7 +209,8 @@ fn parse_day(
     }
 }
 
-/// xAPI statements for a date range (`since` inclusive, `until` exclusive, both `YYYY-MM-DD`), admins only.
+/// xAPI statements for a date range (`since` inclusive, `until` exclusive, both `YYYY-MM-DD`), admins only,
+/// in pages of `EXPORT_PAGE` linked by the StatementResult's `more`.
 async fn xapi_export(
     State(state): State<AppState>,
     session: Session,
@@ -220,11 +223,32 @@ async fn xapi_export(
         }
         let since = parse_day(range.since.as_deref(), "since")?;
         let until = parse_day(range.until.as_deref(), "until")?;
-        app::ssr::services::xapi::export(&state.db, since, until).await
+        app::ssr::services::xapi::export(
+            &state.db,
+            since,
+            until,
+            range.after.as_deref(),
+            app::ssr::services::xapi::EXPORT_PAGE,
+        )
+        .await
     }
     .await;
     match result {
-        Ok(statements) => personal(Json(statements).into_response()),
+        Ok((mut page, next)) => {
+            // The xAPI StatementResult's `more`: the same query, from the next page's position.
+            if let Some(next) = next {
+                let mut query = url::form_urlencoded::Serializer::new(String::new());
+                for (name, value) in [("since", &range.since), ("until", &range.until)] {
+                    if let Some(value) = value {
+                        query.append_pair(name, value);
+                    }
+                }
+                query.append_pair("after", &next);
+                page["more"] =
+                    serde_json::Value::from(format!("/xapi/statements?{}", query.finish()));
+            }
+            personal(Json(page).into_response())
+        }
         Err(e) => error_response(e),
     }
 }

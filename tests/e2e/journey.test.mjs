@@ -337,6 +337,33 @@ async function recordJourney({ javaScript }) {
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     assert.ok(pdf.length > 1000, 'the certificate prints to PDF');
   }
+
+  // The learner downloads their data, then deletes their account: the record's page then says only that
+  // its holder withdrew it.
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(`${baseUrl}/account`);
+  await hydrated();
+  await expectOneH1(page);
+  if (javaScript) await expectNoAxeViolations(page, 'the account page');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download my data (zip)' }).click(),
+  ]);
+  const saved = join(workDir, `my-data-${javaScript ? 'js' : 'nojs'}.zip`);
+  await download.saveAs(saved);
+  const archive = readFileSync(saved);
+  assert.equal(archive.subarray(0, 2).toString(), 'PK', 'the download is a zip');
+  for (const name of ['data.json', 'quiz_attempts.csv', 'completion_records.csv']) {
+    assert.ok(archive.includes(name), `the archive holds ${name}`);
+  }
+  await page.getByLabel('Your password, to confirm').fill('records that can be verified');
+  await page.getByLabel('I understand that my account and learning history will be deleted').check();
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your account has been deleted' }).waitFor();
+  if (javaScript) await expectNoAxeViolations(page, 'the account-deleted page');
+  await page.goto(recordUrl);
+  await page.getByText('This record was withdrawn by its holder').waitFor();
+  assert.ok(!(await page.content()).includes('Dr Record Holder'), 'the holder is no longer named');
   await context.close();
 }
 

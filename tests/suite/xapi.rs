@@ -437,9 +437,65 @@ async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
     let page = browser.get("/admin").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Waiting to be sent"));
+    // The emails of this test's registration were queued and not yet delivered (no delivery task here).
+    assert!(
+        page.body.contains("Email") && page.body.contains("files in "),
+        "{}",
+        page.body
+    );
+}
+
+async fn the_statement_export_comes_in_pages_that_cover_everything_once(db: &DatabaseConnection) {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    browser
+        .register_verified(db, "pages@example.org", "Dr Pages", "statements in pages")
+        .await;
+    for lesson in [
+        "/modules/alpha/lessons/first",
+        "/modules/alpha/lessons/second",
+        "/modules/beta/lessons/only",
+        "/modules/gamma/lessons/only",
+    ] {
+        browser.get(lesson).await;
+    }
+    let (all, none) = app::ssr::services::xapi::export(db, None, None, None, 1000)
+        .await
+        .expect("everything");
+    assert!(none.is_none());
+    let total = all["statements"].as_array().map_or(0, Vec::len);
+    assert!(total >= 4, "{all}");
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let (page, next) = app::ssr::services::xapi::export(db, None, None, after.as_deref(), 2)
+            .await
+            .expect("a page");
+        let ids: Vec<String> = page["statements"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert!(ids.len() <= 2);
+        seen.extend(ids);
+        match next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = all["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(seen, expected, "pages cover every statement once, in order");
+    let bad = app::ssr::services::xapi::export(db, None, None, Some("nonsense"), 2).await;
+    assert!(bad.is_err_and(|e| e.field_message("after").is_some()));
 }
 
 on_both_databases!(
+    the_statement_export_comes_in_pages_that_cover_everything_once,
     each_learning_event_is_one_statement_with_a_stable_id,
     admins_export_statements_by_date_and_learners_cannot,
     the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context,

@@ -20,6 +20,13 @@ pub struct Browser {
     cookies: std::collections::BTreeMap<String, String>,
 }
 
+/// A download: its status, caching header and bytes.
+pub struct Download {
+    pub status: StatusCode,
+    pub cache_control: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
 /// A response with its body read.
 pub struct Page {
     pub status: StatusCode,
@@ -122,6 +129,35 @@ impl Browser {
         }
         self.send(request.body(Body::empty()).expect("request"))
             .await
+    }
+
+    /// GET a file (a zip, say), keeping its bytes as they are.
+    pub async fn get_bytes(&mut self, path: &str) -> Download {
+        let mut request = Request::get(path);
+        if let Some(cookie) = self.cookie_header() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response: Response<Body> = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let cache_control = response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("read body")
+            .to_vec();
+        Download {
+            status,
+            cache_control,
+            bytes,
+        }
     }
 
     /// Submit a form from the page at `from`, as a browser with JavaScript off does.

@@ -235,6 +235,31 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
         .map(|_| ())
 }
 
+/// Erases the signed-in learner's account (after their password), then signs the browser out.
+#[server(endpoint = "delete-account")]
+pub async fn delete_account(
+    delete_password: String,
+    confirm: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::personal_data};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    if confirm.as_deref() != Some("yes") {
+        return Err(AppError::invalid(
+            "confirm",
+            "Tick the box to confirm that you want your account and learning history deleted.",
+        ));
+    }
+    personal_data::erase_account(&state.db, &account, &delete_password).await?;
+    auth::session()
+        .await?
+        .flush()
+        .await
+        .map_err(|e| crate::ssr::error::internal("ending the session", e))?;
+    leptos_axum::redirect("/account-deleted");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,15 @@ pub async fn join_cohort(code: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The signed-in learner leaves one of their cohorts (their progress and records stay theirs).
+#[server(endpoint = "leave-cohort")]
+pub async fn leave_cohort(cohort_id: i32) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::cohorts};
+    let state = auth::app_state()?;
+    let learner = auth::require_account().await?;
+    cohorts::leave(&state.db, &learner, cohort_id).await
+}
+
 /// The signed-in learner's cohorts with due dates and progress.
 #[server(endpoint = "my-cohorts")]
 pub async fn my_cohorts() -> Result<Vec<LearnerCohort>, AppError> {

@@ -10,4 +10,9 @@ pub struct OutboxView {
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub last_sent_at: Option<String>,
+    /// Emails waiting for the mail server (verification and reset links), and why the last one failed.
+    pub emails_waiting: u64,
+    pub email_last_error: Option<String>,
+    /// Where emails go: the SMTP server, or files on the server when none is configured.
+    pub email_transport: String,
 }

@@ -125,6 +125,8 @@ pub struct CohortDashboard {
 /// A cohort as a learner in it sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LearnerCohort {
+    /// For the "leave this cohort" form.
+    pub id: i32,
     pub name: String,
     pub modules: Vec<(CohortModuleView, ProgressCell)>,
 }

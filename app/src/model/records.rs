@@ -13,6 +13,8 @@ pub struct Verification {
     pub revoked: bool,
     /// `YYYY-MM-DD`. The reason is never part of the public verdict.
     pub revoked_at: Option<String>,
+    /// `YYYY-MM-DD` when the holder withdrew the record by erasing their account.
+    pub withdrawn_on: Option<String>,
     /// Plain-language reasons the record is not valid.
     pub problems: Vec<String>,
 }

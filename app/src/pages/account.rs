@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 use crate::api::accounts::{
-    AccountSettings, ChangeName, ChangePassword, EndOtherSessions, EndSession, RequestEmailChange,
-    fetch_account_settings,
+    AccountSettings, ChangeName, ChangePassword, DeleteAccount, EndOtherSessions, EndSession,
+    RequestEmailChange, fetch_account_settings,
 };
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
@@ -20,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
     let end_session = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
     let change_email = ServerAction::<RequestEmailChange>::new();
+    let delete_account = ServerAction::<DeleteAccount>::new();
     let settings = Resource::new(
         move || {
             (
@@ -37,6 +38,7 @@ pub fn AccountPage() -> impl IntoView {
         end_session,
         end_others,
         change_email,
+        delete_account,
     };
     view! {
         <Title text="Your account"/>
@@ -61,6 +63,7 @@ struct AccountActions {
     end_session: ServerAction<EndSession>,
     end_others: ServerAction<EndOtherSessions>,
     change_email: ServerAction<RequestEmailChange>,
+    delete_account: ServerAction<DeleteAccount>,
 }
 
 #[component]
@@ -81,6 +84,8 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
     });
     let email_error =
         Signal::derive(move || actions.change_email.value().get().and_then(|r| r.err()));
+    let delete_error =
+        Signal::derive(move || actions.delete_account.value().get().and_then(|r| r.err()));
     let others = settings.sessions.iter().filter(|s| !s.current).count();
     let verified = if settings.email_verified {
         "Verified."
@@ -159,6 +164,29 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
                     <button type="submit" class="button button--warning">"Sign out everywhere else"</button>
                 </ActionForm>
             })}
+        </section>
+        <section aria-labelledby="data-heading">
+            <h2 id="data-heading">"Your data"</h2>
+            <p>"Download everything the academy holds about you: your profile, enrolments, progress, every answer you submitted, your records (with their signed files), your learning statements, cohorts and sessions, as JSON and CSV in one zip file."</p>
+            <p><a href="/account/data.zip" download="">"Download my data (zip)"</a></p>
+        </section>
+        <section aria-labelledby="delete-heading">
+            <h2 id="delete-heading">"Delete your account"</h2>
+            <p>"Your account, progress, answers, learning statements and cohort memberships are deleted. Your completion records are withdrawn: their pages will say only that you withdrew them, and files you downloaded still show they were signed by the academy. This cannot be undone, so download your data first if you want to keep it."</p>
+            <ErrorSummary error=delete_error/>
+            <ActionForm action=actions.delete_account attr:class="form" attr:novalidate=true>
+                <FormField name="delete_password" label="Your password, to confirm" input_type="password" autocomplete="current-password" error=delete_error/>
+                <div class="field" class:field--error=move || delete_error.get().and_then(|e| e.field_message("confirm")).is_some()>
+                    {move || delete_error.get().and_then(|e| e.field_message("confirm")).map(|m| view! {
+                        <p class="field__error" id="field-confirm-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                    })}
+                    <div class="choice">
+                        <input type="checkbox" id="field-confirm" name="confirm" value="yes"/>
+                        <label for="field-confirm">"I understand that my account and learning history will be deleted"</label>
+                    </div>
+                </div>
+                <button type="submit" class="button button--warning">"Delete my account"</button>
+            </ActionForm>
         </section>
     }
 }

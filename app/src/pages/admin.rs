@@ -1,4 +1,4 @@
-//! The admin page: the learning record store outbox (backlog and last error).
+//! The admin page: the learning record store outbox and the mail outbox (backlog and last error).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,6 +30,12 @@ pub fn AdminPage() -> impl IntoView {
                             }}</dd></div>
                         </dl>
                         <p><a href="/xapi/statements">"Export all statements (JSON)"</a></p>
+                        <h2>"Email"</h2>
+                        <dl class="facts facts--stacked">
+                            <div><dt>"Sent to"</dt><dd>{s.email_transport}</dd></div>
+                            <div><dt>"Waiting to be sent"</dt><dd>{s.emails_waiting}</dd></div>
+                            <div><dt>"Last error"</dt><dd>{s.email_last_error.unwrap_or_else(|| "none".to_owned())}</dd></div>
+                        </dl>
                     }.into_any(),
                     Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/admin"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),

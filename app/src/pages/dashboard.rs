@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 
-use crate::api::cohorts::my_cohorts;
+use crate::api::cohorts::{LeaveCohort, my_cohorts};
 use crate::api::progress::my_learning;
 use crate::components::error_view::ErrorView;
 use crate::error::AppError;
@@ -13,7 +13,8 @@ use crate::pages::catalogue::ModuleCardView;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let modules = Resource::new(|| (), |_| my_learning());
-    let cohorts = Resource::new(|| (), |_| my_cohorts());
+    let leave = ServerAction::<LeaveCohort>::new();
+    let cohorts = Resource::new(move || leave.version().get(), |_| my_cohorts());
     view! {
         <Title text="My learning"/>
         <h1>"My learning"</h1>
@@ -40,7 +41,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <h2>"My cohorts"</h2>
                     {list.into_iter().map(|c| view! {
                         <section class="card">
-                            <h3 class="card__title">{c.name}</h3>
+                            <h3 class="card__title">{c.name.clone()}</h3>
                             <ul>
                                 {c.modules.into_iter().map(|(m, cell)| view! {
                                     <li>
@@ -51,6 +52,10 @@ pub fn DashboardPage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            <ActionForm action=leave attr:class="inline-form">
+                                <input type="hidden" name="cohort_id" value=c.id.to_string()/>
+                                <button type="submit" class="button-link" aria-label=format!("Leave the cohort {}", c.name)>"Leave this cohort"</button>
+                            </ActionForm>
                         </section>
                     }).collect_view()}
                 })

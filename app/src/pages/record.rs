@@ -44,6 +44,17 @@ fn RecordBody(
     revoke: ServerAction<RevokeRecord>,
     reinstate: ServerAction<ReinstateRecord>,
 ) -> impl IntoView {
+    if let Some(on) = record.verification.withdrawn_on.clone() {
+        return view! {
+            <Title text="Withdrawn record"/>
+            <h1>"Withdrawn record"</h1>
+            <div class="verdict verdict--invalid" role="status">
+                <p class="verdict__title">"This record was withdrawn by its holder"</p>
+                <p>{format!("The person it was issued to withdrew it on {on}. It is no longer shown here or confirmed as valid.")}</p>
+            </div>
+        }
+        .into_any();
+    }
     let v = &record.verification;
     let verdict = if v.valid {
         view! {
@@ -147,4 +158,5 @@ fn RecordBody(
         {revoke_form}
         {reinstate_form}
     }
+    .into_any()
 }

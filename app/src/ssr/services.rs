@@ -17,6 +17,7 @@ pub mod item_analysis;
 pub mod lrs;
 pub mod mail_outbox;
 pub mod passwords;
+pub mod personal_data;
 pub mod progress;
 pub mod quizzes;
 pub mod records;

@@ -19,6 +19,9 @@ pub struct Model {
     /// When the holder proved they own `email` (by a single-use link). Until then they can learn and track
     /// progress, but cannot join a cohort, be given a role or earn a record.
     pub email_verified_at: Option<ChronoDateTimeUtc>,
+    /// Set when the holder erased the account: the row is then an anonymous tombstone (no email, name or
+    /// password), kept so audit entries and withdrawn records still point at an account id.
+    pub erased_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,9 @@ pub struct Model {
     pub revoked_at: Option<ChronoDateTimeUtc>,
     pub revoked_reason: Option<String>,
     pub revoked_by: Option<i32>,
+    /// Set when the holder erased their account: the credential and its signed form are deleted, and the
+    /// record's page says only that it was withdrawn by its holder.
+    pub withdrawn_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

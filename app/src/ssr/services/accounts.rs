@@ -162,7 +162,8 @@ pub async fn authenticate(
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(db)
-        .await?;
+        .await?
+        .filter(|a| a.erased_at.is_none());
     if let Err(refused) = limits.check_account(&email) {
         if let Some(account) = &found {
             security_event(db, account.id, "account.sign_in_throttled").await?;

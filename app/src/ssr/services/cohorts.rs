@@ -312,6 +312,36 @@ pub async fn remove_member(
     Ok(())
 }
 
+/// A learner leaves a cohort. Their enrolments, progress and records are theirs and stay; the cohort's lead
+/// no longer sees them. Audited, so the lead can tell a departure from a removal.
+pub async fn leave(
+    db: &DatabaseConnection,
+    learner: &account::Model,
+    cohort_id: i32,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let left = cohort_member::Entity::delete_many()
+        .filter(cohort_member::Column::CohortId.eq(cohort_id))
+        .filter(cohort_member::Column::AccountId.eq(learner.id))
+        .exec(&txn)
+        .await?;
+    if left.rows_affected == 0 {
+        return Err(AppError::NotFound(
+            "Your membership of that cohort".to_owned(),
+        ));
+    }
+    audit::record(
+        &txn,
+        Some(learner.id),
+        "cohort.member_left",
+        &format!("cohort:{cohort_id}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Lesson totals and every member's standing in every cohort module, from four queries.
 struct Standing {
     totals: HashMap<i32, u32>,
@@ -608,6 +638,7 @@ pub async fn for_learner(
     Ok(cohorts
         .into_iter()
         .map(|c| LearnerCohort {
+            id: c.id,
             modules: modules
                 .iter()
                 .filter(|(l, _)| l.cohort_id == c.id)

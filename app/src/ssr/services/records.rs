@@ -83,6 +83,7 @@ pub async fn issue<C: ConnectionTrait>(
         revoked_at: Set(None),
         revoked_reason: Set(None),
         revoked_by: Set(None),
+        withdrawn_at: Set(None),
     }
     .insert(txn)
     .await?)
@@ -94,14 +95,19 @@ pub async fn published_keys(db: &DatabaseConnection) -> Result<Vec<Jwk>, AppErro
     serde_json::from_value(set["keys"].clone()).map_err(|e| internal("reading published keys", e))
 }
 
+/// A record as issued, for its downloads. A withdrawn record has nothing left to download.
 pub async fn find_record(
     db: &DatabaseConnection,
     id: &str,
 ) -> Result<completion_record::Model, AppError> {
-    completion_record::Entity::find_by_id(id.trim().to_owned())
+    let record = completion_record::Entity::find_by_id(id.trim().to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| AppError::NotFound("The record".to_owned()))
+        .ok_or_else(|| AppError::NotFound("The record".to_owned()))?;
+    if record.withdrawn_at.is_some() {
+        return Err(AppError::Withdrawn);
+    }
+    Ok(record)
 }
 
 fn verification(
@@ -109,6 +115,18 @@ fn verification(
     presented: Option<&Value>,
     keys: &[Jwk],
 ) -> Verification {
+    if let Some(withdrawn) = record.withdrawn_at {
+        let on = withdrawn.format("%Y-%m-%d").to_string();
+        return Verification {
+            valid: false,
+            signature_valid: false,
+            matches_issued: false,
+            revoked: false,
+            revoked_at: None,
+            problems: vec![format!("the record was withdrawn by its holder on {on}")],
+            withdrawn_on: Some(on),
+        };
+    }
     let mut problems = Vec::new();
     let issued: Value = serde_json::from_str(&record.credential).unwrap_or(Value::Null);
     let signature_valid = match jwt::verify(&record.jwt, keys) {
@@ -138,6 +156,7 @@ fn verification(
         revoked: revoked_at.is_some(),
         revoked_at,
         problems,
+        withdrawn_on: None,
     }
 }
 
@@ -156,6 +175,7 @@ pub async fn verify_presented(
         revoked: false,
         revoked_at: None,
         problems: vec![problem],
+        withdrawn_on: None,
     };
     let (payload, signature_problem) = if presented.starts_with('{') {
         match serde_json::from_str::<Value>(presented) {
@@ -214,7 +234,33 @@ pub async fn record_view(
     id: &str,
     viewer: Option<&account::Model>,
 ) -> Result<RecordView, AppError> {
-    let record = find_record(db, id).await?;
+    let record = completion_record::Entity::find_by_id(id.trim().to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("The record".to_owned()))?;
+    if record.withdrawn_at.is_some() {
+        // Nothing about the holder or the module is shown: only that the record was withdrawn.
+        return Ok(RecordView {
+            verification: verification(&record, None, &[]),
+            id: record.id,
+            learner_name: String::new(),
+            module_slug: String::new(),
+            module_title: String::new(),
+            module_version: 0,
+            issued_on: String::new(),
+            criteria: String::new(),
+            score: None,
+            cpd_hours: 0.0,
+            alignments: Vec::new(),
+            issuer_name: issuer.name.clone(),
+            record_url: String::new(),
+            qr_svg: String::new(),
+            can_revoke: false,
+            can_reinstate: false,
+            revoked_reason: None,
+            is_owner: false,
+        });
+    }
     let keys = published_keys(db).await?;
     let issued: Value =
         serde_json::from_str(&record.credential).map_err(|e| internal("reading a record", e))?;

@@ -337,13 +337,44 @@ pub async fn record(
     Ok(())
 }
 
-/// Statements recorded in `[since, until)` (an end left `None` is open), oldest first, as an xAPI
-/// `StatementResult`.
+/// Statements per page of the export: a page is built in memory, so it is bounded.
+pub const EXPORT_PAGE: u64 = 500;
+
+/// Where the next page starts: the last statement's timestamp and id (keyset paging, so a page costs the
+/// same however far into the export it is, and statements recorded meanwhile are neither skipped nor
+/// repeated).
+fn cursor(row: &xapi_statement::Model) -> String {
+    // Nanoseconds: SQLite keeps the timestamp exactly as written, so a coarser position would repeat rows.
+    format!(
+        "{}_{}",
+        row.timestamp.timestamp_nanos_opt().unwrap_or_default(),
+        row.id
+    )
+}
+
+fn parse_cursor(after: &str) -> Result<(DateTime<Utc>, String), AppError> {
+    let bad = || {
+        AppError::invalid(
+            "after",
+            "`after` is not a page position from this export: follow the `more` link as given",
+        )
+    };
+    let (nanos, id) = after.split_once('_').ok_or_else(bad)?;
+    let nanos: i64 = nanos.parse().map_err(|_| bad())?;
+    let at = DateTime::from_timestamp_nanos(nanos);
+    Ok((at, id.to_owned()))
+}
+
+/// One page of the statements recorded in `[since, until)` (an end left `None` is open), oldest first, as
+/// an xAPI `StatementResult`, and the position of the next page when there is one.
 pub async fn export(
     db: &DatabaseConnection,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
-) -> Result<Value, AppError> {
+    after: Option<&str>,
+    page: u64,
+) -> Result<(Value, Option<String>), AppError> {
+    use sea_orm::{Condition, QuerySelect};
     let mut query = xapi_statement::Entity::find();
     if let Some(since) = since {
         query = query.filter(xapi_statement::Column::Timestamp.gte(since));
@@ -351,16 +382,35 @@ pub async fn export(
     if let Some(until) = until {
         query = query.filter(xapi_statement::Column::Timestamp.lt(until));
     }
-    let rows = query
+    if let Some(after) = after {
+        let (at, id) = parse_cursor(after)?;
+        query = query.filter(
+            Condition::any()
+                .add(xapi_statement::Column::Timestamp.gt(at))
+                .add(
+                    Condition::all()
+                        .add(xapi_statement::Column::Timestamp.eq(at))
+                        .add(xapi_statement::Column::Id.gt(id)),
+                ),
+        );
+    }
+    let mut rows = query
         .order_by_asc(xapi_statement::Column::Timestamp)
         .order_by_asc(xapi_statement::Column::Id)
+        .limit(page + 1)
         .all(db)
         .await?;
+    let more = if rows.len() as u64 > page {
+        rows.truncate(usize::try_from(page).unwrap_or(usize::MAX));
+        rows.last().map(cursor)
+    } else {
+        None
+    };
     let statements: Vec<Value> = rows
         .iter()
         .filter_map(|r| serde_json::from_str(&r.statement).ok())
         .collect();
-    Ok(json!({ "statements": statements }))
+    Ok((json!({ "statements": statements }), more))
 }
 
 /// Records "completed the module" and "earned the record" once the learner has a completion record.

@@ -1,0 +1,485 @@
+//! A learner's rights over their data (UK GDPR articles 15 to 17 and 20): a copy of everything held about
+//! them in one archive, erasure of their account, and the retention limit an operator may set.
+//!
+//! Erasure keeps what others rely on without keeping the person: the account row stays as an anonymous
+//! tombstone (so audit entries still name an account id, and nothing else), completion records are withdrawn
+//! (their public pages say only that, the status list is untouched, and the signed files the learner
+//! downloaded still verify offline against the published keys), and everything else is deleted.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::passwords::verify_password;
+use super::{audit, sessions};
+use crate::error::AppError;
+use crate::model::accounts::Role;
+use crate::ssr::csv::field;
+use crate::ssr::entities::{
+    account, account_token, audit_event, cohort, cohort_member, completion_record, enrolment,
+    lesson_progress, mail_outbox, module, module_completion, quiz_attempt, session, xapi_outbox,
+    xapi_statement,
+};
+use crate::ssr::error::internal;
+
+fn at(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// One CSV file: a header and rows, every field quoted and neutralised against spreadsheet formulas.
+fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Everything the academy holds about one account, gathered for the export.
+#[derive(Serialize)]
+struct Everything {
+    profile: Value,
+    enrolments: Vec<Value>,
+    lesson_progress: Vec<Value>,
+    quiz_attempts: Vec<Value>,
+    module_completions: Vec<Value>,
+    completion_records: Vec<Value>,
+    cohort_memberships: Vec<Value>,
+    sessions: Vec<Value>,
+    xapi_statements: Vec<Value>,
+    audit_events: Vec<Value>,
+}
+
+const README: &str = "Your data from Informatics Academy\n\n\
+Everything the academy holds about your account, as JSON (data.json, all of it in one file) and as CSV\n\
+(one file per kind of data, for a spreadsheet). Records are also included as the signed files you can\n\
+show an employer (records/<id>.jwt); each verifies against the issuer's published keys.\n\n\
+profile: your account as stored (your password is stored only as a one-way hash and is not included)\n\
+enrolments, lesson_progress: the modules you enrolled in and the lessons you completed, with the version\n\
+quiz_attempts: every answer you submitted, with its score\n\
+module_completions, completion_records: modules you completed and the records issued\n\
+cohort_memberships: cohorts you joined\n\
+sessions: where your account is signed in\n\
+xapi_statements: your learning events as xAPI statements\n\
+audit_events: security and account events about your account or done by you\n";
+
+/// Gathers the account's data.
+async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Everything, AppError> {
+    let id = account.id;
+    let titles: HashMap<i32, String> = module::Entity::find()
+        .select_only()
+        .column(module::Column::Id)
+        .column(module::Column::Slug)
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let slug = |module_id: i32| titles.get(&module_id).cloned().unwrap_or_default();
+    let enrolments = enrolment::Entity::find()
+        .filter(enrolment::Column::AccountId.eq(id))
+        .order_by_asc(enrolment::Column::EnrolledAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| json!({ "module": slug(e.module_id), "enrolled_at": at(e.enrolled_at) }))
+        .collect();
+    let lesson_progress = lesson_progress::Entity::find()
+        .filter(lesson_progress::Column::AccountId.eq(id))
+        .order_by_asc(lesson_progress::Column::CompletedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| {
+            json!({
+                "module": slug(p.module_id), "lesson": p.lesson_slug,
+                "module_version": p.module_version, "completed_at": at(p.completed_at),
+            })
+        })
+        .collect();
+    let quiz_attempts = quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::AccountId.eq(id))
+        .order_by_asc(quiz_attempt::Column::SubmittedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let answers: Value = serde_json::from_str(&a.answers).unwrap_or(Value::Null);
+            json!({
+                "module": slug(a.module_id), "scope": a.scope, "module_version": a.module_version,
+                "attempt_number": a.attempt_number, "answers": answers, "correct": a.correct,
+                "total": a.total, "score": a.score, "passed": a.passed, "submitted_at": at(a.submitted_at),
+            })
+        })
+        .collect();
+    let module_completions = module_completion::Entity::find()
+        .filter(module_completion::Column::AccountId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| json!({ "module": slug(c.module_id), "module_version": c.module_version, "completed_at": at(c.completed_at) }))
+        .collect();
+    let completion_records = completion_record::Entity::find()
+        .filter(completion_record::Column::AccountId.eq(id))
+        .order_by_asc(completion_record::Column::IssuedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let credential: Value = serde_json::from_str(&r.credential).unwrap_or(Value::Null);
+            json!({
+                "id": r.id, "module": slug(r.module_id), "module_version": r.module_version,
+                "issued_at": at(r.issued_at), "revoked_at": r.revoked_at.map(at),
+                "revoked_reason": r.revoked_reason, "credential": credential, "jwt": r.jwt,
+            })
+        })
+        .collect();
+    let memberships = cohort_member::Entity::find()
+        .filter(cohort_member::Column::AccountId.eq(id))
+        .all(db)
+        .await?;
+    let cohort_names: HashMap<i32, String> = cohort::Entity::find()
+        .filter(cohort::Column::Id.is_in(memberships.iter().map(|m| m.cohort_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let cohort_memberships = memberships
+        .into_iter()
+        .map(|m| json!({ "cohort": cohort_names.get(&m.cohort_id), "joined_at": at(m.joined_at) }))
+        .collect();
+    let sessions = session::Entity::find()
+        .filter(session::Column::AccountId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "browser": s.user_agent, "signed_in_at": s.signed_in_at.map(at),
+                "last_seen_at": s.last_seen_at.map(at), "expires_at": at(s.expires_at),
+            })
+        })
+        .collect();
+    let xapi_statements = xapi_statement::Entity::find()
+        .filter(xapi_statement::Column::AccountId.eq(id))
+        .order_by_asc(xapi_statement::Column::Timestamp)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| serde_json::from_str(&s.statement).unwrap_or(Value::Null))
+        .collect();
+    let subject = format!("account:{id}");
+    let audit_events = audit_event::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(audit_event::Column::ActorId.eq(id))
+                .add(audit_event::Column::Subject.eq(subject)),
+        )
+        .order_by_asc(audit_event::Column::At)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| json!({ "action": e.action, "subject": e.subject, "at": at(e.at) }))
+        .collect();
+    Ok(Everything {
+        profile: json!({
+            "id": account.id, "email": account.email, "display_name": account.display_name,
+            "role": account.role, "created_at": at(account.created_at),
+            "email_verified_at": account.email_verified_at.map(at),
+        }),
+        enrolments,
+        lesson_progress,
+        quiz_attempts,
+        module_completions,
+        completion_records,
+        cohort_memberships,
+        sessions,
+        xapi_statements,
+        audit_events,
+    })
+}
+
+/// The CSV files: one per kind of data, the columns of its JSON objects (nested values as JSON text).
+fn tables(everything: &Everything) -> Vec<(&'static str, String)> {
+    let table = |name: &'static str, rows: &[Value]| {
+        let mut header: Vec<String> = Vec::new();
+        for row in rows {
+            for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !header.contains(key) {
+                    header.push(key.clone());
+                }
+            }
+        }
+        let text = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let body = csv(
+            &header.iter().map(String::as_str).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|row| header.iter().map(|k| text(&row[k.as_str()])).collect()),
+        );
+        (name, body)
+    };
+    vec![
+        table("profile.csv", std::slice::from_ref(&everything.profile)),
+        table("enrolments.csv", &everything.enrolments),
+        table("lesson_progress.csv", &everything.lesson_progress),
+        table("quiz_attempts.csv", &everything.quiz_attempts),
+        table("module_completions.csv", &everything.module_completions),
+        table("completion_records.csv", &everything.completion_records),
+        table("cohort_memberships.csv", &everything.cohort_memberships),
+        table("sessions.csv", &everything.sessions),
+        table("audit_events.csv", &everything.audit_events),
+    ]
+}
+
+/// Everything held about `account` as one zip: `data.json`, a CSV per kind of data, the signed records, and
+/// a README saying what each file is.
+pub async fn export(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<Vec<u8>, AppError> {
+    let everything = gather(db, account).await?;
+    let failed = |e: &dyn std::fmt::Display| internal("writing a data export", e.to_string());
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut add = |name: &str, bytes: &[u8]| -> Result<(), AppError> {
+        zip.start_file(name, options).map_err(|e| failed(&e))?;
+        zip.write_all(bytes).map_err(|e| failed(&e))
+    };
+    add("README.txt", README.as_bytes())?;
+    let json = serde_json::to_vec_pretty(&everything).map_err(|e| failed(&e))?;
+    add("data.json", &json)?;
+    for (name, body) in tables(&everything) {
+        add(name, body.as_bytes())?;
+    }
+    add(
+        "xapi_statements.json",
+        &serde_json::to_vec_pretty(&everything.xapi_statements).map_err(|e| failed(&e))?,
+    )?;
+    for record in &everything.completion_records {
+        if let (Some(id), Some(jwt)) = (record["id"].as_str(), record["jwt"].as_str())
+            && !jwt.is_empty()
+        {
+            add(&format!("records/{id}.jwt"), jwt.as_bytes())?;
+        }
+    }
+    let cursor = zip.finish().map_err(|e| failed(&e))?;
+    tracing::info!(account = account.id, "personal data exported");
+    Ok(cursor.into_inner())
+}
+
+/// What an erasure removed, for the confirmation and the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Erasure {
+    pub records_withdrawn: u64,
+    pub statements_deleted: u64,
+    pub attempts_deleted: u64,
+}
+
+/// Erases the account: checks the password, then in one transaction deletes the learner's data everywhere,
+/// withdraws their records and leaves an anonymous tombstone. Course leads and admins are refused until an
+/// admin makes them learners: their modules and cohorts need a new owner first.
+pub async fn erase_account(
+    db: &DatabaseConnection,
+    account: &account::Model,
+    password: &str,
+) -> Result<Erasure, AppError> {
+    if Role::parse(&account.role) != Role::Learner {
+        return Err(AppError::Conflict(
+            "Course leads and admins cannot delete their own accounts: their modules and cohorts need a new \
+             owner first. Ask an admin to hand them over and make your account a learner account."
+                .to_owned(),
+        ));
+    }
+    if !verify_password(password.to_owned(), account.password_hash.clone()).await? {
+        return Err(AppError::invalid(
+            "delete_password",
+            "Your password is not right.",
+        ));
+    }
+    let id = account.id;
+    let txn = db.begin().await?;
+    sessions::end_all(&txn, id, None).await?;
+    let statement_ids: Vec<String> = xapi_statement::Entity::find()
+        .select_only()
+        .column(xapi_statement::Column::Id)
+        .filter(xapi_statement::Column::AccountId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    for chunk in statement_ids.chunks(500) {
+        xapi_outbox::Entity::delete_many()
+            .filter(xapi_outbox::Column::StatementId.is_in(chunk.to_vec()))
+            .exec(&txn)
+            .await?;
+    }
+    let statements = xapi_statement::Entity::delete_many()
+        .filter(xapi_statement::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let attempts = quiz_attempt::Entity::delete_many()
+        .filter(quiz_attempt::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    lesson_progress::Entity::delete_many()
+        .filter(lesson_progress::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    enrolment::Entity::delete_many()
+        .filter(enrolment::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    module_completion::Entity::delete_many()
+        .filter(module_completion::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    cohort_member::Entity::delete_many()
+        .filter(cohort_member::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    mail_outbox::Entity::delete_many()
+        .filter(mail_outbox::Column::Recipient.eq(&account.email))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    let withdrawn = completion_record::Entity::update_many()
+        .col_expr(
+            completion_record::Column::WithdrawnAt,
+            Expr::value(Some(now)),
+        )
+        .col_expr(completion_record::Column::Credential, Expr::value(""))
+        .col_expr(completion_record::Column::Jwt, Expr::value(""))
+        .col_expr(
+            completion_record::Column::RevokedReason,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(completion_record::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let mut tombstone: account::ActiveModel = account.clone().into();
+    tombstone.email = Set(format!("erased-{id}@erased.invalid"));
+    tombstone.display_name = Set("Erased account".to_owned());
+    tombstone.password_hash = Set(String::new());
+    tombstone.role = Set(Role::Learner.as_str().to_owned());
+    tombstone.email_verified_at = Set(None);
+    tombstone.erased_at = Set(Some(now));
+    tombstone.update(&txn).await?;
+    let erasure = Erasure {
+        records_withdrawn: withdrawn,
+        statements_deleted: statements,
+        attempts_deleted: attempts,
+    };
+    audit::record(
+        &txn,
+        Some(id),
+        "account.erased",
+        &format!("account:{id}"),
+        json!(erasure),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        account = id,
+        ?erasure,
+        "account erased at its holder's request"
+    );
+    Ok(erasure)
+}
+
+/// What one retention round removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub statements_deleted: u64,
+    pub attempts_deleted: u64,
+}
+
+/// Rows removed per table per round, so a first run on a large database never holds a long lock.
+const RETENTION_BATCH: u64 = 1_000;
+
+async fn oldest_ids<C: ConnectionTrait>(
+    db: &C,
+    cutoff: DateTime<Utc>,
+) -> Result<(Vec<String>, Vec<i32>), AppError> {
+    let statements = xapi_statement::Entity::find()
+        .select_only()
+        .column(xapi_statement::Column::Id)
+        .filter(xapi_statement::Column::Timestamp.lt(cutoff))
+        .order_by_asc(xapi_statement::Column::Timestamp)
+        .limit(RETENTION_BATCH)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let attempts = quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::Id)
+        .filter(quiz_attempt::Column::SubmittedAt.lt(cutoff))
+        .order_by_asc(quiz_attempt::Column::SubmittedAt)
+        .limit(RETENTION_BATCH)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((statements, attempts))
+}
+
+/// Deletes up to a batch of xAPI statements and quiz attempts older than `days` (one transaction per round;
+/// call again while it reports deletions). Completions and records are kept: they are the evidence learners
+/// were promised.
+pub async fn apply_retention(
+    db: &DatabaseConnection,
+    days: u32,
+) -> Result<RetentionReport, AppError> {
+    let cutoff = Utc::now() - Duration::days(i64::from(days));
+    let txn = db.begin().await?;
+    let (statements, attempts) = oldest_ids(&txn, cutoff).await?;
+    xapi_outbox::Entity::delete_many()
+        .filter(xapi_outbox::Column::StatementId.is_in(statements.clone()))
+        .exec(&txn)
+        .await?;
+    let statements_deleted = xapi_statement::Entity::delete_many()
+        .filter(xapi_statement::Column::Id.is_in(statements))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let attempts_deleted = quiz_attempt::Entity::delete_many()
+        .filter(quiz_attempt::Column::Id.is_in(attempts))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    if statements_deleted + attempts_deleted > 0 {
+        tracing::info!(
+            statements_deleted,
+            attempts_deleted,
+            days,
+            "retention limit applied"
+        );
+    }
+    Ok(RetentionReport {
+        statements_deleted,
+        attempts_deleted,
+    })
+}
