@@ -6,6 +6,7 @@
 mod accounts;
 mod assessments;
 mod authoring;
+mod authorisation;
 mod cohorts;
 mod connections;
 mod content;

@@ -281,6 +281,51 @@ impl Browser {
         })
     }
 
+    /// Posts a multipart form with one file field, as a browser uploads a file (JavaScript off).
+    pub async fn post_multipart(
+        &mut self,
+        action: &str,
+        from: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        let boundary = "academy-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = Request::post(action)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, format!("http://localhost{from}"));
+        if let Some(cookie) = self.cookie_header() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// A parameter the last failed form left waiting in the flash cookie (`__err`, `import_error`).
+    pub fn flash_value(&self, name: &str) -> Option<String> {
+        use base64::Engine;
+        let value = self.cookies.get("academy_flash")?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(value)
+            .ok()?;
+        let flash: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        flash["params"].as_array()?.iter().find_map(|pair| {
+            (pair[0].as_str() == Some(name)).then(|| pair[1].as_str().map(str::to_owned))?
+        })
+    }
+
     /// Whether the browser holds a session cookie.
     pub fn signed_in(&self) -> bool {
         self.cookies.contains_key("academy_session")

@@ -1,0 +1,719 @@
+//! Who may do what, as one table: every server function and every HTTP route of the router, called by each
+//! of six people (nobody signed in, a learner, another learner, the course lead who owns the module and the
+//! cohort, another course lead, an admin), every cell asserted. A server function or route with no row
+//! fails the test, so a new one cannot ship without its rule.
+//!
+//! "Allowed" means the request passed the owner rule: it may still fail for an ordinary reason (a wrong
+//! password, an empty form, something already done), but never with "sign in", "forbidden" or an internal
+//! error. "Refused" means it was stopped by the rule: "sign in" or "forbidden". "Not found" satisfies
+//! either (a caller may not learn that someone else's thing exists, and an allowed caller may find it gone
+//! because an earlier cell used it). Checked through the real router, with real sessions.
+
+use academy_tests::http_client::{Browser, Page, app_for};
+use academy_tests::{fixtures, on_both_databases};
+use app::api::accounts::Role;
+use app::error::AppError;
+use app::ssr::entities::{cohort, completion_record};
+use app::ssr::services::{authoring, catalogue, cohorts, completion, progress};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::{BTreeSet, HashMap};
+
+const PASSWORD: &str = "a long enough passphrase";
+
+/// The six callers, in the order of every row's cells.
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "learner",
+    "another learner",
+    "owning course lead",
+    "other course lead",
+    "admin",
+];
+
+/// A cell: allowed (`Y`) or refused (`N`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum May {
+    Y,
+    N,
+}
+use May::{N, Y};
+
+const PUBLIC: [May; 6] = [Y, Y, Y, Y, Y, Y];
+const SIGNED_IN: [May; 6] = [N, Y, Y, Y, Y, Y];
+const LEADS: [May; 6] = [N, N, N, Y, Y, Y];
+const OWNER: [May; 6] = [N, N, N, Y, N, Y];
+const ADMIN: [May; 6] = [N, N, N, N, N, Y];
+
+/// What the fixture made: ids and names the rows refer to.
+struct Fixture {
+    record: String,
+    cohort: i32,
+    other_learner: i32,
+    owner_email: String,
+}
+
+/// One server function or route, the arguments it is called with, and who may call it.
+struct Row {
+    /// `fn <endpoint>` for a server function (`/api/<endpoint>`), or `GET <path>` / `POST <path>` for a route.
+    what: &'static str,
+    args: fn(&Fixture, usize) -> Vec<(String, String)>,
+    may: [May; 6],
+}
+
+fn none(_: &Fixture, _: usize) -> Vec<(String, String)> {
+    Vec::new()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// The table. Rows run in this order; rows that change something come after the rows that read it.
+fn rows() -> Vec<Row> {
+    vec![
+        // Catalogue and learning.
+        Row {
+            what: "fn modules",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn module",
+            args: |_, _| pairs(&[("slug", "beta")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn lesson",
+            args: |_, _| pairs(&[("module", "beta"), ("lesson", "only")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn quiz",
+            args: |_, _| pairs(&[("module", "gamma"), ("scope", "only")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn my-learning",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn enrol",
+            args: |_, _| pairs(&[("module", "alpha")]),
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn complete-lesson",
+            args: |_, _| pairs(&[("module", "alpha"), ("lesson", "first")]),
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn submit-quiz",
+            args: |_, _| {
+                pairs(&[
+                    ("module", "gamma"),
+                    ("scope", "only"),
+                    ("answers[only-1][choice]", "0"),
+                ])
+            },
+            may: SIGNED_IN,
+        },
+        // Records.
+        Row {
+            what: "fn record",
+            args: |f, _| vec![("id".into(), f.record.clone())],
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn portfolio",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn revoke-record",
+            args: |f, _| {
+                vec![
+                    ("id".into(), f.record.clone()),
+                    ("reason".into(), "Issued in error".into()),
+                ]
+            },
+            may: OWNER,
+        },
+        Row {
+            what: "fn reinstate-record",
+            args: |f, _| vec![("id".into(), f.record.clone())],
+            may: OWNER,
+        },
+        Row {
+            what: "GET /.well-known/jwks.json",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /issuer",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /status/revocation",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /records/{record}/credential.json",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /records/{record}/credential.jwt",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /records/{record}/verification",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "POST /verify",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /portfolio.json",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "GET /portfolio.csv",
+            args: none,
+            may: SIGNED_IN,
+        },
+        // Cohorts.
+        Row {
+            what: "fn cohorts",
+            args: none,
+            may: LEADS,
+        },
+        Row {
+            what: "fn cohort",
+            args: |f, _| vec![("id".into(), f.cohort.to_string())],
+            may: OWNER,
+        },
+        Row {
+            what: "fn create-cohort",
+            args: |_, who| {
+                vec![
+                    ("name".into(), format!("Cohort by {}", CALLERS[who])),
+                    ("modules[beta]".into(), "beta".into()),
+                ]
+            },
+            may: LEADS,
+        },
+        Row {
+            what: "fn remove-member",
+            args: |f, _| {
+                vec![
+                    ("cohort".into(), f.cohort.to_string()),
+                    ("account".into(), f.other_learner.to_string()),
+                ]
+            },
+            may: OWNER,
+        },
+        Row {
+            what: "fn join-cohort",
+            args: |_, _| pairs(&[("code", "ZZZZZZZZ")]),
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn my-cohorts",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn leave-cohort",
+            args: |f, _| vec![("cohort_id".into(), f.cohort.to_string())],
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "GET /cohorts/{cohort}/progress.csv",
+            args: none,
+            may: OWNER,
+        },
+        // Administration and learning data.
+        Row {
+            what: "fn outbox",
+            args: none,
+            may: ADMIN,
+        },
+        Row {
+            what: "GET /xapi/statements",
+            args: none,
+            may: ADMIN,
+        },
+        // Authoring, on beta (owned by the owning course lead).
+        Row {
+            what: "fn authored-modules",
+            args: none,
+            may: LEADS,
+        },
+        Row {
+            what: "fn create-module",
+            args: |_, who| vec![("title".into(), format!("Module by {}", CALLERS[who]))],
+            may: LEADS,
+        },
+        Row {
+            what: "fn module-authoring",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn start-draft",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn lesson-editor",
+            args: |_, _| pairs(&[("module", "beta"), ("file", "01-only.md")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn assessment-editor",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn draft-source",
+            args: |_, _| pairs(&[("module", "beta"), ("file", "module.toml")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn preview-markdown",
+            args: |_, _| pairs(&[("module", "beta"), ("body", "# Heading")]),
+            may: LEADS,
+        },
+        Row {
+            what: "fn save-module-settings",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn add-lesson",
+            args: |_, who| {
+                vec![
+                    ("module".into(), "beta".into()),
+                    ("lesson_title".into(), format!("Lesson by {}", CALLERS[who])),
+                ]
+            },
+            may: OWNER,
+        },
+        Row {
+            what: "fn save-lesson",
+            args: |_, _| pairs(&[("module", "beta"), ("file", "01-only.md")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn save-assessment",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn save-draft-source",
+            args: |_, _| {
+                pairs(&[
+                    ("module", "beta"),
+                    ("file", "notes.md"),
+                    ("text", "# Notes"),
+                ])
+            },
+            may: OWNER,
+        },
+        Row {
+            what: "fn delete-draft-file",
+            args: |_, _| pairs(&[("module", "beta"), ("file", "notes.md")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn publish-draft",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "GET /author/beta/draft.zip",
+            args: none,
+            may: OWNER,
+        },
+        Row {
+            what: "GET /author/beta/export.zip",
+            args: none,
+            may: OWNER,
+        },
+        Row {
+            what: "fn discard-draft",
+            args: |_, _| pairs(&[("module", "beta")]),
+            may: OWNER,
+        },
+        Row {
+            what: "fn set-module-owner",
+            args: |f, _| {
+                vec![
+                    ("module".into(), "beta".into()),
+                    ("owner_email".into(), f.owner_email.clone()),
+                ]
+            },
+            may: ADMIN,
+        },
+        Row {
+            what: "POST /author/import",
+            args: none,
+            may: LEADS,
+        },
+        // Accounts: the caller's own account only, so nobody can act on anyone else's.
+        Row {
+            what: "fn whoami",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn account-settings",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn change-name",
+            args: |_, who| vec![("display_name".into(), format!("Renamed {}", CALLERS[who]))],
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn change-password",
+            args: |_, _| {
+                pairs(&[
+                    ("current_password", "not the password"),
+                    ("new_password", "a new long passphrase"),
+                ])
+            },
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn request-email-change",
+            args: |_, _| {
+                pairs(&[
+                    ("new_email", "moved@example.org"),
+                    ("email_password", "not the password"),
+                ])
+            },
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn resend-verification",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn end-session",
+            args: |_, _| pairs(&[("reference", "no-such-session")]),
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn end-other-sessions",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "GET /account/data.zip",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn delete-account",
+            args: |_, _| pairs(&[("delete_password", PASSWORD)]),
+            may: SIGNED_IN,
+        },
+        // Doors for people not signed in (anyone may knock; the answers say nothing about other accounts).
+        Row {
+            what: "fn register",
+            args: |_, who| {
+                vec![
+                    ("email".into(), format!("newcomer-{who}@example.org")),
+                    ("display_name".into(), "Newcomer".into()),
+                    ("password".into(), PASSWORD.into()),
+                ]
+            },
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn sign-in",
+            args: |_, _| {
+                pairs(&[
+                    ("email", "learner@example.org"),
+                    ("password", "not the password"),
+                ])
+            },
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn request-password-reset",
+            args: |_, _| pairs(&[("email", "learner@example.org")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn reset-password",
+            args: |_, _| {
+                pairs(&[
+                    ("token", "not-a-token"),
+                    ("new_password", "a new long passphrase"),
+                ])
+            },
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn verify-email",
+            args: |_, _| pairs(&[("token", "not-a-token")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn confirm-email-change",
+            args: |_, _| pairs(&[("token", "not-a-token")]),
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn sign-out",
+            args: none,
+            may: PUBLIC,
+        },
+    ]
+}
+
+/// The HTTP routes the server adds to the Leptos pages (`server::router`); each needs a row.
+const ROUTES: &[&str] = &[
+    "GET /.well-known/jwks.json",
+    "GET /issuer",
+    "GET /status/revocation",
+    "GET /records/{record}/credential.json",
+    "GET /records/{record}/credential.jwt",
+    "GET /records/{record}/verification",
+    "POST /verify",
+    "GET /portfolio.json",
+    "GET /portfolio.csv",
+    "GET /cohorts/{cohort}/progress.csv",
+    "GET /xapi/statements",
+    "GET /author/beta/draft.zip",
+    "GET /author/beta/export.zip",
+    "POST /author/import",
+    "GET /account/data.zip",
+];
+
+/// How a call ended, as far as the owner rule is concerned.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Reached,
+    Refused,
+    NotFound,
+}
+
+fn server_fn_outcome(page: &Page) -> Result<Outcome, String> {
+    if page.status.is_success() {
+        return Ok(Outcome::Reached);
+    }
+    match serde_json::from_str::<AppError>(&page.body) {
+        Ok(AppError::SignInRequired | AppError::Forbidden) => Ok(Outcome::Refused),
+        Ok(AppError::NotFound(_)) => Ok(Outcome::NotFound),
+        Ok(AppError::Internal | AppError::Unavailable) => {
+            Err(format!("failed on the server: {}", page.body))
+        }
+        Ok(_) => Ok(Outcome::Reached),
+        Err(_) => Err(format!("answered {}: {}", page.status, page.body)),
+    }
+}
+
+fn route_outcome(page: &Page, flash_refusal: bool) -> Result<Outcome, String> {
+    let status = page.status.as_u16();
+    if status >= 500 {
+        return Err(format!("failed on the server ({status}): {}", page.body));
+    }
+    let to_sign_in = page
+        .location
+        .as_deref()
+        .is_some_and(|l| l.starts_with("/sign-in"));
+    if matches!(status, 401 | 403) || to_sign_in || flash_refusal {
+        Ok(Outcome::Refused)
+    } else if status == 404 {
+        Ok(Outcome::NotFound)
+    } else {
+        Ok(Outcome::Reached)
+    }
+}
+
+async fn signed_in_browser(db: &DatabaseConnection, email: Option<&str>) -> Browser {
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    if let Some(email) = email {
+        let page = browser
+            .post_form(
+                "/api/sign-in",
+                "/sign-in",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/dashboard"),
+            "{email} signs in"
+        );
+    }
+    browser
+}
+
+async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
+    let learner = academy_tests::account(db, "learner@example.org", Role::Learner).await;
+    let other = academy_tests::account(db, "other@example.org", Role::Learner).await;
+    let owner = academy_tests::account(db, "owner@example.org", Role::CourseLead).await;
+    academy_tests::account(db, "stranger@example.org", Role::CourseLead).await;
+    let admin = academy_tests::account(db, "admin@example.org", Role::Admin).await;
+    // The first browser publishes the content; the others share the database.
+    let mut browsers = vec![signed_in_browser(db, None).await];
+    authoring::set_owner(db, &admin, "beta", &owner.email)
+        .await
+        .expect("beta belongs to the owning lead");
+    let cohort_id = cohorts::create(db, &owner, "Owned", vec!["beta".into()], &HashMap::new())
+        .await
+        .expect("cohort");
+    let code = cohort::Entity::find_by_id(cohort_id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("cohort")
+        .join_code;
+    cohorts::join(db, &learner, &code).await.expect("join");
+    cohorts::join(db, &other, &code).await.expect("join");
+    progress::complete_lesson(db, learner.id, "beta", "only")
+        .await
+        .expect("complete");
+    let issuer = academy_tests::test_issuer(db).await;
+    let beta = catalogue::find_module(db, "beta").await.expect("beta");
+    completion::complete_if_due(db, &issuer, &[], learner.id, &beta)
+        .await
+        .expect("record");
+    let record = completion_record::Entity::find()
+        .filter(completion_record::Column::AccountId.eq(learner.id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("the learner's record")
+        .id;
+    for email in [
+        "learner@example.org",
+        "other@example.org",
+        "owner@example.org",
+        "stranger@example.org",
+        "admin@example.org",
+    ] {
+        browsers.push(signed_in_browser(db, Some(email)).await);
+    }
+    (
+        Fixture {
+            record,
+            cohort: cohort_id,
+            other_learner: other.id,
+            owner_email: owner.email,
+        },
+        browsers,
+    )
+}
+
+async fn call(
+    browser: &mut Browser,
+    row: &Row,
+    fixture: &Fixture,
+    who: usize,
+) -> Result<Outcome, String> {
+    let args = (row.args)(fixture, who);
+    let fields: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    if let Some(endpoint) = row.what.strip_prefix("fn ") {
+        let page = browser
+            .post_json_form(&format!("/api/{endpoint}"), &fields)
+            .await;
+        return server_fn_outcome(&page);
+    }
+    let (method, template) = row.what.split_once(' ').unwrap_or(("GET", row.what));
+    let path = template
+        .replace("{record}", &fixture.record)
+        .replace("{cohort}", &fixture.cohort.to_string());
+    match method {
+        "GET" => {
+            let download = browser.get_bytes(&path).await;
+            let page = Page {
+                status: download.status,
+                location: None,
+                body: String::from_utf8_lossy(&download.bytes).into_owned(),
+            };
+            route_outcome(&page, false)
+        }
+        _ if path == "/author/import" => {
+            let page = browser
+                .post_multipart(&path, "/author", "archive", "not-a-zip.zip", b"not a zip")
+                .await;
+            let refused = browser
+                .flash_value("import_error")
+                .is_some_and(|m| m.contains("permission"));
+            route_outcome(&page, refused)
+        }
+        _ => {
+            let page = browser.post_body(&path, "{}").await;
+            route_outcome(&page, false)
+        }
+    }
+}
+
+async fn every_server_function_and_route_enforces_its_owner_rule(db: &DatabaseConnection) {
+    let table = rows();
+    // Completeness: every registered server function and every route has exactly one row.
+    let listed: BTreeSet<String> = table.iter().map(|r| r.what.to_owned()).collect();
+    assert_eq!(listed.len(), table.len(), "a row appears twice");
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| format!("fn {}", path.trim_start_matches("/api/")))
+        .collect();
+    let missing: Vec<&String> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions with no row in the table: {missing:?}"
+    );
+    for route in ROUTES {
+        assert!(
+            listed.contains(*route),
+            "the route {route} has no row in the table"
+        );
+    }
+    let unknown: Vec<&String> = listed
+        .iter()
+        .filter(|w| !registered.contains(*w) && !ROUTES.contains(&w.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "rows for nothing: {unknown:?}");
+
+    let (fixture, mut browsers) = fixture(db).await;
+    let mut wrong = Vec::new();
+    for row in &table {
+        for (who, browser) in browsers.iter_mut().enumerate() {
+            let expected = match row.may[who] {
+                Y => Outcome::Reached,
+                N => Outcome::Refused,
+            };
+            match call(browser, row, &fixture, who).await {
+                Ok(outcome) if outcome == expected || outcome == Outcome::NotFound => {}
+                Ok(outcome) => wrong.push(format!(
+                    "{} by {}: expected {expected:?}, got {outcome:?}",
+                    row.what, CALLERS[who]
+                )),
+                Err(problem) => wrong.push(format!("{} by {}: {problem}", row.what, CALLERS[who])),
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "cells that do not hold:\n{}",
+        wrong.join("\n")
+    );
+}
+
+on_both_databases!(every_server_function_and_route_enforces_its_owner_rule);
