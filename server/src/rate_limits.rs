@@ -17,6 +17,8 @@ pub const LIMITED_DOORS: &[&str] = &[
     "/api/request-password-reset",
     "/api/reset-password",
     "/api/resend-verification",
+    "/api/verify-email",
+    "/api/confirm-email-change",
     "/verify",
 ];
 

@@ -37,9 +37,11 @@ async fn private_unless_marked(
     request: Request<Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let has_cookie = request.headers().contains_key(header::COOKIE);
+    // The built assets (wasm, JavaScript, CSS) are the same for everyone and stay cacheable.
+    let asset = request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
+    let has_cookie = !asset && request.headers().contains_key(header::COOKIE);
     let mut response = next.run(request).await;
-    let sets_cookie = response.headers().contains_key(header::SET_COOKIE);
+    let sets_cookie = !asset && response.headers().contains_key(header::SET_COOKIE);
     if (has_cookie || sets_cookie) && !response.headers().contains_key(header::CACHE_CONTROL) {
         response.headers_mut().insert(
             header::CACHE_CONTROL,

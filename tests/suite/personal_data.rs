@@ -424,7 +424,46 @@ async fn the_retention_limit_removes_old_statements_and_attempts_only(db: &Datab
     );
 }
 
+async fn personal_downloads_are_never_cached(db: &DatabaseConnection) {
+    let (mut browser, _) = busy_learner(db, "cache@example.org").await;
+    for path in ["/portfolio.json", "/portfolio.csv", "/account/data.zip"] {
+        let download = browser.get_bytes(path).await;
+        assert_eq!(download.status, 200, "{path}");
+        assert_eq!(
+            download.cache_control.as_deref(),
+            Some("private, no-store"),
+            "{path} may be kept by a shared PC's browser cache"
+        );
+    }
+    let mut lead = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let sign_in = lead
+        .post_form(
+            "/api/sign-in",
+            "/sign-in",
+            &[("email", "lead-cache@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(sign_in.location.as_deref(), Some("/dashboard"));
+    let cohort = cohort::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("cohort");
+    let table = lead
+        .get_bytes(&format!("/cohorts/{}/progress.csv", cohort.id))
+        .await;
+    assert_eq!(table.status, 200);
+    assert_eq!(table.cache_control.as_deref(), Some("private, no-store"));
+    app::ssr::services::accounts::grant_role(db, None, "lead-cache@example.org", Role::Admin)
+        .await
+        .expect("admin");
+    let export = lead.get_bytes("/xapi/statements").await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.cache_control.as_deref(), Some("private, no-store"));
+}
+
 on_both_databases!(
+    personal_downloads_are_never_cached,
     a_learner_downloads_everything_held_about_them,
     erasing_an_account_removes_personal_data_and_withdraws_records,
     deleting_an_account_from_the_account_page_signs_out,
