@@ -70,8 +70,14 @@ fn split_query(query: &str) -> (Vec<(String, String)>, String) {
     (flash, rest.finish())
 }
 
+/// A path that can only mean this site: `//evil.example/` (a valid request target, and a Referer's path)
+/// would send a browser to another host, so leading slashes are folded into one.
+fn local(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
 fn with_query(path: &str, query: &str, fragment: Option<&str>) -> String {
-    let mut out = path.to_owned();
+    let mut out = local(path);
     if !query.is_empty() {
         out.push('?');
         out.push_str(query);
@@ -120,7 +126,7 @@ fn capture(response: &mut Response, cookie: FlashCookie) {
     }
     let clean = with_query(parsed.path(), &rest, parsed.fragment());
     let flash = Flash {
-        path: parsed.path().to_owned(),
+        path: local(parsed.path()),
         params: fit(params),
     };
     let Ok(value) = HeaderValue::from_str(&clean) else {
@@ -223,6 +229,16 @@ pub async fn carry_flash(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_that_names_another_host_is_folded_into_this_site() {
+        assert_eq!(with_query("//evil.example/", "", None), "/evil.example/");
+        assert_eq!(
+            with_query("/\\evil.example", "a=1", None),
+            "/evil.example?a=1"
+        );
+        assert_eq!(with_query("/sign-in", "", Some("form")), "/sign-in#form");
+    }
 
     #[test]
     fn flash_parameters_are_separated_from_the_rest_of_a_query() {

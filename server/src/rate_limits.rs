@@ -18,6 +18,9 @@ pub const LIMITED_DOORS: &[&str] = &[
     "/api/reset-password",
     "/api/resend-verification",
     "/api/verify-email",
+    "/api/change-password",
+    "/api/request-email-change",
+    "/api/delete-account",
     "/api/confirm-email-change",
     "/verify",
 ];

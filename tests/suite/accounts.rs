@@ -342,6 +342,7 @@ async fn an_expired_link_does_not_work(db: &DatabaseConnection) {
 async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_session(
     db: &DatabaseConnection,
 ) {
+    let issuer = test_issuer(db).await;
     create_account(db, ada(), Role::Learner, Verified::No)
         .await
         .expect("account");
@@ -358,9 +359,9 @@ async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_sessio
     let link = emailed_link(db, "ada.lovelace@example.nhs.uk", "/reset-password")
         .await
         .expect("link");
-    let short = email_links::reset_password(db, SITE, &token_of(&link), "short").await;
+    let short = email_links::reset_password(db, &issuer, &[], &token_of(&link), "short").await;
     assert!(short.is_err_and(|e| e.field_message("new_password").is_some()));
-    email_links::reset_password(db, SITE, &token_of(&link), "a brand new passphrase")
+    email_links::reset_password(db, &issuer, &[], &token_of(&link), "a brand new passphrase")
         .await
         .expect("a short password did not use up the link");
     assert!(
@@ -376,7 +377,8 @@ async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_sessio
         "following the link proved the address"
     );
     let reused =
-        email_links::reset_password(db, SITE, &token_of(&link), "yet another passphrase").await;
+        email_links::reset_password(db, &issuer, &[], &token_of(&link), "yet another passphrase")
+            .await;
     assert!(reused.is_err(), "a reset link works once");
     assert!(
         mail_to(db, "ada.lovelace@example.nhs.uk")
@@ -388,6 +390,7 @@ async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_sessio
 }
 
 async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
+    let issuer = test_issuer(db).await;
     let holder = create_account(db, ada(), Role::Learner, Verified::Yes)
         .await
         .expect("account");
@@ -423,12 +426,28 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
             .any(|m| m.body.contains("ada@new.example.org")),
         "the old address is told"
     );
+    // A reset link sent to the old address before the move must stop working once the account has moved.
+    email_links::request_password_reset(db, SITE, "ada.lovelace@example.nhs.uk")
+        .await
+        .expect("reset asked");
+    let old_reset = emailed_link(db, "ada.lovelace@example.nhs.uk", "/reset-password")
+        .await
+        .expect("reset link");
     let link = emailed_link(db, "ada@new.example.org", "/confirm-email-change")
         .await
         .expect("link");
-    email_links::confirm_email_change(db, SITE, &token_of(&link))
+    email_links::confirm_email_change(db, &issuer, &[], &token_of(&link))
         .await
         .expect("confirm");
+    let stale = email_links::reset_password(
+        db,
+        &issuer,
+        &[],
+        &token_of(&old_reset),
+        "taken over by the old mailbox",
+    )
+    .await;
+    assert!(stale.is_err(), "a link to the old address no longer works");
     let moved = sign_in(db, "ada@new.example.org", "analytical engine notes")
         .await
         .expect("new address signs in");
@@ -451,6 +470,7 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
     )
     .await
     .expect("other account");
+    let notices_before = mail_to(db, "ada@new.example.org").await.len();
     email_links::request_email_change(
         db,
         SITE,
@@ -460,6 +480,11 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
     )
     .await
     .expect("same answer");
+    assert_eq!(
+        mail_to(db, "ada@new.example.org").await.len(),
+        notices_before + 1,
+        "the account's own address is told either way, so its inbox cannot reveal a taken address"
+    );
     assert!(
         emailed_link(db, "taken@example.org", "/confirm-email-change")
             .await

@@ -30,6 +30,15 @@ async fn an_error_planted_in_a_link_is_never_shown(db: &DatabaseConnection) {
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("0800 000 0000"), "planted text shown");
 
+    // A path naming another host is folded into this site, never followed off it.
+    let elsewhere = browser.get("//evil.example/?__err=x").await;
+    assert_eq!(elsewhere.status, 303);
+    let location = elsewhere.location.unwrap_or_default();
+    assert!(
+        location.starts_with('/') && !location.starts_with("//"),
+        "redirected off site: {location}"
+    );
+
     let import = browser
         .get("/author?import_error=Your+draft+was+deleted.+Call+0800+000+0000")
         .await;

@@ -458,6 +458,14 @@ async fn only_an_admin_or_the_modules_owner_may_revoke_a_record(db: &DatabaseCon
     records::revoke(db, &admin, &id, "Second thoughts")
         .await
         .expect("an admin revokes");
+    // A lead demoted to learner keeps no power over the records of the module they owned.
+    let demoted = app::ssr::services::accounts::grant_role(db, None, &owner.email, Role::Learner)
+        .await
+        .expect("demote");
+    assert_eq!(
+        records::reinstate(db, &demoted, &id).await,
+        Err(AppError::Forbidden)
+    );
 
     let actions: Vec<String> = app::ssr::entities::audit_event::Entity::find()
         .all(db)

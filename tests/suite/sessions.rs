@@ -278,7 +278,29 @@ async fn over_https_cookies_are_host_prefixed_and_browsers_are_told_to_stay_on_h
     );
 }
 
+async fn a_session_ended_during_a_request_is_not_written_back(db: &DatabaseConnection) {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+    let store = app::ssr::session_store::DbSessionStore::new(db.clone(), Default::default());
+    let mut record = Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.expect("create");
+    // Signed out everywhere while a request on this session is still running...
+    session::Entity::delete_many().exec(db).await.expect("end");
+    // ...which then saves its session as requests do.
+    store.save(&record).await.expect("save");
+    assert_eq!(
+        session::Entity::find().all(db).await.expect("rows").len(),
+        0,
+        "the ended session came back"
+    );
+}
+
 on_both_databases!(
+    a_session_ended_during_a_request_is_not_written_back,
     a_session_row_names_its_account_and_ends_after_two_idle_hours,
     an_expired_or_over_age_session_is_signed_out,
     signing_out_everywhere_else_ends_the_other_browsers_only,

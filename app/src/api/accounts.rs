@@ -92,7 +92,14 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::reset_password(&state.db, &state.issuer.base_url, &token, &new_password).await?;
+    email_links::reset_password(
+        &state.db,
+        &state.issuer,
+        &state.library.frameworks,
+        &token,
+        &new_password,
+    )
+    .await?;
     state.mailer.nudge();
     leptos_axum::redirect("/sign-in?reset=done");
     Ok(())
@@ -125,7 +132,8 @@ pub async fn request_email_change(
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::confirm_email_change(&state.db, &state.issuer.base_url, &token).await?;
+    email_links::confirm_email_change(&state.db, &state.issuer, &state.library.frameworks, &token)
+        .await?;
     state.mailer.nudge();
     leptos_axum::redirect("/email-verified");
     Ok(())

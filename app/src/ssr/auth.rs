@@ -110,7 +110,10 @@ pub async fn account_for_session(
         _ => false,
     };
     let found = if live {
-        account::Entity::find_by_id(id).one(db).await?
+        account::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|a| a.erased_at.is_none())
     } else {
         None
     };

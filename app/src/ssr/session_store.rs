@@ -8,7 +8,6 @@
 //! over-age session stops working on every instance at the same moment, whatever the cookie says.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -144,20 +143,14 @@ impl SessionStore for DbSessionStore {
         Err(backend("could not allocate a unique session id"))
     }
 
+    /// Updates an existing row only (new sessions go through `create`). A row deleted meanwhile (signed out
+    /// everywhere, a password reset, an erased account) stays deleted: a request already in flight must not
+    /// write it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(row(record, &self.policy)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([
-                        session::Column::Data,
-                        session::Column::ExpiresAt,
-                        session::Column::AccountId,
-                        session::Column::SignedInAt,
-                        session::Column::LastSeenAt,
-                        session::Column::UserAgent,
-                    ])
-                    .to_owned(),
-            )
+        let updated = row(record, &self.policy)?;
+        session::Entity::update_many()
+            .set(updated)
+            .filter(session::Column::Id.eq(key(&record.id)))
             .exec(&self.db)
             .await
             .map_err(backend)?;

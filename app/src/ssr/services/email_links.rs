@@ -20,8 +20,9 @@ use super::{account_tokens, emails, mail_outbox, sessions};
 use crate::error::{AppError, FieldError};
 use crate::ssr::content::Framework;
 use crate::ssr::entities::account;
-use crate::ssr::entities::account_token::TokenPurpose;
+use crate::ssr::entities::account_token::{self, TokenPurpose};
 use crate::ssr::records::Issuer;
+use sea_orm::sea_query::Expr;
 
 /// Refuses an action that needs a proved address (joining a cohort, being given a role, earning a record).
 pub fn require_verified(account: &account::Model) -> Result<(), AppError> {
@@ -226,10 +227,12 @@ pub async fn request_password_reset(
 /// session of the account ends.
 pub async fn reset_password(
     db: &DatabaseConnection,
-    base_url: &str,
+    issuer: &Issuer,
+    frameworks: &[Framework],
     token: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
+    let base_url = issuer.base_url.as_str();
     validate_new_password("new_password", new_password)?;
     let hash = hash_password(new_password.to_owned()).await?;
     let txn = db.begin().await?;
@@ -239,11 +242,12 @@ pub async fn reset_password(
         .await?
         .ok_or_else(|| AppError::NotFound("The account for this link".to_owned()))?;
     let (id, email, name) = (found.id, found.email.clone(), found.display_name.clone());
+    let was_verified = found.email_verified_at.is_some();
     let verified_at = found.email_verified_at.unwrap_or_else(Utc::now);
     let mut active: account::ActiveModel = found.into();
     active.password_hash = Set(hash);
     active.email_verified_at = Set(Some(verified_at));
-    active.update(&txn).await?;
+    let updated = active.update(&txn).await?;
     let ended = sessions::end_all(&txn, id, None).await?;
     super::audit::record(
         &txn,
@@ -256,6 +260,9 @@ pub async fn reset_password(
     mail_outbox::enqueue(&txn, emails::password_changed(&email, &name, base_url)).await?;
     txn.commit().await?;
     tracing::info!(account = id, sessions_ended = ended, "password reset");
+    if !was_verified {
+        issue_waiting_records(db, issuer, frameworks, &updated).await?;
+    }
     Ok(())
 }
 
@@ -300,6 +307,18 @@ pub async fn request_email_change(
         });
     }
     let txn = db.begin().await?;
+    // The old address is told in both cases, so the notice cannot reveal whether the new one is taken.
+    mail_outbox::enqueue(
+        &txn,
+        emails::address_change_notice(
+            &account.email,
+            &account.display_name,
+            &new_email,
+            false,
+            base_url,
+        ),
+    )
+    .await?;
     if find_by_email(&txn, &new_email).await?.is_some() {
         mail_outbox::enqueue(&txn, emails::address_taken(&new_email, base_url)).await?;
     } else {
@@ -313,17 +332,6 @@ pub async fn request_email_change(
         mail_outbox::enqueue(
             &txn,
             emails::confirm_new_address(&new_email, &account.display_name, base_url, &token),
-        )
-        .await?;
-        mail_outbox::enqueue(
-            &txn,
-            emails::address_change_notice(
-                &account.email,
-                &account.display_name,
-                &new_email,
-                false,
-                base_url,
-            ),
         )
         .await?;
     }
@@ -343,9 +351,11 @@ pub async fn request_email_change(
 /// is told.
 pub async fn confirm_email_change(
     db: &DatabaseConnection,
-    base_url: &str,
+    issuer: &Issuer,
+    frameworks: &[Framework],
     token: &str,
 ) -> Result<(), AppError> {
+    let base_url = issuer.base_url.as_str();
     let txn = db.begin().await?;
     let used = account_tokens::consume(&txn, token, TokenPurpose::ChangeEmail).await?;
     let new_email = used.new_email.clone().ok_or_else(|| {
@@ -368,10 +378,37 @@ pub async fn confirm_email_change(
         ));
     }
     let (id, old_email, name) = (found.id, found.email.clone(), found.display_name.clone());
+    let was_verified = found.email_verified_at.is_some();
+    // Links sent to the old address (a reset, say) must not work once it no longer belongs to the account.
+    account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Some(Utc::now())))
+        .filter(account_token::Column::AccountId.eq(id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
     let mut active: account::ActiveModel = found.into();
     active.email = Set(new_email.clone());
     active.email_verified_at = Set(Some(Utc::now()));
-    active.update(&txn).await?;
+    let updated = match active.update(&txn).await {
+        Ok(updated) => updated,
+        Err(e) => {
+            // Another account took the address between the check above and this update.
+            return Err(
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) {
+                    AppError::Conflict(
+                    "Another account started using this address after the link was sent, so your \
+                     account keeps its current address."
+                        .to_owned(),
+                )
+                } else {
+                    e.into()
+                },
+            );
+        }
+    };
     super::audit::record(
         &txn,
         Some(id),
@@ -387,5 +424,8 @@ pub async fn confirm_email_change(
     .await?;
     txn.commit().await?;
     tracing::info!(account = id, "email address changed");
+    if !was_verified {
+        issue_waiting_records(db, issuer, frameworks, &updated).await?;
+    }
     Ok(())
 }

@@ -204,6 +204,18 @@ async fn attempts(
         .await?)
 }
 
+/// How many attempts the learner has used: the highest attempt number, so attempts removed by the retention
+/// limit are still counted (and never handed back); the count for rows from before numbering.
+pub fn attempts_used(previous: &[quiz_attempt::Model]) -> usize {
+    previous
+        .iter()
+        .filter_map(|a| a.attempt_number)
+        .filter_map(|n| usize::try_from(n).ok())
+        .max()
+        .unwrap_or(0)
+        .max(previous.len())
+}
+
 /// Whether another attempt is allowed now, and if not, from when (None: never, out of attempts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptPermission {
@@ -226,7 +238,7 @@ pub fn permission(
         return AttemptPermission::AlreadyPassed;
     }
     if let Some(max) = policy.max_attempts
-        && previous.len() >= max as usize
+        && attempts_used(previous) >= max as usize
     {
         return AttemptPermission::OutOfAttempts;
     }
@@ -281,7 +293,7 @@ pub async fn quiz_view(
     };
     let permission = permission(policy.as_ref(), &previous, Utc::now());
     let passed = previous.iter().any(|a| a.passed);
-    let revealed = answers_revealed(policy.as_ref(), passed, previous.len());
+    let revealed = answers_revealed(policy.as_ref(), passed, attempts_used(&previous));
     let last_attempt = match previous.last() {
         Some(last) if last.module_version == found.version => {
             Some(attempt_view(last, &questions, revealed)?)
@@ -294,7 +306,7 @@ pub async fn quiz_view(
         scope: scope.to_owned(),
         questions: question_views(&questions),
         pass_mark: policy.as_ref().map(|p| p.pass_mark),
-        attempts_used: u32::try_from(previous.len()).unwrap_or(u32::MAX),
+        attempts_used: u32::try_from(attempts_used(&previous)).unwrap_or(u32::MAX),
         max_attempts: policy.as_ref().and_then(|p| p.max_attempts),
         next_attempt_at: match &permission {
             AttemptPermission::WaitUntil(at) => Some(at.to_rfc3339()),
@@ -358,7 +370,7 @@ pub async fn submit(
     // (or past the limit) cannot both be stored, whatever the timing.
     let attempt_number = policy
         .as_ref()
-        .map(|_| i32::try_from(previous.len() + 1).unwrap_or(i32::MAX));
+        .map(|_| i32::try_from(attempts_used(&previous) + 1).unwrap_or(i32::MAX));
     let stored = quiz_attempt::ActiveModel {
         account_id: Set(account_id),
         module_id: Set(found.id),
@@ -394,7 +406,7 @@ pub async fn submit(
     if passed {
         completion::complete_if_due(db, issuer, frameworks, account_id, &found).await?;
     }
-    let revealed = answers_revealed(policy.as_ref(), passed, previous.len() + 1);
+    let revealed = answers_revealed(policy.as_ref(), passed, attempts_used(&previous) + 1);
     if !revealed {
         withhold_answers(&mut results);
     }
@@ -537,6 +549,18 @@ mod tests {
             answers_revealed(None, false, 1),
             "lesson checks are practice"
         );
+    }
+
+    #[test]
+    fn attempts_removed_by_retention_are_still_counted() {
+        let mut second = attempt(false, 1);
+        second.attempt_number = Some(2);
+        assert_eq!(
+            attempts_used(&[second]),
+            2,
+            "attempt 1 was deleted, not handed back"
+        );
+        assert_eq!(attempts_used(&[]), 0);
     }
 
     #[test]

@@ -332,7 +332,12 @@ pub async fn record_view(
 /// Who may revoke or reinstate a record: an admin, or the course lead who owns the record's module. A lead
 /// with no tie to the module may not touch the records it issued.
 fn may_manage_record(actor: &account::Model, found: &module::Model) -> bool {
-    Role::parse(&actor.role) == Role::Admin || found.owner_id == Some(actor.id)
+    match Role::parse(&actor.role) {
+        Role::Admin => true,
+        // Still a course lead: a lead demoted to learner keeps no power over the module's records.
+        Role::CourseLead => found.owner_id == Some(actor.id),
+        Role::Learner => false,
+    }
 }
 
 /// The record and its module, after checking that `actor` may change the record's status.
