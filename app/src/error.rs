@@ -129,4 +129,15 @@ impl FromServerFnError for AppError {
             _ => AppError::Internal,
         }
     }
+
+    /// Every server function's error passes through here on its way to the caller, so this is where the
+    /// response takes the error's own status (401, 403, 404, 409, 422, 429…) instead of a blanket 500:
+    /// monitoring then pages someone for real failures only.
+    #[cfg(feature = "ssr")]
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        crate::ssr::error::answer_with_status(self);
+        serde_json::to_vec(self)
+            .map(Into::into)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
+    }
 }

@@ -6,22 +6,15 @@ use app::ssr::services::authoring::{self, ExportSource};
 use app::ssr::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use crate::record_endpoints::signed_in;
+use crate::current_account::CurrentAccount;
 
 /// The largest upload accepted: the archive limits (8 MiB unpacked) apply after this.
 const MAX_UPLOAD_BYTES: usize = crate::router::MAX_REQUEST_BYTES;
-
-fn error_response(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
-}
 
 fn zip_download(name: String, bytes: Vec<u8>) -> Response {
     let mut response = bytes.into_response();
@@ -44,48 +37,36 @@ struct VersionQuery {
 
 async fn export_published(
     State(state): State<AppState>,
-    session: Session,
+    CurrentAccount(account): CurrentAccount,
     Path(module): Path<String>,
     Query(query): Query<VersionQuery>,
-) -> Response {
-    let result = async {
-        let account = signed_in(&state, &session).await?;
-        authoring::export(
-            &state.db,
-            &account,
-            &module,
-            ExportSource::Version(query.version),
-        )
-        .await
-    }
-    .await;
-    match result {
-        Ok((name, bytes)) => zip_download(name, bytes),
-        Err(e) => error_response(e),
-    }
+) -> Result<Response, AppError> {
+    let source = ExportSource::Version(query.version);
+    let (name, bytes) = authoring::export(&state.db, &account, &module, source).await?;
+    Ok(zip_download(name, bytes))
 }
 
 async fn export_draft(
     State(state): State<AppState>,
-    session: Session,
+    CurrentAccount(account): CurrentAccount,
     Path(module): Path<String>,
-) -> Response {
-    let result = async {
-        let account = signed_in(&state, &session).await?;
-        authoring::export(&state.db, &account, &module, ExportSource::Draft).await
-    }
-    .await;
-    match result {
-        Ok((name, bytes)) => zip_download(name, bytes),
-        Err(e) => error_response(e),
-    }
+) -> Result<Response, AppError> {
+    let (name, bytes) =
+        authoring::export(&state.db, &account, &module, ExportSource::Draft).await?;
+    Ok(zip_download(name, bytes))
 }
 
 /// Takes the `archive` field of a multipart form; sends the browser to the new draft, or back to the
 /// authoring page with the reason (no JavaScript needed either way).
-async fn import(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
+async fn import(
+    State(state): State<AppState>,
+    account: Option<CurrentAccount>,
+    mut form: Multipart,
+) -> Response {
+    let Some(CurrentAccount(account)) = account else {
+        return Redirect::to("/sign-in?next=/author").into_response();
+    };
     let result = async {
-        let account = signed_in(&state, &session).await?;
         let mut archive = None;
         while let Some(field) = form.next_field().await.map_err(|e| {
             AppError::invalid("archive", format!("the upload could not be read ({e})"))
@@ -105,29 +86,14 @@ async fn import(State(state): State<AppState>, session: Session, mut form: Multi
     .await;
     match result {
         Ok(slug) => Redirect::to(&format!("/author/{slug}")).into_response(),
-        Err(AppError::SignInRequired) => Redirect::to("/sign-in?next=/author").into_response(),
         Err(error) => {
             let message = error
                 .field_message("archive")
                 .unwrap_or_else(|| error.to_string());
-            let query = percent_encode(&message);
+            let query: String = url::form_urlencoded::byte_serialize(message.as_bytes()).collect();
             Redirect::to(&format!("/author?import_error={query}#import")).into_response()
         }
     }
-}
-
-/// Percent-encodes a message for a query string.
-fn percent_encode(message: &str) -> String {
-    message
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// The routes, merged into the main router (inside the session layer).

@@ -34,8 +34,8 @@ pub struct Config {
     pub key_dir: PathBuf,
     /// How learners are named in xAPI statements: `account` (an opaque id on this site, the default) or
     /// `mbox` (their email address).
-    #[arg(long, env = "XAPI_ACTOR", default_value = "account", value_parser = ["account", "mbox"])]
-    pub xapi_actor: String,
+    #[arg(long, env = "XAPI_ACTOR", default_value = "account")]
+    pub xapi_actor: app::ssr::services::xapi::ActorIdentity,
     /// An external learning record store to forward statements to (its xAPI endpoint). Unset: statements
     /// are only stored and exported.
     #[arg(long, env = "LRS_ENDPOINT")]

@@ -6,6 +6,7 @@ pub mod account_endpoints;
 pub mod authoring_endpoints;
 pub mod config;
 pub mod csrf;
+pub mod current_account;
 pub mod flash;
 pub mod rate_limits;
 pub mod record_endpoints;

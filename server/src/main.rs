@@ -182,7 +182,9 @@ fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<Ex
 async fn grant_role(config: Config, email: String, role: String) -> anyhow::Result<ExitCode> {
     let db = app::ssr::db::connect(&config.database_url).await?;
     app::ssr::db::migrate(&db).await?;
-    let role = app::api::accounts::Role::parse(&role);
+    let role = app::api::accounts::Role::from_name(&role).ok_or_else(|| {
+        anyhow::anyhow!("`{role}` is not a role: use learner, course-lead or admin")
+    })?;
     let account = accounts::grant_role(&db, None, &email, role)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;

@@ -1,26 +1,17 @@
 //! Machine-readable endpoints for completion records, for employers, registration bodies and their tools:
 //! the issuer's keys and profile, the revocation list, credential downloads, verification, and exports.
 
-use app::ssr::entities::account;
+use app::error::AppError;
 use app::ssr::records::issuer::jwk_set;
 use app::ssr::services::records;
 use app::ssr::state::AppState;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use tower_sessions::Session;
 
-pub(crate) fn error_response(error: app::error::AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        Json(serde_json::json!({ "error": error.to_string() })),
-    )
-        .into_response()
-}
+use crate::current_account::CurrentAccount;
 
 fn download(body: String, content_type: &'static str, filename: String) -> Response {
     let mut response = body.into_response();
@@ -42,146 +33,108 @@ pub(crate) fn personal(mut response: Response) -> Response {
     response
 }
 
-async fn jwks(State(state): State<AppState>) -> Response {
-    match jwk_set(&state.db).await {
-        Ok(set) => Json(set).into_response(),
-        Err(e) => error_response(e.into()),
-    }
+async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(Json(jwk_set(&state.db).await?).into_response())
 }
 
 async fn issuer_profile(State(state): State<AppState>) -> Response {
     Json(state.issuer.profile()).into_response()
 }
 
-async fn status_list(State(state): State<AppState>) -> Response {
-    match records::status_list(&state.db, &state.issuer).await {
-        Ok((_, jwt)) => {
-            let mut response = jwt.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vc+jwt"),
-            );
-            response
-        }
-        Err(e) => error_response(e),
-    }
+async fn status_list(State(state): State<AppState>) -> Result<Response, AppError> {
+    let (_, jwt) = records::status_list(&state.db, &state.issuer).await?;
+    let mut response = jwt.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vc+jwt"),
+    );
+    Ok(response)
 }
 
-async fn credential_json(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match records::find_record(&state.db, &id).await {
-        Ok(record) => download(
-            record.credential,
-            "application/vc+ld+json",
-            format!("record-{}.json", record.id),
-        ),
-        Err(e) => error_response(e),
-    }
+async fn credential_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = records::find_record(&state.db, &id).await?;
+    Ok(download(
+        record.credential,
+        "application/vc+ld+json",
+        format!("record-{}.json", record.id),
+    ))
 }
 
-async fn credential_jwt(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match records::find_record(&state.db, &id).await {
-        Ok(record) => download(
-            record.jwt,
-            "application/vc+jwt",
-            format!("record-{}.jwt", record.id),
-        ),
-        Err(e) => error_response(e),
-    }
+async fn credential_jwt(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = records::find_record(&state.db, &id).await?;
+    Ok(download(
+        record.jwt,
+        "application/vc+jwt",
+        format!("record-{}.jwt", record.id),
+    ))
 }
 
-async fn verify_by_id(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match records::find_record(&state.db, &id).await {
-        Ok(record) => match records::verify_presented(&state.db, &record.jwt).await {
-            Ok((verdict, id)) => {
-                Json(serde_json::json!({ "record": id, "verification": verdict })).into_response()
-            }
-            Err(e) => error_response(e),
-        },
-        Err(e) => error_response(e),
-    }
+async fn verify_by_id(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = records::find_record(&state.db, &id).await?;
+    let (verdict, id) = records::verify_presented(&state.db, &record.jwt).await?;
+    Ok(Json(serde_json::json!({ "record": id, "verification": verdict })).into_response())
 }
 
 /// POST a downloaded record (the JSON or the JWT) as the request body to check it.
-async fn verify_presented(State(state): State<AppState>, body: String) -> Response {
-    match records::verify_presented(&state.db, &body).await {
-        Ok((verdict, id)) => {
-            Json(serde_json::json!({ "record": id, "verification": verdict })).into_response()
-        }
-        Err(e) => error_response(e),
-    }
+async fn verify_presented(
+    State(state): State<AppState>,
+    body: String,
+) -> Result<Response, AppError> {
+    let (verdict, id) = records::verify_presented(&state.db, &body).await?;
+    Ok(Json(serde_json::json!({ "record": id, "verification": verdict })).into_response())
 }
 
-/// The signed-in account, under the same session rules as server functions (idle timeout, lifetime).
-pub(crate) async fn signed_in(
-    state: &AppState,
-    session: &Session,
-) -> Result<account::Model, app::error::AppError> {
-    app::ssr::auth::account_for_session(&state.db, &state.sessions, session)
-        .await?
-        .ok_or(app::error::AppError::SignInRequired)
+async fn portfolio_json(
+    State(state): State<AppState>,
+    CurrentAccount(learner): CurrentAccount,
+) -> Result<Response, AppError> {
+    let portfolio = records::portfolio(&state.db, &state.library.frameworks, &learner).await?;
+    let body = serde_json::to_string_pretty(&portfolio)
+        .map_err(|e| app::ssr::error::internal("portfolio json", e))?;
+    Ok(personal(download(
+        body,
+        "application/json",
+        "portfolio.json".to_owned(),
+    )))
 }
 
-async fn portfolio_json(State(state): State<AppState>, session: Session) -> Response {
-    let result = async {
-        let learner = signed_in(&state, &session).await?;
-        records::portfolio(&state.db, &state.library.frameworks, &learner).await
-    }
-    .await;
-    match result {
-        Ok(portfolio) => match serde_json::to_string_pretty(&portfolio) {
-            Ok(body) => personal(download(
-                body,
-                "application/json",
-                "portfolio.json".to_owned(),
-            )),
-            Err(e) => error_response(app::ssr::error::internal("portfolio json", e)),
-        },
-        Err(e) => error_response(e),
-    }
-}
-
-async fn portfolio_csv(State(state): State<AppState>, session: Session) -> Response {
-    let result = async {
-        let learner = signed_in(&state, &session).await?;
-        records::portfolio(&state.db, &state.library.frameworks, &learner).await
-    }
-    .await;
-    match result {
-        Ok(portfolio) => personal(download(
-            records::portfolio_csv(&portfolio),
-            "text/csv; charset=utf-8",
-            "portfolio.csv".to_owned(),
-        )),
-        Err(e) => error_response(e),
-    }
+async fn portfolio_csv(
+    State(state): State<AppState>,
+    CurrentAccount(learner): CurrentAccount,
+) -> Result<Response, AppError> {
+    let portfolio = records::portfolio(&state.db, &state.library.frameworks, &learner).await?;
+    Ok(personal(download(
+        records::portfolio_csv(&portfolio),
+        "text/csv; charset=utf-8",
+        "portfolio.csv".to_owned(),
+    )))
 }
 
 /// One table of a cohort's dashboard as CSV (`progress.csv`, `funnel.csv`, `overdue.csv`, `items.csv`,
 /// `time-on-task.csv`); the cohort's lead and admins only.
 async fn cohort_csv(
     State(state): State<AppState>,
-    session: Session,
+    CurrentAccount(lead): CurrentAccount,
     Path((id, file)): Path<(i32, String)>,
-) -> Response {
+) -> Result<Response, AppError> {
     use app::ssr::services::cohort_tables::{DashboardTable, table_csv};
-    let Some(table) = DashboardTable::from_file_name(&file) else {
-        return error_response(app::error::AppError::NotFound(format!(
-            "The table “{file}”"
-        )));
-    };
-    let result = async {
-        let lead = signed_in(&state, &session).await?;
-        app::ssr::services::cohorts::dashboard(&state.db, &lead, id).await
-    }
-    .await;
-    match result {
-        Ok(dashboard) => personal(download(
-            table_csv(&dashboard, table),
-            "text/csv; charset=utf-8",
-            format!("cohort-{id}-{}", table.file_name()),
-        )),
-        Err(e) => error_response(e),
-    }
+    let table = DashboardTable::from_file_name(&file)
+        .ok_or_else(|| AppError::NotFound(format!("The table “{file}”")))?;
+    let dashboard = app::ssr::services::cohorts::dashboard(&state.db, &lead, id).await?;
+    Ok(personal(download(
+        table_csv(&dashboard, table),
+        "text/csv; charset=utf-8",
+        format!("cohort-{id}-{}", table.file_name()),
+    )))
 }
 
 #[derive(serde::Deserialize)]
@@ -195,16 +148,13 @@ struct Range {
 fn parse_day(
     value: Option<&str>,
     field: &str,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, app::error::AppError> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(day) => chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
             .map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
             .map_err(|_| {
-                app::error::AppError::invalid(
-                    field,
-                    format!("`{field}` must be a date like 2027-01-31"),
-                )
+                AppError::invalid(field, format!("`{field}` must be a date like 2027-01-31"))
             }),
     }
 }
@@ -213,44 +163,34 @@ fn parse_day(
 /// in pages of `EXPORT_PAGE` linked by the StatementResult's `more`.
 async fn xapi_export(
     State(state): State<AppState>,
-    session: Session,
-    axum::extract::Query(range): axum::extract::Query<Range>,
-) -> Response {
-    let result = async {
-        let admin = signed_in(&state, &session).await?;
-        if app::api::accounts::Role::parse(&admin.role) != app::api::accounts::Role::Admin {
-            return Err(app::error::AppError::Forbidden);
-        }
-        let since = parse_day(range.since.as_deref(), "since")?;
-        let until = parse_day(range.until.as_deref(), "until")?;
-        app::ssr::services::xapi::export(
-            &state.db,
-            since,
-            until,
-            range.after.as_deref(),
-            app::ssr::services::xapi::EXPORT_PAGE,
-        )
-        .await
+    CurrentAccount(admin): CurrentAccount,
+    Query(range): Query<Range>,
+) -> Result<Response, AppError> {
+    if admin.role != app::api::accounts::Role::Admin {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    match result {
-        Ok((mut page, next)) => {
-            // The xAPI StatementResult's `more`: the same query, from the next page's position.
-            if let Some(next) = next {
-                let mut query = url::form_urlencoded::Serializer::new(String::new());
-                for (name, value) in [("since", &range.since), ("until", &range.until)] {
-                    if let Some(value) = value {
-                        query.append_pair(name, value);
-                    }
-                }
-                query.append_pair("after", &next);
-                page["more"] =
-                    serde_json::Value::from(format!("/xapi/statements?{}", query.finish()));
+    let since = parse_day(range.since.as_deref(), "since")?;
+    let until = parse_day(range.until.as_deref(), "until")?;
+    let (mut page, next) = app::ssr::services::xapi::export(
+        &state.db,
+        since,
+        until,
+        range.after.as_deref(),
+        app::ssr::services::xapi::EXPORT_PAGE,
+    )
+    .await?;
+    // The xAPI StatementResult's `more`: the same query, from the next page's position.
+    if let Some(next) = next {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [("since", &range.since), ("until", &range.until)] {
+            if let Some(value) = value {
+                query.append_pair(name, value);
             }
-            personal(Json(page).into_response())
         }
-        Err(e) => error_response(e),
+        query.append_pair("after", &next);
+        page["more"] = serde_json::Value::from(format!("/xapi/statements?{}", query.finish()));
     }
+    Ok(personal(Json(page).into_response()))
 }
 
 /// The routes, to be merged into the main router (they need the session layer for the exports).

@@ -3,7 +3,7 @@
 use app::ssr::content::{LoadReport, load_library};
 use app::ssr::db;
 use app::ssr::services::catalogue::{SyncOutcome, sync_library};
-use app::ssr::services::xapi::{ActorIdentity, XapiSettings};
+use app::ssr::services::xapi::XapiSettings;
 use app::ssr::state::AppState;
 use leptos::config::LeptosOptions;
 use std::collections::HashSet;
@@ -102,7 +102,7 @@ pub async fn prepare(
         issuer: Arc::new(issuer),
         xapi: Arc::new(XapiSettings {
             base_url: config.public_url.trim_end_matches('/').to_owned(),
-            actor: ActorIdentity::parse(&config.xapi_actor).unwrap_or(ActorIdentity::Account),
+            actor: config.xapi_actor,
             forward: config.lrs_endpoint.is_some(),
         }),
         sessions: config.session_policy(),

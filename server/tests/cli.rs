@@ -85,7 +85,17 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
         )
         .await
         .expect("learner");
-        app::ssr::services::progress::complete_lesson(&conn, learner.id, "beta", "only")
+        let statements = app::ssr::services::xapi::XapiSettings {
+            base_url: "http://localhost".into(),
+            actor: app::ssr::services::xapi::ActorIdentity::Account,
+            forward: false,
+        };
+        let events = app::ssr::services::learning::Context {
+            issuer: &issuer,
+            frameworks: &report.library.frameworks,
+            xapi: &statements,
+        };
+        app::ssr::services::learning::complete_lesson(&conn, events, learner.id, "beta", "only")
             .await
             .expect("complete");
         let beta = app::ssr::services::catalogue::find_module(&conn, "beta")

@@ -29,9 +29,9 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
             display_name: Set(format!("Learner {i:04}")),
             password_hash: Set("not-a-real-hash".into()),
             role: Set(if i == 0 {
-                "course-lead".into()
+                account::Role::CourseLead
             } else {
-                "learner".into()
+                account::Role::Learner
             }),
             created_at: Set(now),
             ..Default::default()
@@ -46,12 +46,12 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
     let all = account::Entity::find().all(db).await.expect("accounts");
     let lead = all
         .iter()
-        .find(|a| a.role == "course-lead")
+        .find(|a| a.role == account::Role::CourseLead)
         .cloned()
         .expect("lead");
     let learners: Vec<i32> = all
         .iter()
-        .filter(|a| a.role == "learner")
+        .filter(|a| a.role == account::Role::Learner)
         .map(|a| a.id)
         .collect();
     let modules = module::Entity::find().all(db).await.expect("modules");

@@ -1,10 +1,13 @@
 //! Assessments keep their answer key until the learner has earned it, and their attempt limit holds under
 //! concurrent submissions; on both databases.
 
-use academy_tests::{copy_fixture, fixtures, learner, on_both_databases, publish, test_issuer};
+use academy_tests::{
+    copy_fixture, events, fixtures, learner, on_both_databases, publish, test_issuer,
+};
 use app::error::AppError;
 use app::ssr::content::load_library;
 use app::ssr::entities::quiz_attempt;
+use app::ssr::services::learning;
 use app::ssr::services::quizzes::{self, Answers};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -61,10 +64,9 @@ async fn a_failed_attempt_says_what_was_wrong_but_never_which_option_is_right(
     let issuer = test_issuer(db).await;
     let id = learner(db, "blank@example.org").await;
     // Submitted blank, as someone fishing for the answer key would.
-    let blank = quizzes::submit(
+    let blank = learning::submit_attempt(
         db,
-        &issuer,
-        &frameworks(),
+        events(&issuer, &frameworks()),
         id,
         "gamma",
         "assessment",
@@ -96,10 +98,9 @@ async fn a_failed_attempt_says_what_was_wrong_but_never_which_option_is_right(
 
     // gamma allows two attempts: after the last one, the answers are shown (the default setting).
     age_attempts(db).await;
-    let last = quizzes::submit(
+    let last = learning::submit_attempt(
         db,
-        &issuer,
-        &frameworks(),
+        events(&issuer, &frameworks()),
         id,
         "gamma",
         "assessment",
@@ -119,10 +120,9 @@ async fn reveal_answers_never_keeps_the_key_even_after_a_pass(db: &DatabaseConne
     .await;
     let issuer = test_issuer(db).await;
     let id = learner(db, "never@example.org").await;
-    let passed = quizzes::submit(
+    let passed = learning::submit_attempt(
         db,
-        &issuer,
-        &frameworks(),
+        events(&issuer, &frameworks()),
         id,
         "gamma",
         "assessment",
@@ -144,10 +144,9 @@ async fn reveal_answers_after_pass_keeps_the_key_from_someone_out_of_attempts(
     .await;
     let issuer = test_issuer(db).await;
     let id = learner(db, "after-pass@example.org").await;
-    let failed = quizzes::submit(
+    let failed = learning::submit_attempt(
         db,
-        &issuer,
-        &frameworks(),
+        events(&issuer, &frameworks()),
         id,
         "gamma",
         "assessment",
@@ -169,10 +168,9 @@ async fn twenty_parallel_submissions_at_a_limit_of_three_store_at_most_three(
     for _ in 0..20 {
         let (db, issuer, frameworks) = (db.clone(), issuer.clone(), frameworks.clone());
         tasks.spawn(async move {
-            quizzes::submit(
+            learning::submit_attempt(
                 &db,
-                &issuer,
-                &frameworks,
+                events(&issuer, &frameworks),
                 id,
                 "gamma",
                 "assessment",

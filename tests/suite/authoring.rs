@@ -6,6 +6,7 @@ use academy_tests::{copy_fixture, fixtures, learner, on_both_databases, publish}
 use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::content::{Framework, load_library};
+use app::ssr::entities::module::ModuleSource;
 use app::ssr::entities::{account, audit_event, module};
 use app::ssr::services::accounts::{Registration, Verified, create_account};
 use app::ssr::services::authoring::{self, ExportSource, archive};
@@ -351,8 +352,8 @@ async fn drafts_never_reach_learners_and_publishing_makes_versions(db: &Database
     assert!(seen.html.contains("First text."));
     let row = module_row(db, &slug).await;
     assert_eq!(
-        (row.source.as_str(), row.owner_id),
-        ("browser", Some(lead.id))
+        (row.source, row.owner_id),
+        (ModuleSource::Browser, Some(lead.id))
     );
 
     // A second draft: edit the lesson, add one. Learners still see version 1 until it is published.
@@ -570,7 +571,7 @@ async fn the_browser_version_wins_until_the_folder_matches_it(db: &DatabaseConne
     }
     let outcomes = publish(db, content.path()).await;
     assert!(outcomes.contains(&("alpha".to_owned(), SyncOutcome::Unchanged { version: 2 })));
-    assert_eq!(module_row(db, "alpha").await.source, "files");
+    assert_eq!(module_row(db, "alpha").await.source, ModuleSource::Files);
 }
 
 async fn every_authoring_action_is_in_the_audit_log(db: &DatabaseConnection) {

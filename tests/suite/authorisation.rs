@@ -10,11 +10,11 @@
 //! because an earlier cell used it). Checked through the real router, with real sessions.
 
 use academy_tests::http_client::{Browser, Page, app_for};
-use academy_tests::{fixtures, on_both_databases};
+use academy_tests::{Learning, fixtures, on_both_databases};
 use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::entities::{cohort, completion_record};
-use app::ssr::services::{authoring, catalogue, cohorts, completion, progress};
+use app::ssr::services::{authoring, catalogue, cohorts, completion, learning};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
 
@@ -106,6 +106,11 @@ fn rows() -> Vec<Row> {
         },
         Row {
             what: "fn complete-lesson",
+            args: |_, _| pairs(&[("module", "alpha"), ("lesson", "first")]),
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn lesson-opened",
             args: |_, _| pairs(&[("module", "alpha"), ("lesson", "first")]),
             may: SIGNED_IN,
         },
@@ -517,7 +522,17 @@ fn server_fn_outcome(page: &Page) -> Result<Outcome, String> {
     if page.status.is_success() {
         return Ok(Outcome::Reached);
     }
-    match serde_json::from_str::<AppError>(&page.body) {
+    let error = serde_json::from_str::<AppError>(&page.body);
+    if let Ok(error) = &error
+        && page.status.as_u16() != error.status_code()
+    {
+        return Err(format!(
+            "answered {} for {error:?}, which is a {}",
+            page.status,
+            error.status_code()
+        ));
+    }
+    match error {
         Ok(AppError::SignInRequired | AppError::Forbidden) => Ok(Outcome::Refused),
         Ok(AppError::NotFound(_)) => Ok(Outcome::NotFound),
         Ok(AppError::Internal | AppError::Unavailable) => {
@@ -566,6 +581,7 @@ async fn signed_in_browser(db: &DatabaseConnection, email: Option<&str>) -> Brow
 }
 
 async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
+    let learn = Learning::new(db).await;
     let learner = academy_tests::account(db, "learner@example.org", Role::Learner).await;
     let other = academy_tests::account(db, "other@example.org", Role::Learner).await;
     let owner = academy_tests::account(db, "owner@example.org", Role::CourseLead).await;
@@ -587,7 +603,7 @@ async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
         .join_code;
     cohorts::join(db, &learner, &code).await.expect("join");
     cohorts::join(db, &other, &code).await.expect("join");
-    progress::complete_lesson(db, learner.id, "beta", "only")
+    learning::complete_lesson(db, learn.context(), learner.id, "beta", "only")
         .await
         .expect("complete");
     let issuer = academy_tests::test_issuer(db).await;

@@ -11,6 +11,7 @@ mod cohorts;
 mod connections;
 mod content;
 mod http_journey;
+mod learning;
 mod mail;
 mod messages;
 mod migrations;

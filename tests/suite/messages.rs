@@ -117,8 +117,93 @@ async fn sign_in_redirects_stay_on_this_site(db: &DatabaseConnection) {
     }
 }
 
+/// The error a server function answered with, and its status.
+fn answered(page: &academy_tests::http_client::Page) -> (u16, AppError) {
+    let error = serde_json::from_str(&page.body)
+        .unwrap_or_else(|e| panic!("not an AppError ({e}): {} {}", page.status, page.body));
+    (page.status.as_u16(), error)
+}
+
+async fn server_function_errors_keep_their_status(db: &DatabaseConnection) {
+    let mut anonymous = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let (status, error) = answered(&anonymous.post_json_form("/api/my-learning", &[]).await);
+    assert_eq!((status, error), (401, AppError::SignInRequired));
+
+    let (status, error) = answered(
+        &anonymous
+            .post_json_form("/api/module", &[("slug", "no-such-module")])
+            .await,
+    );
+    assert_eq!(status, 404);
+    assert!(matches!(error, AppError::NotFound(_)));
+
+    let (status, error) = answered(
+        &anonymous
+            .post_json_form(
+                "/api/register",
+                &[
+                    ("email", "not an address"),
+                    ("display_name", "Dr Typo"),
+                    ("password", "a long enough passphrase"),
+                ],
+            )
+            .await,
+    );
+    assert_eq!(status, 422);
+    assert!(matches!(error, AppError::Invalid { .. }), "{error:?}");
+
+    let mut learner = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    learner
+        .register_verified(
+            db,
+            "status@example.org",
+            "Dr Status",
+            "statuses all the way",
+        )
+        .await;
+    let (status, error) = answered(&learner.post_json_form("/api/outbox", &[]).await);
+    assert_eq!((status, error), (403, AppError::Forbidden), "admins only");
+
+    let (status, error) = answered(
+        &learner
+            .post_json_form(
+                "/api/submit-quiz",
+                &[
+                    ("module", "gamma"),
+                    ("scope", "assessment"),
+                    ("answers[final-1][choice]", "not a number"),
+                ],
+            )
+            .await,
+    );
+    assert_eq!(status, 422);
+    assert!(matches!(error, AppError::BadRequest(_)), "{error:?}");
+
+    let attempt = [
+        ("module", "gamma"),
+        ("scope", "assessment"),
+        ("answers[final-1][choice]", "1"),
+    ];
+    let first = learner.post_json_form("/api/submit-quiz", &attempt).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let (status, error) = answered(&learner.post_json_form("/api/submit-quiz", &attempt).await);
+    assert_eq!(status, 409, "the cooldown");
+    assert!(matches!(error, AppError::Conflict(_)), "{error:?}");
+
+    // Without JavaScript the same error still sends the browser back to the form, which shows it.
+    let refused = learner
+        .post_form("/api/submit-quiz", "/modules/gamma/assessment", &attempt)
+        .await;
+    assert!(refused.status.is_redirection(), "{}", refused.status);
+    assert_eq!(
+        refused.location.as_deref(),
+        Some("/modules/gamma/assessment")
+    );
+}
+
 on_both_databases!(
     an_error_planted_in_a_link_is_never_shown,
+    server_function_errors_keep_their_status,
     a_real_form_error_is_shown_once_on_the_page_it_returns_to,
     sign_in_redirects_stay_on_this_site,
 );

@@ -29,7 +29,7 @@ async fn busy_learner(db: &DatabaseConnection, email: &str) -> (Browser, account
     browser
         .post_form("/api/enrol", "/modules/beta", &[("module", "beta")])
         .await;
-    browser.get("/modules/beta/lessons/only").await;
+    browser.open_lesson("beta", "only").await;
     let done = browser
         .post_form(
             "/api/complete-lesson",

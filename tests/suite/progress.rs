@@ -1,17 +1,18 @@
 //! Enrolling, completing lessons and resuming, on both databases.
 
-use academy_tests::{fixtures, learner, on_both_databases, publish};
+use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
 use app::error::AppError;
 use app::ssr::entities::lesson_progress;
-use app::ssr::services::{catalogue, progress};
+use app::ssr::services::{catalogue, learning, progress};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 async fn learner_resumes_at_first_unfinished_lesson(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     publish(db, &fixtures().join("valid")).await;
     let id = learner(db, "resume@example.org").await;
     progress::enrol(db, id, "alpha").await.expect("enrol");
 
-    let after_second = progress::complete_lesson(db, id, "alpha", "second")
+    let after_second = learning::complete_lesson(db, learn.context(), id, "alpha", "second")
         .await
         .expect("complete");
     assert_eq!((after_second.completed, after_second.total), (1, 2));
@@ -20,7 +21,7 @@ async fn learner_resumes_at_first_unfinished_lesson(db: &DatabaseConnection) {
         Some("first")
     );
 
-    let after_first = progress::complete_lesson(db, id, "alpha", "first")
+    let after_first = learning::complete_lesson(db, learn.context(), id, "alpha", "first")
         .await
         .expect("complete");
     assert_eq!((after_first.completed, after_first.total), (2, 2));
@@ -28,9 +29,10 @@ async fn learner_resumes_at_first_unfinished_lesson(db: &DatabaseConnection) {
 }
 
 async fn catalogue_and_my_learning_show_progress_only_where_enrolled(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     publish(db, &fixtures().join("valid")).await;
     let id = learner(db, "dash@example.org").await;
-    progress::complete_lesson(db, id, "alpha", "first")
+    learning::complete_lesson(db, learn.context(), id, "alpha", "first")
         .await
         .expect("complete enrols too");
 
@@ -70,11 +72,12 @@ async fn catalogue_and_my_learning_show_progress_only_where_enrolled(db: &Databa
 }
 
 async fn completing_a_lesson_twice_at_once_records_it_once(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     publish(db, &fixtures().join("valid")).await;
     let id = learner(db, "race@example.org").await;
     let (a, b) = tokio::join!(
-        progress::complete_lesson(db, id, "alpha", "first"),
-        progress::complete_lesson(db, id, "alpha", "first"),
+        learning::complete_lesson(db, learn.context(), id, "alpha", "first"),
+        learning::complete_lesson(db, learn.context(), id, "alpha", "first"),
     );
     a.expect("first request");
     b.expect("second request");
@@ -86,9 +89,10 @@ async fn completing_a_lesson_twice_at_once_records_it_once(db: &DatabaseConnecti
 }
 
 async fn completing_an_unknown_lesson_is_not_found(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     publish(db, &fixtures().join("valid")).await;
     let id = learner(db, "missing@example.org").await;
-    let error = progress::complete_lesson(db, id, "alpha", "nope")
+    let error = learning::complete_lesson(db, learn.context(), id, "alpha", "nope")
         .await
         .expect_err("unknown lesson");
     assert!(matches!(error, AppError::NotFound(_)), "{error:?}");

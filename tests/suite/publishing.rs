@@ -1,9 +1,9 @@
 //! Publishing content as versions, on both databases.
 
-use academy_tests::{copy_fixture, fixtures, learner, on_both_databases, publish};
+use academy_tests::{Learning, copy_fixture, fixtures, learner, on_both_databases, publish};
 use app::ssr::entities::{lesson, lesson_progress, module, module_version};
 use app::ssr::services::catalogue::SyncOutcome;
-use app::ssr::services::{catalogue, progress};
+use app::ssr::services::{catalogue, learning, progress};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 async fn republishing_unchanged_content_keeps_the_version(db: &DatabaseConnection) {
@@ -29,13 +29,14 @@ async fn republishing_unchanged_content_keeps_the_version(db: &DatabaseConnectio
 }
 
 async fn a_changed_lesson_publishes_a_new_version_and_keeps_progress(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     let content = copy_fixture("valid");
     publish(db, content.path()).await;
     let id = learner(db, "version@example.org").await;
-    progress::complete_lesson(db, id, "alpha", "first")
+    learning::complete_lesson(db, learn.context(), id, "alpha", "first")
         .await
         .expect("complete first");
-    progress::complete_lesson(db, id, "alpha", "second")
+    learning::complete_lesson(db, learn.context(), id, "alpha", "second")
         .await
         .expect("complete second");
 
@@ -120,7 +121,7 @@ async fn a_changed_lesson_publishes_a_new_version_and_keeps_progress(db: &Databa
     }
 
     // Reading it again completes the module on the new version.
-    let summary = progress::complete_lesson(db, id, "alpha", "second")
+    let summary = learning::complete_lesson(db, learn.context(), id, "alpha", "second")
         .await
         .expect("again");
     assert_eq!((summary.completed, summary.total), (2, 2));
@@ -131,10 +132,11 @@ async fn a_changed_lesson_publishes_a_new_version_and_keeps_progress(db: &Databa
 }
 
 async fn a_removed_module_is_unlisted_but_its_progress_is_kept(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     let content = copy_fixture("valid");
     publish(db, content.path()).await;
     let id = learner(db, "removed@example.org").await;
-    progress::complete_lesson(db, id, "beta", "only")
+    learning::complete_lesson(db, learn.context(), id, "beta", "only")
         .await
         .expect("complete");
     std::fs::write(

@@ -1,7 +1,8 @@
 //! Quizzes, completion rules and completion records, on both databases.
 
 use academy_tests::{
-    copy_fixture, fixtures, learner, ob3_schema_errors, on_both_databases, publish, test_issuer,
+    Learning, copy_fixture, events, fixtures, learner, ob3_schema_errors, on_both_databases,
+    publish, test_issuer,
 };
 use app::api::accounts::Role;
 use app::error::AppError;
@@ -9,7 +10,7 @@ use app::ssr::content::load_library;
 use app::ssr::entities::{account, completion_record, module_completion};
 use app::ssr::records::{jwt, status_list};
 use app::ssr::services::quizzes::{self, Answers};
-use app::ssr::services::{catalogue, completion, progress, records};
+use app::ssr::services::{catalogue, completion, learning, records};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
 };
@@ -40,7 +41,7 @@ async fn completing_the_last_lesson_issues_one_schema_valid_record(db: &Database
     publish(db, &fixtures().join("valid")).await;
     let issuer = test_issuer(db).await;
     let id = learner(db, "record@example.org").await;
-    progress::complete_lesson(db, id, "beta", "only")
+    learning::complete_lesson(db, events(&issuer, &frameworks()), id, "beta", "only")
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
@@ -96,11 +97,16 @@ async fn racing_completions_issue_exactly_one_record(db: &DatabaseConnection) {
     publish(db, &fixtures().join("valid")).await;
     let issuer = test_issuer(db).await;
     let id = learner(db, "race-record@example.org").await;
-    progress::complete_lesson(db, id, "beta", "only")
-        .await
-        .expect("complete");
-    let beta = catalogue::find_module(db, "beta").await.expect("beta");
     let fw = frameworks();
+    // Two tabs mark the module's only lesson complete at the same moment.
+    let results = futures_join(
+        learning::complete_lesson(db, events(&issuer, &fw), id, "beta", "only"),
+        learning::complete_lesson(db, events(&issuer, &fw), id, "beta", "only"),
+    )
+    .await;
+    let (a, b) = (results.0.expect("first"), results.1.expect("second"));
+    assert_eq!(a, b, "both requests report the same progress");
+    let beta = catalogue::find_module(db, "beta").await.expect("beta");
     let results = futures_join(
         completion::complete_if_due(db, &issuer, &fw, id, &beta),
         completion::complete_if_due(db, &issuer, &fw, id, &beta),
@@ -138,7 +144,7 @@ async fn completed_and_passed_needs_both_and_the_record_carries_the_score(db: &D
     let id = learner(db, "gamma@example.org").await;
     let gamma = catalogue::find_module(db, "gamma").await.expect("gamma");
 
-    progress::complete_lesson(db, id, "gamma", "only")
+    learning::complete_lesson(db, events(&issuer, &fw), id, "gamma", "only")
         .await
         .expect("lesson");
     assert_eq!(
@@ -149,10 +155,9 @@ async fn completed_and_passed_needs_both_and_the_record_carries_the_score(db: &D
         "lessons alone are not enough"
     );
 
-    let attempt = quizzes::submit(
+    let attempt = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "assessment",
@@ -193,10 +198,9 @@ async fn the_attempt_policy_limits_attempts_and_enforces_the_cooldown(db: &Datab
     let issuer = test_issuer(db).await;
     let fw = frameworks();
     let id = learner(db, "attempts@example.org").await;
-    let failed = quizzes::submit(
+    let failed = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "assessment",
@@ -205,10 +209,9 @@ async fn the_attempt_policy_limits_attempts_and_enforces_the_cooldown(db: &Datab
     .await
     .expect("first attempt");
     assert!(!failed.passed);
-    let early = quizzes::submit(
+    let early = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "assessment",
@@ -241,10 +244,9 @@ async fn the_attempt_policy_limits_attempts_and_enforces_the_cooldown(db: &Datab
     let mut older: app::ssr::entities::quiz_attempt::ActiveModel = first.clone().into();
     older.submitted_at = Set(first.submitted_at - chrono::Duration::hours(2));
     older.update(db).await.expect("age the attempt");
-    quizzes::submit(
+    learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "assessment",
@@ -256,10 +258,9 @@ async fn the_attempt_policy_limits_attempts_and_enforces_the_cooldown(db: &Datab
         .await
         .expect("view");
     assert_eq!((view.attempts_used, view.can_attempt), (2, false));
-    let out = quizzes::submit(
+    let out = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "assessment",
@@ -278,10 +279,9 @@ async fn lesson_checks_are_marked_with_feedback_and_unlimited(db: &DatabaseConne
     let issuer = test_issuer(db).await;
     let fw = frameworks();
     let id = learner(db, "check@example.org").await;
-    let first = quizzes::submit(
+    let first = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "only",
@@ -299,10 +299,9 @@ async fn lesson_checks_are_marked_with_feedback_and_unlimited(db: &DatabaseConne
             .explanation
             .starts_with("GAMMA-EXPLANATION-TWO")
     );
-    let second = quizzes::submit(
+    let second = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "only",
@@ -311,10 +310,9 @@ async fn lesson_checks_are_marked_with_feedback_and_unlimited(db: &DatabaseConne
     .await
     .expect("again");
     assert_eq!(second.correct, 2);
-    let unknown = quizzes::submit(
+    let unknown = learning::submit_attempt(
         db,
-        &issuer,
-        &fw,
+        events(&issuer, &fw),
         id,
         "gamma",
         "only",
@@ -332,7 +330,7 @@ async fn issue_a_beta_record(
     publish(db, &fixtures().join("valid")).await;
     let issuer = test_issuer(db).await;
     let id = learner(db, email).await;
-    progress::complete_lesson(db, id, "beta", "only")
+    learning::complete_lesson(db, events(&issuer, &frameworks()), id, "beta", "only")
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
@@ -563,11 +561,12 @@ async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &Data
 }
 
 async fn records_signed_with_a_rotated_key_still_verify(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
     let (_, first) = issue_a_beta_record(db, "rotate-1@example.org").await;
     // A new key (another instance, or after rotation) signs the next record.
     let newer = test_issuer(db).await;
     let id = learner(db, "rotate-2@example.org").await;
-    progress::complete_lesson(db, id, "beta", "only")
+    learning::complete_lesson(db, learn.context(), id, "beta", "only")
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
@@ -637,7 +636,7 @@ async fn a_changed_lesson_leaves_earlier_records_naming_their_version(db: &Datab
     publish(db, content.path()).await;
     let issuer = test_issuer(db).await;
     let id = learner(db, "versions@example.org").await;
-    progress::complete_lesson(db, id, "beta", "only")
+    learning::complete_lesson(db, events(&issuer, &frameworks()), id, "beta", "only")
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
@@ -708,15 +707,20 @@ async fn every_shipped_module_issues_a_schema_valid_record(db: &DatabaseConnecti
     for module in &library.modules {
         let id = learner(db, &format!("{}@example.org", module.slug)).await;
         for lesson in &module.lessons {
-            progress::complete_lesson(db, id, &module.slug, &lesson.slug)
-                .await
-                .expect("complete lesson");
+            learning::complete_lesson(
+                db,
+                events(&issuer, &frameworks()),
+                id,
+                &module.slug,
+                &lesson.slug,
+            )
+            .await
+            .expect("complete lesson");
         }
         if let Some(assessment) = &module.assessment {
-            let attempt = quizzes::submit(
+            let attempt = learning::submit_attempt(
                 db,
-                &issuer,
-                &library.frameworks,
+                events(&issuer, &library.frameworks),
                 id,
                 &module.slug,
                 "assessment",

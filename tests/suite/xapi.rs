@@ -36,7 +36,19 @@ async fn each_learning_event_is_one_statement_with_a_stable_id(db: &DatabaseConn
         .await;
     let lesson = "/modules/beta/lessons/only";
     browser.get(lesson).await;
-    browser.get(lesson).await;
+    assert!(
+        statements(db).await.is_empty(),
+        "rendering a lesson writes nothing"
+    );
+    // The hydrated page reports the lesson opened; a second report (or a second visit) is no new statement.
+    for _ in 0..2 {
+        browser
+            .post_json_form(
+                "/api/lesson-opened",
+                &[("module", "beta"), ("lesson", "only")],
+            )
+            .await;
+    }
     for _ in 0..2 {
         browser
             .post_form(
@@ -63,7 +75,7 @@ async fn each_learning_event_is_one_statement_with_a_stable_id(db: &DatabaseConn
     assert_eq!(
         count(&all, "/experienced"),
         1,
-        "viewing a lesson twice is one statement"
+        "opening a lesson twice is one statement"
     );
     assert_eq!(
         count(&all, "/completed"),
@@ -121,7 +133,7 @@ async fn admins_export_statements_by_date_and_learners_cannot(db: &DatabaseConne
     learner
         .register_verified(db, "exporter@example.org", "Exporter", "export me please")
         .await;
-    learner.get("/modules/alpha/lessons/first").await;
+    learner.open_lesson("alpha", "first").await;
     assert_eq!(learner.get("/xapi/statements").await.status, 403);
 
     app::ssr::services::accounts::grant_role(db, None, "exporter@example.org", Role::Admin)
@@ -425,6 +437,79 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
     );
 }
 
+async fn an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_are_sent(
+    db: &DatabaseConnection,
+) {
+    use app::ssr::entities::xapi_outbox;
+    use app::ssr::services::lrs::{LrsConfig, forward_due};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use std::sync::atomic::Ordering;
+
+    academy_tests::publish(db, &fixtures().join("valid")).await;
+    let id = academy_tests::learner(db, "corrupt@example.org").await;
+    let learner = account::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("learner");
+    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
+        .await
+        .expect("alpha");
+    let settings = XapiSettings {
+        base_url: "http://localhost".into(),
+        actor: ActorIdentity::Account,
+        forward: true,
+    };
+    for (slug, title) in [("first", "First lesson"), ("second", "Second lesson")] {
+        let event = LearningEvent::LessonCompleted { slug, title };
+        xapi::record(db, &settings, &learner, &alpha, event)
+            .await
+            .expect("record");
+    }
+    let rows = xapi_statement::Entity::find().all(db).await.expect("rows");
+    let corrupt = rows[0].id.clone();
+    xapi_statement::Entity::update_many()
+        .col_expr(
+            xapi_statement::Column::Statement,
+            Expr::value("{\"id\": tru"),
+        )
+        .filter(xapi_statement::Column::Id.eq(corrupt.clone()))
+        .exec(db)
+        .await
+        .expect("corrupt one row");
+
+    let (addr, received, up) = receiver().await;
+    up.store(true, Ordering::SeqCst);
+    let lrs = LrsConfig {
+        endpoint: format!("http://{addr}/xapi"),
+        username: "academy".into(),
+        password: "secret".into(),
+        batch: 10,
+    };
+    let report = forward_due(db, &reqwest::Client::new(), &lrs)
+        .await
+        .expect("round");
+    assert_eq!((report.sent, report.failed), (1, 1), "{report:?}");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains(&corrupt)),
+        "the error names the row: {report:?}"
+    );
+    assert_eq!(received.lock().expect("lock").len(), 1);
+    let held = xapi_outbox::Entity::find_by_id(corrupt.clone())
+        .one(db)
+        .await
+        .expect("q")
+        .expect("still queued");
+    assert!(held.sent_at.is_none(), "never counted as delivered");
+    assert!(
+        held.last_error.is_some_and(|e| e.contains(&corrupt)),
+        "the outbox row keeps the reason"
+    );
+}
+
 async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
@@ -450,13 +535,13 @@ async fn the_statement_export_comes_in_pages_that_cover_everything_once(db: &Dat
     browser
         .register_verified(db, "pages@example.org", "Dr Pages", "statements in pages")
         .await;
-    for lesson in [
-        "/modules/alpha/lessons/first",
-        "/modules/alpha/lessons/second",
-        "/modules/beta/lessons/only",
-        "/modules/gamma/lessons/only",
+    for (module, lesson) in [
+        ("alpha", "first"),
+        ("alpha", "second"),
+        ("beta", "only"),
+        ("gamma", "only"),
     ] {
-        browser.get(lesson).await;
+        browser.open_lesson(module, lesson).await;
     }
     let (all, none) = app::ssr::services::xapi::export(db, None, None, None, 1000)
         .await
@@ -500,5 +585,6 @@ on_both_databases!(
     admins_export_statements_by_date_and_learners_cannot,
     the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context,
     forwarding_survives_an_outage_and_delivers_each_statement_once,
+    an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_are_sent,
     only_admins_see_the_outbox_page,
 );

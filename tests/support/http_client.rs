@@ -60,11 +60,7 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
         db: db.clone(),
         library: Arc::new(report.library),
         issuer: Arc::new(crate::test_issuer(db).await),
-        xapi: Arc::new(app::ssr::services::xapi::XapiSettings {
-            base_url: "http://localhost".to_owned(),
-            actor: app::ssr::services::xapi::ActorIdentity::Account,
-            forward: false,
-        }),
+        xapi: Arc::new(crate::local_xapi().clone()),
         sessions: app::ssr::session_store::SessionPolicy::default(),
         limits: Arc::new(app::ssr::limits::Limits::default()),
         mailer: Arc::new(crate::test_mailer()),
@@ -195,6 +191,22 @@ impl Browser {
     }
 
     /// Call a server function the way the hydrated app does: form-encoded, answered as JSON.
+    /// Opens a lesson as a browser with JavaScript does: the page, then the hydrated page's report that
+    /// the lesson is on screen.
+    pub async fn open_lesson(&mut self, module: &str, lesson: &str) -> Page {
+        let page = self
+            .get(&format!("/modules/{module}/lessons/{lesson}"))
+            .await;
+        let reported = self
+            .post_json_form(
+                "/api/lesson-opened",
+                &[("module", module), ("lesson", lesson)],
+            )
+            .await;
+        assert!(reported.status.is_success(), "{}", reported.body);
+        page
+    }
+
     pub async fn post_json_form(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
         let body = fields
             .iter()

@@ -251,6 +251,51 @@ pub async fn test_issuer(db: &DatabaseConnection) -> app::ssr::records::Issuer {
     .expect("issuer key")
 }
 
+/// Statements addressed to `http://localhost`, naming learners by account and kept here (not forwarded), as
+/// every test server writes them.
+pub fn local_xapi() -> &'static app::ssr::services::xapi::XapiSettings {
+    static SETTINGS: std::sync::OnceLock<app::ssr::services::xapi::XapiSettings> =
+        std::sync::OnceLock::new();
+    SETTINGS.get_or_init(|| app::ssr::services::xapi::XapiSettings {
+        base_url: "http://localhost".to_owned(),
+        actor: app::ssr::services::xapi::ActorIdentity::Account,
+        forward: false,
+    })
+}
+
+/// What a learning event needs, from a test's own issuer and frameworks.
+pub fn events<'a>(
+    issuer: &'a app::ssr::records::Issuer,
+    frameworks: &'a [app::ssr::content::Framework],
+) -> app::ssr::services::learning::Context<'a> {
+    app::ssr::services::learning::Context {
+        issuer,
+        frameworks,
+        xapi: local_xapi(),
+    }
+}
+
+/// An issuer and the fixture frameworks, for tests whose learning events are not about records.
+pub struct Learning {
+    pub issuer: app::ssr::records::Issuer,
+    pub frameworks: Vec<app::ssr::content::Framework>,
+}
+
+impl Learning {
+    pub async fn new(db: &DatabaseConnection) -> Self {
+        Learning {
+            issuer: test_issuer(db).await,
+            frameworks: app::ssr::content::load_library(&fixtures().join("valid"))
+                .library
+                .frameworks,
+        }
+    }
+
+    pub fn context(&self) -> app::ssr::services::learning::Context<'_> {
+        events(&self.issuer, &self.frameworks)
+    }
+}
+
 /// Validates a credential against the official Open Badges 3.0 AchievementCredential JSON Schema, vendored
 /// unmodified in `tests/standards/ob3` (source and licence in `tests/standards/README.md`), returning every
 /// violation.

@@ -12,7 +12,7 @@ pub async fn current_account() -> Result<Option<AccountView>, AppError> {
     Ok(auth::current_account().await?.map(|a| AccountView {
         display_name: a.display_name,
         email: a.email,
-        role: Role::parse(&a.role),
+        role: a.role,
         email_verified: a.email_verified_at.is_some(),
     }))
 }

@@ -12,7 +12,7 @@ pub async fn outbox_status() -> Result<OutboxView, AppError> {
     use crate::ssr::{auth, services::lrs, services::mail_outbox};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    if Role::parse(&account.role) != Role::Admin {
+    if account.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
     let s = lrs::status(&state.db).await?;

@@ -216,7 +216,7 @@ pub async fn preview_markdown(module: String, body: String) -> Result<String, Ap
     use crate::model::accounts::Role;
     use crate::ssr::{auth, services::authoring};
     let account = auth::require_account().await?;
-    if Role::parse(&account.role) == Role::Learner {
+    if account.role == Role::Learner {
         return Err(AppError::Forbidden);
     }
     Ok(authoring::preview(&body, &module))

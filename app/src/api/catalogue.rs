@@ -35,17 +35,5 @@ pub async fn fetch_lesson(module: String, lesson: String) -> Result<LessonConten
     use crate::ssr::{auth, services::catalogue};
     let state = auth::app_state()?;
     let account = auth::current_account().await?;
-    let content =
-        catalogue::lesson_content(&state.db, &module, &lesson, account.as_ref().map(|a| a.id))
-            .await?;
-    if let Some(learner) = &account {
-        use crate::ssr::services::xapi;
-        let found = catalogue::find_module(&state.db, &module).await?;
-        let event = xapi::LearningEvent::LessonExperienced {
-            slug: &content.slug,
-            title: &content.title,
-        };
-        xapi::record(&state.db, &state.xapi, learner, &found, event).await?;
-    }
-    Ok(content)
+    catalogue::lesson_content(&state.db, &module, &lesson, account.map(|a| a.id)).await
 }

@@ -17,38 +17,20 @@ pub async fn enrol(module: String) -> Result<(), AppError> {
 /// Marks a lesson complete for the signed-in learner and returns the module's progress.
 #[server(endpoint = "complete-lesson")]
 pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressSummary, AppError> {
-    use crate::ssr::auth;
-    use crate::ssr::services::{catalogue, completion, progress, xapi};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    use crate::ssr::{auth, services::learning};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    let summary = progress::complete_lesson(&state.db, account.id, &module, &lesson).await?;
-    let found = catalogue::find_module(&state.db, &module).await?;
-    let title: Option<String> = crate::ssr::entities::lesson::Entity::find()
-        .select_only()
-        .column(crate::ssr::entities::lesson::Column::Title)
-        .filter(crate::ssr::entities::lesson::Column::ModuleId.eq(found.id))
-        .filter(crate::ssr::entities::lesson::Column::Slug.eq(&lesson))
-        .into_tuple()
-        .one(&state.db)
-        .await?;
-    let event = xapi::LearningEvent::LessonCompleted {
-        slug: &lesson,
-        title: title.as_deref().unwrap_or(&lesson),
-    };
-    xapi::record(&state.db, &state.xapi, &account, &found, event).await?;
-    if summary.next_lesson.is_none() {
-        completion::complete_if_due(
-            &state.db,
-            &state.issuer,
-            &state.library.frameworks,
-            account.id,
-            &found,
-        )
-        .await?;
-        xapi::record_completion(&state.db, &state.xapi, &account, &found).await?;
-    }
-    Ok(summary)
+    learning::complete_lesson(&state.db, (&state).into(), account.id, &module, &lesson).await
+}
+
+/// Reports that the signed-in learner has a lesson on screen (sent by the hydrated lesson page, so
+/// rendering a lesson never writes).
+#[server(endpoint = "lesson-opened")]
+pub async fn lesson_opened(module: String, lesson: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::learning};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    learning::open_lesson(&state.db, (&state).into(), account.id, &module, &lesson).await
 }
 
 /// The signed-in learner's enrolled modules with progress.

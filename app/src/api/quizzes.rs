@@ -26,29 +26,18 @@ pub async fn submit_quiz(
     scope: String,
     #[server(default)] answers: HashMap<String, HashMap<String, String>>,
 ) -> Result<AttemptView, AppError> {
-    use crate::ssr::{auth, services::quizzes};
+    use crate::ssr::auth;
+    use crate::ssr::services::{learning, quizzes};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
     let chosen = quizzes::parse_answers(&answers)?;
-    let attempt = quizzes::submit(
+    learning::submit_attempt(
         &state.db,
-        &state.issuer,
-        &state.library.frameworks,
+        (&state).into(),
         account.id,
         &module,
         &scope,
-        chosen.clone(),
+        chosen,
     )
-    .await?;
-    crate::ssr::services::xapi::record_attempt(
-        &state.db,
-        &state.xapi,
-        &account,
-        &module,
-        &scope,
-        &chosen,
-        &attempt,
-    )
-    .await?;
-    Ok(attempt)
+    .await
 }

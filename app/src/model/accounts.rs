@@ -3,15 +3,26 @@
 use serde::{Deserialize, Serialize};
 
 /// What an account may do. Everyone can learn; course leads also author and run cohorts; admins manage.
+///
+/// Stored in `account.role` by its spelling (`learner`, `course-lead`, `admin`); a row holding anything
+/// else fails to load with an error naming the value, rather than quietly becoming a learner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text")
+)]
 pub enum Role {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "learner"))]
     Learner,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "course-lead"))]
     CourseLead,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "admin"))]
     Admin,
 }
 
 impl Role {
-    /// The spelling stored in the database.
+    /// The stored spelling, also used on the command line and in the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Learner => "learner",
@@ -20,13 +31,11 @@ impl Role {
         }
     }
 
-    /// Reads the stored spelling; anything unknown is treated as the least privileged role.
-    pub fn parse(stored: &str) -> Role {
-        match stored {
-            "admin" => Role::Admin,
-            "course-lead" => Role::CourseLead,
-            _ => Role::Learner,
-        }
+    /// The role a spelling names (`grant-role --role course-lead`), if any.
+    pub fn from_name(name: &str) -> Option<Role> {
+        [Role::Learner, Role::CourseLead, Role::Admin]
+            .into_iter()
+            .find(|role| role.as_str() == name)
     }
 }
 

@@ -13,7 +13,7 @@ pub struct AuthoredModule {
     pub version: Option<i32>,
     pub has_draft: bool,
     /// `files` (from `content/`) or `browser`.
-    pub source: String,
+    pub source: ModuleSource,
     pub owner: Option<String>,
 }
 
@@ -139,7 +139,7 @@ pub struct ModuleAuthoring {
     pub slug: String,
     pub title: String,
     pub published_version: Option<i32>,
-    pub source: String,
+    pub source: ModuleSource,
     pub owner: Option<String>,
     pub is_admin: bool,
     pub draft: Option<DraftOverview>,
@@ -203,3 +203,20 @@ pub const MAX_OPTIONS: usize = 8;
 
 /// Empty option slots shown under a question's options, so an author can add some without JavaScript.
 pub const SPARE_OPTIONS: usize = 2;
+
+/// Where a module's published versions come from; a module published from the browser is never
+/// overwritten by the `content/` folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "Text")
+)]
+pub enum ModuleSource {
+    /// A folder under `content/`, published at start-up.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "files"))]
+    Files,
+    /// Authored and published in the browser.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "browser"))]
+    Browser,
+}

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::api::accounts::{
     AccountSettings, ChangeName, ChangePassword, DeleteAccount, EndOtherSessions, EndSession,
@@ -11,7 +10,6 @@ use crate::api::accounts::{
 };
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
-use crate::error::AppError;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -47,7 +45,6 @@ pub fn AccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match settings.await {
                     Ok(settings) => view! { <AccountBody settings=settings actions=actions/> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/account"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

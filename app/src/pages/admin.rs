@@ -2,11 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::api::admin::outbox_status;
 use crate::components::error_view::ErrorView;
-use crate::error::AppError;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -37,7 +35,6 @@ pub fn AdminPage() -> impl IntoView {
                             <div><dt>"Last error"</dt><dd>{s.email_last_error.unwrap_or_else(|| "none".to_owned())}</dd></div>
                         </dl>
                     }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/admin"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

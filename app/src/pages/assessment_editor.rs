@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::authoring::{
@@ -11,7 +11,6 @@ use crate::api::authoring::{
 use crate::components::editor::{EditorField, ProblemSummary, QuizEditor};
 use crate::components::error_view::ErrorView;
 use crate::components::form::ErrorSummary;
-use crate::error::AppError;
 
 #[component]
 pub fn AssessmentEditorPage() -> impl IntoView {
@@ -31,7 +30,6 @@ pub fn AssessmentEditorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(editor) => view! { <AssessmentEditorBody editor=editor save=save/> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/author"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::authoring::{CreateModule, authored_modules};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
-use crate::error::AppError;
+use crate::model::authoring::ModuleSource;
 
 #[component]
 pub fn AuthoringPage() -> impl IntoView {
@@ -35,14 +35,13 @@ pub fn AuthoringPage() -> impl IntoView {
                                         <td><A href=format!("/author/{}", m.slug)>{m.title}</A></td>
                                         <td>{m.version.map_or_else(|| "Not yet".to_owned(), |v| format!("Version {v}"))}</td>
                                         <td>{if m.has_draft { "Draft open" } else { "" }}</td>
-                                        <td>{if m.source == "files" { "content/ folder" } else { "Browser" }}</td>
+                                        <td>{if m.source == ModuleSource::Files { "content/ folder" } else { "Browser" }}</td>
                                         <td>{m.owner.unwrap_or_else(|| "Admins only".to_owned())}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/author"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

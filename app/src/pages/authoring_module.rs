@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::authoring::{
@@ -13,7 +13,7 @@ use crate::api::authoring::{
 use crate::components::editor::{AlignmentPicker, EditorField, EditorSelect, ProblemSummary};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
-use crate::error::AppError;
+use crate::model::authoring::ModuleSource;
 
 /// The actions of this page, so a resource can reload after any of them.
 #[derive(Clone, Copy)]
@@ -59,7 +59,6 @@ pub fn AuthoringModulePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <ModuleAuthoringBody page=page actions=actions/> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/author"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}
@@ -79,7 +78,7 @@ fn ModuleAuthoringBody(page: ModuleAuthoring, actions: Actions) -> impl IntoView
     let slug = page.slug.clone();
     let start_error = Signal::derive(move || actions.start.value().get().and_then(|r| r.err()));
     let owner_error = Signal::derive(move || actions.owner.value().get().and_then(|r| r.err()));
-    let source = if page.source == "files" {
+    let source = if page.source == ModuleSource::Files {
         "the content/ folder (a change to the folder is published at the next start, unless a browser version is newer)"
     } else {
         "the browser (the content/ folder does not overwrite it; see the README)"

@@ -2,13 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 
 use crate::api::catalogue::list_modules;
 use crate::api::cohorts::{CreateCohort, list_cohorts};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
-use crate::error::AppError;
 
 #[component]
 pub fn CohortsPage() -> impl IntoView {
@@ -39,7 +38,6 @@ pub fn CohortsPage() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/cohorts"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

@@ -2,12 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 
 use crate::api::cohorts::{LeaveCohort, my_cohorts};
 use crate::api::progress::my_learning;
 use crate::components::error_view::ErrorView;
-use crate::error::AppError;
 use crate::pages::catalogue::ModuleCardView;
 
 #[component]
@@ -30,7 +29,6 @@ pub fn DashboardPage() -> impl IntoView {
                             {cards.into_iter().map(|card| view! { <ModuleCardView card=card show_continue=true/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/dashboard"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

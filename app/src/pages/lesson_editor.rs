@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
@@ -12,7 +12,6 @@ use crate::api::authoring::{LessonEditor, SaveLesson, fetch_lesson_editor, previ
 use crate::components::editor::{AlignmentPicker, EditorField, ProblemSummary, QuizEditor};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, field_id};
-use crate::error::AppError;
 
 #[component]
 pub fn LessonEditorPage() -> impl IntoView {
@@ -34,7 +33,6 @@ pub fn LessonEditorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(editor) => view! { <LessonEditorBody editor=editor save=save/> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/author"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 
 use crate::api::records::{Portfolio, fetch_portfolio};
 use crate::components::error_view::ErrorView;
-use crate::error::AppError;
 use crate::pages::hours;
 
 #[component]
@@ -20,7 +19,6 @@ pub fn PortfolioPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match portfolio.await {
                     Ok(portfolio) => view! { <PortfolioBody portfolio=portfolio/> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/portfolio"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

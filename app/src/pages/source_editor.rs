@@ -2,13 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::authoring::{SaveDraftSource, draft_source};
 use crate::components::error_view::ErrorView;
 use crate::components::form::ErrorSummary;
-use crate::error::AppError;
 
 #[component]
 pub fn SourceEditorPage() -> impl IntoView {
@@ -70,7 +69,6 @@ pub fn SourceEditorPage() -> impl IntoView {
                             </ActionForm>
                         }.into_any()
                     }
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/sign-in?next=/author"/> }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
                 }
             })}

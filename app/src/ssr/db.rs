@@ -2,7 +2,10 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use std::path::Path;
 use std::time::Duration;
 
@@ -18,6 +21,18 @@ pub enum DbSetupError {
     Connect { url: String, source: DbErr },
     #[error("cannot apply database migrations: {0}")]
     Migrate(DbErr),
+}
+
+/// Starts a transaction that reads and then writes (a learning event, a record issued). On SQLite it takes
+/// the write lock at `BEGIN` (`IMMEDIATE`), so it waits its turn under the busy timeout; a deferred one
+/// that read first would fail with "database is locked" when another writer committed meanwhile. Other
+/// databases ignore the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// The default database: a SQLite file under `data/`, created on first start.

@@ -1,6 +1,7 @@
 //! How server-side failures become the user-facing [`AppError`], with the cause logged, not shown.
 
 use crate::error::AppError;
+use axum::response::{IntoResponse, Response};
 use sea_orm::DbErr;
 
 impl From<DbErr> for AppError {
@@ -22,4 +23,61 @@ impl From<DbErr> for AppError {
 pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "{context}");
     AppError::Internal
+}
+
+/// Gives a server function's response the status of the error it answers with (and `Retry-After` when
+/// rate limited). A form posted without JavaScript is left alone: it is answered with a redirect back to
+/// the form, which carries the error, and a 4xx status would stop the browser following it.
+pub fn answer_with_status(error: &AppError) {
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+    let (Some(request), Some(response)) = (
+        use_context::<http::request::Parts>(),
+        use_context::<ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let plain_form = request
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if plain_form {
+        return;
+    }
+    if let Ok(status) = http::StatusCode::from_u16(error.status_code()) {
+        response.set_status(status);
+    }
+    if let AppError::TooManyRequests {
+        retry_after_seconds,
+    } = error
+    {
+        response.insert_header(http::header::RETRY_AFTER, (*retry_after_seconds).into());
+    }
+}
+
+/// For the plain HTTP routes (record downloads, exports, verification): the error's status, `Retry-After`
+/// when rate limited, and a JSON body with the same safe message a page would show.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = http::StatusCode::from_u16(self.status_code())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = match &self {
+            AppError::TooManyRequests {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let mut response = (
+            status,
+            axum::Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
 }

@@ -14,6 +14,7 @@ pub mod completion;
 pub mod email_links;
 pub mod emails;
 pub mod item_analysis;
+pub mod learning;
 pub mod lrs;
 pub mod mail_outbox;
 pub mod passwords;

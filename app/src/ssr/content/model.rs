@@ -25,15 +25,30 @@ pub(super) struct ModuleManifest {
     pub alignments: Vec<Spanned<String>>,
 }
 
-/// What finishing a module means, in the spirit of cmi5's moveOn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What finishing a module means, in the spirit of cmi5's moveOn. Stored by its `module.toml` spelling.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
 #[serde(rename_all = "kebab-case")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum CompletionRule {
     /// Every lesson marked complete.
+    #[sea_orm(string_value = "completed")]
     Completed,
     /// The assessment passed.
+    #[sea_orm(string_value = "passed")]
     Passed,
+    #[sea_orm(string_value = "completed-and-passed")]
     CompletedAndPassed,
+    #[sea_orm(string_value = "completed-or-passed")]
     CompletedOrPassed,
 }
 
@@ -41,17 +56,6 @@ impl CompletionRule {
     /// Whether the rule can only be met with an assessment.
     pub fn needs_assessment(self) -> bool {
         !matches!(self, CompletionRule::Completed)
-    }
-
-    /// Reads the stored spelling.
-    pub fn parse(stored: &str) -> Option<CompletionRule> {
-        match stored {
-            "completed" => Some(CompletionRule::Completed),
-            "passed" => Some(CompletionRule::Passed),
-            "completed-and-passed" => Some(CompletionRule::CompletedAndPassed),
-            "completed-or-passed" => Some(CompletionRule::CompletedOrPassed),
-            _ => None,
-        }
     }
 
     /// Whether the rule is met, given the two facts it can depend on.
@@ -82,7 +86,7 @@ impl CompletionRule {
         }
     }
 
-    /// The spelling used in `module.toml` and stored in the database.
+    /// The spelling used in `module.toml` (and in the database).
     pub fn as_str(self) -> &'static str {
         match self {
             CompletionRule::Completed => "completed",

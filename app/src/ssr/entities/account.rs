@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::model::accounts::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "account")]
 pub struct Model {
@@ -13,8 +15,7 @@ pub struct Model {
     pub display_name: String,
     /// Argon2id PHC string; never leaves the server.
     pub password_hash: String,
-    /// `learner`, `course-lead` or `admin` (see `services::accounts::Role`).
-    pub role: String,
+    pub role: Role,
     pub created_at: ChronoDateTimeUtc,
     /// When the holder proved they own `email` (by a single-use link). Until then they can learn and track
     /// progress, but cannot join a cohort, be given a role or earn a record.

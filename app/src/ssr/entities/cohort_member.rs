@@ -1,5 +1,6 @@
 //! A learner in a cohort.
 
+use sea_orm::QuerySelect;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,3 +17,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The cohorts a learner belongs to.
+pub async fn cohort_ids_of<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<Vec<i32>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::CohortId)
+        .filter(Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -2,6 +2,11 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::error::AppError;
+pub use crate::model::authoring::ModuleSource;
+pub use crate::ssr::content::CompletionRule;
+use crate::ssr::error::internal;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "module")]
 pub struct Model {
@@ -16,8 +21,7 @@ pub struct Model {
     pub cpd_hours: f64,
     /// Catalogue order (the `order` field of module.toml).
     pub position: i32,
-    /// The completion rule, as spelt in module.toml.
-    pub completion: String,
+    pub completion: CompletionRule,
     /// JSON array of `framework:code` strings.
     pub alignments: String,
     /// The current published version number (1, 2, ...).
@@ -28,12 +32,47 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     /// The course lead who owns the module and may edit it in the browser (admins always may).
     pub owner_id: Option<i32>,
-    /// Where the current version came from: `files` (the `content/` folder) or `browser`. A module last
-    /// published from the browser is not overwritten by a different folder at start-up (see the README).
-    pub source: String,
+    /// Where the current version came from. A module last published from the browser is not overwritten
+    /// by a different folder at start-up (see the README).
+    pub source: ModuleSource,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The published version learners see now. Every listed module has one; its absence is an error
+    /// naming the module.
+    pub async fn current_version<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<super::module_version::Model, AppError> {
+        self.version_numbered(db, self.version)
+            .await?
+            .ok_or_else(|| {
+                internal(
+                    "finding a module's current version",
+                    format!(
+                        "module {} (“{}”) has no row for version {}",
+                        self.id, self.slug, self.version
+                    ),
+                )
+            })
+    }
+
+    /// One published version of this module, if it exists.
+    pub async fn version_numbered<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        version: i32,
+    ) -> Result<Option<super::module_version::Model>, AppError> {
+        use super::module_version;
+        Ok(module_version::Entity::find()
+            .filter(module_version::Column::ModuleId.eq(self.id))
+            .filter(module_version::Column::Version.eq(version))
+            .one(db)
+            .await?)
+    }
+}

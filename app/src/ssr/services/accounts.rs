@@ -118,7 +118,7 @@ pub async fn create_account(
         email: Set(email.clone()),
         display_name: Set(input.display_name.trim().to_owned()),
         password_hash: Set(password_hash),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         created_at: Set(Utc::now()),
         email_verified_at: Set((verified == Verified::Yes).then(Utc::now)),
         ..Default::default()
@@ -250,17 +250,17 @@ pub async fn grant_role(
             found.email
         )));
     }
-    let previous = found.role.clone();
+    let previous = found.role;
     let txn = db.begin().await?;
     let mut active: account::ActiveModel = found.into();
-    active.role = Set(role.as_str().to_owned());
+    active.role = Set(role);
     let updated = active.update(&txn).await?;
     super::audit::record(
         &txn,
         actor_id,
         "account.role_granted",
         &format!("account:{}", updated.id),
-        serde_json::json!({ "role": role.as_str(), "previous": previous }),
+        serde_json::json!({ "role": role.as_str(), "previous": previous.as_str() }),
     )
     .await?;
     txn.commit().await?;

@@ -47,7 +47,7 @@ use crate::model::authoring::{
 use crate::ssr::content::{
     ContentError, Framework, LoadedModule, check_module_files, is_valid_slug, render_markdown,
 };
-use crate::ssr::entities::{account, lesson, module, module_draft, module_version};
+use crate::ssr::entities::{account, lesson, module, module_draft};
 use forms::Fields;
 
 /// A module's files by name, as in its folder.
@@ -55,7 +55,7 @@ pub type ModuleFiles = BTreeMap<String, String>;
 
 /// Whether `account` may edit a module owned by `owner` (`None`: loaded from `content/`, no owner yet).
 pub fn may_edit(account: &account::Model, owner: Option<i32>) -> bool {
-    match Role::parse(&account.role) {
+    match account.role {
         Role::Admin => true,
         Role::CourseLead => owner == Some(account.id),
         Role::Learner => false,
@@ -63,7 +63,7 @@ pub fn may_edit(account: &account::Model, owner: Option<i32>) -> bool {
 }
 
 fn may_author(account: &account::Model) -> bool {
-    matches!(Role::parse(&account.role), Role::CourseLead | Role::Admin)
+    matches!(account.role, Role::CourseLead | Role::Admin)
 }
 
 fn files_from_json(json: &str) -> Result<ModuleFiles, AppError> {
@@ -243,12 +243,7 @@ async fn published_files(
     db: &DatabaseConnection,
     module: &module::Model,
 ) -> Result<Option<(ModuleFiles, Vec<VersionedLesson>)>, AppError> {
-    let version = module_version::Entity::find()
-        .filter(module_version::Column::ModuleId.eq(module.id))
-        .filter(module_version::Column::Version.eq(module.version))
-        .one(db)
-        .await?;
-    let Some(version) = version else {
+    let Some(version) = module.version_numbered(db, module.version).await? else {
         return Ok(None);
     };
     let lessons: Vec<VersionedLesson> = serde_json::from_str(&version.lessons).unwrap_or_default();

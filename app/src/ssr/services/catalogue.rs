@@ -4,14 +4,15 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use super::progress::{completed_lessons, completions, enrolled_module_ids, summarise};
 use crate::error::AppError;
+use crate::model::authoring::ModuleSource;
 use crate::model::catalogue::{
     AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail,
 };
@@ -51,10 +52,10 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn source(self) -> &'static str {
+    fn source(self) -> ModuleSource {
         match self {
-            Origin::Files => "files",
-            Origin::Browser { .. } => "browser",
+            Origin::Files => ModuleSource::Files,
+            Origin::Browser { .. } => ModuleSource::Browser,
         }
     }
 }
@@ -129,7 +130,7 @@ pub async fn publish_module(
                 let mut active: module::ActiveModel = found.clone().into();
                 active.listed = Set(true);
                 if origin == Origin::Files {
-                    active.source = Set(Origin::Files.source().to_owned());
+                    active.source = Set(Origin::Files.source());
                 }
                 active.update(txn).await?;
             }
@@ -152,13 +153,13 @@ pub async fn publish_module(
             active.estimated_hours = Set(loaded.estimated_hours);
             active.cpd_hours = Set(loaded.cpd_hours);
             active.position = Set(loaded.order);
-            active.completion = Set(loaded.completion.as_str().to_owned());
+            active.completion = Set(loaded.completion);
             active.alignments = Set(alignments);
             active.version = Set(version);
             active.content_hash = Set(loaded.content_hash.clone());
             active.listed = Set(true);
             active.updated_at = Set(now);
-            active.source = Set(origin.source().to_owned());
+            active.source = Set(origin.source());
             let updated = active.update(txn).await?;
             (updated.id, version, false)
         }
@@ -171,13 +172,13 @@ pub async fn publish_module(
                 estimated_hours: Set(loaded.estimated_hours),
                 cpd_hours: Set(loaded.cpd_hours),
                 position: Set(loaded.order),
-                completion: Set(loaded.completion.as_str().to_owned()),
+                completion: Set(loaded.completion),
                 alignments: Set(alignments),
                 version: Set(1),
                 content_hash: Set(loaded.content_hash.clone()),
                 listed: Set(true),
                 updated_at: Set(now),
-                source: Set(origin.source().to_owned()),
+                source: Set(origin.source()),
                 owner_id: Set(match origin {
                     Origin::Browser { owner_id, .. } => Some(owner_id),
                     Origin::Files => None,
@@ -213,7 +214,7 @@ pub async fn publish_module(
             ),
             None => None,
         }),
-        completion: Set(loaded.completion.as_str().to_owned()),
+        completion: Set(loaded.completion),
         files: Set(Some(files)),
         published_by: Set(match origin {
             Origin::Browser { account_id, .. } => Some(account_id),
@@ -302,8 +303,8 @@ pub(crate) struct LessonOutline {
 }
 
 /// Every current lesson of the given modules (all listed modules when `None`), in order, without bodies.
-pub(crate) async fn lesson_outlines(
-    db: &DatabaseConnection,
+pub(crate) async fn lesson_outlines<C: ConnectionTrait>(
+    db: &C,
     module_ids: Option<Vec<i32>>,
 ) -> Result<Vec<LessonOutline>, AppError> {
     let mut query = lesson::Entity::find()
@@ -395,7 +396,10 @@ pub async fn list_modules(
 }
 
 /// Finds a listed module by slug.
-pub async fn find_module(db: &DatabaseConnection, slug: &str) -> Result<module::Model, AppError> {
+pub async fn find_module<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<module::Model, AppError> {
     module::Entity::find()
         .filter(module::Column::Slug.eq(slug))
         .filter(module::Column::Listed.eq(true))
@@ -456,17 +460,8 @@ pub async fn module_detail(
     let outlines = lesson_outlines(db, Some(vec![found.id])).await?;
     let lessons = lesson_refs(&outlines, found.id);
     let (enrolled, completed, changed) = learner_state(db, account_id, found.id).await?;
-    let version = module_version::Entity::find()
-        .filter(module_version::Column::ModuleId.eq(found.id))
-        .filter(module_version::Column::Version.eq(found.version))
-        .one(db)
-        .await?;
-    let assessment: Option<crate::ssr::content::AssessmentSpec> = version
-        .as_ref()
-        .and_then(|v| v.assessment.as_deref())
-        .and_then(|json| serde_json::from_str(json).ok());
-    let rule = crate::ssr::content::CompletionRule::parse(&found.completion)
-        .unwrap_or(crate::ssr::content::CompletionRule::Completed);
+    let assessment = found.current_version(db).await?.assessment_spec()?;
+    let rule = found.completion;
     let record_id = match account_id {
         Some(account_id) => {
             completion_record::Entity::find()

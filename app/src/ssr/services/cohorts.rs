@@ -39,7 +39,7 @@ fn new_join_code() -> String {
 }
 
 fn may_lead(account: &account::Model) -> bool {
-    matches!(Role::parse(&account.role), Role::CourseLead | Role::Admin)
+    matches!(account.role, Role::CourseLead | Role::Admin)
 }
 
 /// Creates a cohort owned by `lead`, taking `module_slugs` with optional due dates (`YYYY-MM-DD`).
@@ -189,7 +189,7 @@ pub async fn list_for_lead(
         return Err(AppError::Forbidden);
     }
     let mut query = cohort::Entity::find().order_by_desc(cohort::Column::CreatedAt);
-    if Role::parse(&lead.role) != Role::Admin {
+    if lead.role != Role::Admin {
         query = query.filter(cohort::Column::OwnerId.eq(lead.id));
     }
     let cohorts = query.all(db).await?;
@@ -232,7 +232,7 @@ async fn managed(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("The cohort".to_owned()))?;
-    if found.owner_id != lead.id && Role::parse(&lead.role) != Role::Admin {
+    if found.owner_id != lead.id && lead.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
     Ok(found)
@@ -616,13 +616,7 @@ pub async fn for_learner(
     db: &DatabaseConnection,
     account_id: i32,
 ) -> Result<Vec<LearnerCohort>, AppError> {
-    let cohort_ids: Vec<i32> = cohort_member::Entity::find()
-        .select_only()
-        .column(cohort_member::Column::CohortId)
-        .filter(cohort_member::Column::AccountId.eq(account_id))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let cohort_ids = cohort_member::cohort_ids_of(db, account_id).await?;
     if cohort_ids.is_empty() {
         return Ok(Vec::new());
     }

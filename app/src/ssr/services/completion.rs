@@ -7,22 +7,22 @@
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 use super::progress::module_progress;
 use super::records;
 use crate::error::AppError;
 use crate::model::quizzes::ASSESSMENT_SCOPE;
-use crate::ssr::content::{CompletionRule, Framework};
+use crate::ssr::content::Framework;
+use crate::ssr::db::begin_write;
 use crate::ssr::entities::{account, completion_record, module, module_completion, quiz_attempt};
 use crate::ssr::records::Issuer;
 
-/// Completes the module for the learner if its rule is now met; returns the record id when one exists
-/// (newly issued or issued before). A learner who has not verified their email address earns nothing yet:
-/// a record names its holder, so it waits until the address is proved (then `email_links::verify_email`
-/// calls this again for every module they are enrolled in).
+/// Completes the module for the learner if its rule is now met, in its own transaction; returns the record
+/// id when one exists (newly issued or issued before). Learning events complete modules inside their own
+/// transaction instead ([`complete_in`]); this is for issuing records that waited for a verified address.
 pub async fn complete_if_due(
     db: &DatabaseConnection,
     issuer: &Issuer,
@@ -30,31 +30,48 @@ pub async fn complete_if_due(
     account_id: i32,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
-    let verified = account::Entity::find_by_id(account_id)
-        .one(db)
-        .await?
-        .is_some_and(|a| a.email_verified_at.is_some());
-    if !verified {
+    let txn = begin_write(db).await?;
+    let Some(learner) = account::Entity::find_by_id(account_id).one(&txn).await? else {
+        return Err(AppError::NotFound("The learner's account".to_owned()));
+    };
+    let record = complete_in(&txn, issuer, frameworks, &learner, found).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Completes the module inside the caller's transaction if its rule is now met, and returns the record id
+/// when one exists. A learner who has not verified their email address earns nothing yet: a record names
+/// its holder, so it waits until the address is proved (then `email_links::verify_email` calls
+/// [`complete_if_due`] for every module they are enrolled in).
+pub async fn complete_in(
+    txn: &DatabaseTransaction,
+    issuer: &Issuer,
+    frameworks: &[Framework],
+    learner: &account::Model,
+    found: &module::Model,
+) -> Result<Option<String>, AppError> {
+    if learner.email_verified_at.is_none() {
         return Ok(None);
     }
-    let rule = CompletionRule::parse(&found.completion).unwrap_or(CompletionRule::Completed);
-    let progress = module_progress(db, account_id, found.id).await?;
+    let rule = found.completion;
+    let progress = module_progress(txn, learner.id, found.id).await?;
     let lessons_done = progress.total > 0 && progress.completed == progress.total;
     let best_pass = quiz_attempt::Entity::find()
-        .filter(quiz_attempt::Column::AccountId.eq(account_id))
+        .filter(quiz_attempt::Column::AccountId.eq(learner.id))
         .filter(quiz_attempt::Column::ModuleId.eq(found.id))
         .filter(quiz_attempt::Column::Scope.eq(ASSESSMENT_SCOPE))
         .filter(quiz_attempt::Column::Passed.eq(true))
-        .one(db)
+        .one(txn)
         .await?;
     if !rule.is_met(lessons_done, best_pass.is_some()) {
         return Ok(None);
     }
-    // A status-list index clash between two learners completing at once is retried.
+    // A status-list index clash between two learners completing at once is retried, inside a savepoint so
+    // the rest of the caller's transaction stands.
     for attempt in 1..=3 {
-        let txn = db.begin().await?;
+        let savepoint = txn.begin().await?;
         let inserted = module_completion::Entity::insert(module_completion::ActiveModel {
-            account_id: Set(account_id),
+            account_id: Set(learner.id),
             module_id: Set(found.id),
             module_version: Set(found.version),
             completed_at: Set(Utc::now()),
@@ -68,33 +85,33 @@ pub async fn complete_if_due(
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(&savepoint)
         .await?;
         if inserted == 0 {
-            txn.rollback().await?;
-            return existing_record(db, account_id, found.id).await;
+            savepoint.rollback().await?;
+            return existing_record(txn, learner.id, found.id).await;
         }
         let score = best_pass
             .as_ref()
             .map(|a| u32::try_from(a.score).unwrap_or(0));
-        match records::issue(&txn, issuer, frameworks, account_id, found, score).await {
+        match records::issue(&savepoint, issuer, frameworks, learner.id, found, score).await {
             Ok(record) => {
-                txn.commit().await?;
+                savepoint.commit().await?;
                 tracing::info!(record = %record.id, module = %found.slug, "completion record issued");
                 return Ok(Some(record.id));
             }
             Err(e) if attempt < 3 => {
                 tracing::warn!(error = ?e, "issuing a record raced; retrying");
-                txn.rollback().await?;
+                savepoint.rollback().await?;
             }
             Err(e) => return Err(e),
         }
     }
-    existing_record(db, account_id, found.id).await
+    existing_record(txn, learner.id, found.id).await
 }
 
-async fn existing_record(
-    db: &DatabaseConnection,
+async fn existing_record<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: i32,
 ) -> Result<Option<String>, AppError> {

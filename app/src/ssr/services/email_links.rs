@@ -62,7 +62,7 @@ pub async fn register(
         email: Set(email.clone()),
         display_name: Set(input.display_name.trim().to_owned()),
         password_hash: Set(password_hash),
-        role: Set(Role::Learner.as_str().to_owned()),
+        role: Set(Role::Learner),
         created_at: Set(Utc::now()),
         email_verified_at: Set(None),
         ..Default::default()

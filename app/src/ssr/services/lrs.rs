@@ -94,25 +94,60 @@ pub async fn forward_due(
         .filter(xapi_outbox::Column::StatementId.is_in(ids.clone()))
         .exec(db)
         .await?;
-    let statements: Vec<Value> = xapi_statement::Entity::find()
+    // Every claimed row is either sent or kept with an error naming it: a statement that cannot be read
+    // (or has gone) is never dropped from the batch and then counted as delivered.
+    let stored = xapi_statement::Entity::find()
         .filter(xapi_statement::Column::Id.is_in(ids.clone()))
         .order_by_asc(xapi_statement::Column::Timestamp)
         .all(db)
-        .await?
-        .iter()
-        .filter_map(|s| serde_json::from_str(&s.statement).ok())
-        .collect();
-    let outcome = client
-        .post(lrs.statements_url())
-        .basic_auth(&lrs.username, Some(&lrs.password))
-        .header("X-Experience-API-Version", "1.0.3")
-        .json(&statements)
-        .timeout(std::time::Duration::from_secs(20))
-        .send()
-        .await;
+        .await?;
+    let mut statements: Vec<Value> = Vec::with_capacity(stored.len());
+    let mut readable: Vec<String> = Vec::with_capacity(stored.len());
+    let mut unreadable: Vec<(String, String)> = Vec::new();
+    for row in &stored {
+        match serde_json::from_str::<Value>(&row.statement) {
+            Ok(statement) => {
+                statements.push(statement);
+                readable.push(row.id.clone());
+            }
+            Err(e) => unreadable.push((
+                row.id.clone(),
+                format!(
+                    "statement {} is not readable JSON ({e}); it was not sent",
+                    row.id
+                ),
+            )),
+        }
+    }
+    for id in &ids {
+        if !stored.iter().any(|row| &row.id == id) {
+            unreadable.push((
+                id.clone(),
+                format!("statement {id} is no longer stored; it was not sent"),
+            ));
+        }
+    }
+    for (id, error) in &unreadable {
+        tracing::error!(statement = %id, %error, "a queued statement cannot be forwarded");
+    }
+    let outcome = if statements.is_empty() {
+        None
+    } else {
+        Some(
+            client
+                .post(lrs.statements_url())
+                .basic_auth(&lrs.username, Some(&lrs.password))
+                .header("X-Experience-API-Version", "1.0.3")
+                .json(&statements)
+                .timeout(std::time::Duration::from_secs(20))
+                .send()
+                .await,
+        )
+    };
     let failure = match outcome {
-        Ok(response) if response.status().is_success() => None,
-        Ok(response) => {
+        None => None,
+        Some(Ok(response)) if response.status().is_success() => None,
+        Some(Ok(response)) => {
             let status = response.status();
             let body: String = response
                 .text()
@@ -123,52 +158,58 @@ pub async fn forward_due(
                 .collect();
             Some(format!("the LRS answered {status}: {body}"))
         }
-        Err(e) => Some(format!("the LRS could not be reached: {e}")),
+        Some(Err(e)) => Some(format!("the LRS could not be reached: {e}")),
     };
+    let mut report = ForwardReport::default();
+    let mut held: Vec<(String, String)> = unreadable;
     match failure {
         None => {
-            xapi_outbox::Entity::update_many()
-                .col_expr(xapi_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
-                .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
-                .col_expr(
-                    xapi_outbox::Column::Attempts,
-                    Expr::col(xapi_outbox::Column::Attempts).add(1),
-                )
-                .filter(xapi_outbox::Column::StatementId.is_in(ids))
-                .exec(db)
-                .await?;
-            Ok(ForwardReport {
-                sent: due.len(),
-                failed: 0,
-                error: None,
-            })
-        }
-        Some(error) => {
-            tracing::warn!(%error, statements = due.len(), "forwarding to the LRS failed; will retry");
-            for row in &due {
-                let attempts = row.attempts + 1;
+            if !readable.is_empty() {
                 xapi_outbox::Entity::update_many()
-                    .col_expr(xapi_outbox::Column::Attempts, Expr::value(attempts))
-                    .col_expr(
-                        xapi_outbox::Column::NextAttemptAt,
-                        Expr::value(now + backoff(attempts)),
-                    )
-                    .col_expr(
-                        xapi_outbox::Column::LastError,
-                        Expr::value(Some(error.clone())),
-                    )
+                    .col_expr(xapi_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
                     .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
-                    .filter(xapi_outbox::Column::StatementId.eq(row.statement_id.clone()))
+                    .col_expr(
+                        xapi_outbox::Column::Attempts,
+                        Expr::col(xapi_outbox::Column::Attempts).add(1),
+                    )
+                    .filter(xapi_outbox::Column::StatementId.is_in(readable.clone()))
                     .exec(db)
                     .await?;
             }
-            Ok(ForwardReport {
-                sent: 0,
-                failed: due.len(),
-                error: Some(error),
-            })
+            report.sent = readable.len();
+        }
+        Some(error) => {
+            tracing::warn!(%error, statements = readable.len(), "forwarding to the LRS failed; will retry");
+            report.error = Some(error.clone());
+            held.extend(readable.into_iter().map(|id| (id, error.clone())));
         }
     }
+    for (id, error) in &held {
+        let attempts = due
+            .iter()
+            .find(|row| &row.statement_id == id)
+            .map_or(0, |row| row.attempts)
+            + 1;
+        xapi_outbox::Entity::update_many()
+            .col_expr(xapi_outbox::Column::Attempts, Expr::value(attempts))
+            .col_expr(
+                xapi_outbox::Column::NextAttemptAt,
+                Expr::value(now + backoff(attempts)),
+            )
+            .col_expr(
+                xapi_outbox::Column::LastError,
+                Expr::value(Some(error.clone())),
+            )
+            .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
+            .filter(xapi_outbox::Column::StatementId.eq(id.clone()))
+            .exec(db)
+            .await?;
+    }
+    report.failed = held.len();
+    if report.error.is_none() {
+        report.error = held.first().map(|(_, error)| error.clone());
+    }
+    Ok(report)
 }
 
 /// The backlog and the last error, for the admin page.

@@ -196,7 +196,7 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
     Ok(Everything {
         profile: json!({
             "id": account.id, "email": account.email, "display_name": account.display_name,
-            "role": account.role, "created_at": at(account.created_at),
+            "role": account.role.as_str(), "created_at": at(account.created_at),
             "email_verified_at": account.email_verified_at.map(at),
         }),
         enrolments,
@@ -301,7 +301,7 @@ pub async fn erase_account(
     account: &account::Model,
     password: &str,
 ) -> Result<Erasure, AppError> {
-    if Role::parse(&account.role) != Role::Learner {
+    if account.role != Role::Learner {
         return Err(AppError::Conflict(
             "Course leads and admins cannot delete their own accounts: their modules and cohorts need a new \
              owner first. Ask an admin to hand them over and make your account a learner account."
@@ -384,7 +384,7 @@ pub async fn erase_account(
     tombstone.email = Set(format!("erased-{id}@erased.invalid"));
     tombstone.display_name = Set("Erased account".to_owned());
     tombstone.password_hash = Set(String::new());
-    tombstone.role = Set(Role::Learner.as_str().to_owned());
+    tombstone.role = Set(Role::Learner);
     tombstone.email_verified_at = Set(None);
     tombstone.erased_at = Set(Some(now));
     tombstone.update(&txn).await?;

@@ -3,8 +3,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -55,8 +55,8 @@ pub struct Completions {
 }
 
 /// The learner's completions (in one module, or all), compared with the lessons' current content hashes.
-pub async fn completions(
-    db: &DatabaseConnection,
+pub async fn completions<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: Option<i32>,
 ) -> Result<Completions, AppError> {
@@ -102,16 +102,16 @@ pub async fn completions(
 }
 
 /// Completed lesson slugs per module whose content is unchanged since completion.
-pub async fn completed_lessons(
-    db: &DatabaseConnection,
+pub async fn completed_lessons<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: Option<i32>,
 ) -> Result<HashMap<i32, HashSet<String>>, AppError> {
     Ok(completions(db, account_id, module_id).await?.current)
 }
 
-pub(crate) async fn ensure_enrolled(
-    db: &DatabaseConnection,
+pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: i32,
 ) -> Result<(), AppError> {
@@ -141,57 +141,9 @@ pub async fn enrol(
     ensure_enrolled(db, account_id, found.id).await
 }
 
-/// Marks a lesson complete (enrolling the learner if needed), pinned to the module version and lesson
-/// content the learner saw. Completing it again refreshes that pin. Returns the module's progress after.
-pub async fn complete_lesson(
-    db: &DatabaseConnection,
-    account_id: i32,
-    module_slug: &str,
-    lesson_slug: &str,
-) -> Result<ProgressSummary, AppError> {
-    let found = find_module(db, module_slug).await?;
-    let target = lesson::Entity::find()
-        .select_only()
-        .column(lesson::Column::ContentHash)
-        .filter(lesson::Column::ModuleId.eq(found.id))
-        .filter(lesson::Column::Slug.eq(lesson_slug))
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound(format!("The lesson “{lesson_slug}” in “{}”", found.title))
-        })?;
-    ensure_enrolled(db, account_id, found.id).await?;
-    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
-        account_id: Set(account_id),
-        module_id: Set(found.id),
-        lesson_slug: Set(lesson_slug.to_owned()),
-        module_version: Set(found.version),
-        content_hash: Set(target),
-        completed_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            lesson_progress::Column::AccountId,
-            lesson_progress::Column::ModuleId,
-            lesson_progress::Column::LessonSlug,
-        ])
-        .update_columns([
-            lesson_progress::Column::ModuleVersion,
-            lesson_progress::Column::ContentHash,
-            lesson_progress::Column::CompletedAt,
-        ])
-        .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    module_progress(db, account_id, found.id).await
-}
-
 /// An account's progress through one module.
-pub async fn module_progress(
-    db: &DatabaseConnection,
+pub async fn module_progress<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: i32,
 ) -> Result<ProgressSummary, AppError> {

@@ -2,21 +2,19 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::{BTreeSet, HashMap};
 
 use super::catalogue::find_module;
-use super::completion;
 use crate::error::AppError;
 use crate::model::quizzes::{
     ASSESSMENT_SCOPE, AttemptView, QuestionKind, QuestionResult, QuestionView, QuizView,
 };
-use crate::ssr::content::{AssessmentSpec, Framework, QuestionSpec, RevealAnswers};
-use crate::ssr::entities::{lesson, module, module_version, quiz_attempt};
+use crate::ssr::content::{AssessmentSpec, QuestionSpec, RevealAnswers};
+use crate::ssr::entities::{lesson, module, quiz_attempt};
 use crate::ssr::error::internal;
-use crate::ssr::records::Issuer;
 
 /// The learner's choices: question id → chosen option indices.
 pub type Answers = HashMap<String, BTreeSet<usize>>;
@@ -140,22 +138,14 @@ pub fn score_percent(correct: u32, total: u32) -> u32 {
 }
 
 /// The questions of one scope in the module's current version, and the assessment policy if any.
-async fn questions_for(
-    db: &DatabaseConnection,
+pub(crate) async fn questions_for<C: ConnectionTrait>(
+    db: &C,
     found: &module::Model,
     scope: &str,
 ) -> Result<(Vec<QuestionSpec>, Option<AssessmentSpec>), AppError> {
     if scope == ASSESSMENT_SCOPE {
-        let version = module_version::Entity::find()
-            .filter(module_version::Column::ModuleId.eq(found.id))
-            .filter(module_version::Column::Version.eq(found.version))
-            .one(db)
-            .await?
-            .ok_or_else(|| internal("assessment", "current module version row is missing"))?;
-        let spec: AssessmentSpec = match version.assessment {
-            Some(json) => {
-                serde_json::from_str(&json).map_err(|e| internal("reading an assessment", e))?
-            }
+        let spec = match found.current_version(db).await?.assessment_spec()? {
+            Some(spec) => spec,
             None => {
                 return Err(AppError::NotFound(format!(
                     "An assessment for “{}”",
@@ -180,7 +170,8 @@ async fn questions_for(
     }
 }
 
-fn scope_key(scope: &str) -> String {
+/// How an attempt's scope is stored: `assessment`, or `lesson:<slug>` for a lesson's questions.
+pub(crate) fn scope_key(scope: &str) -> String {
     if scope == ASSESSMENT_SCOPE {
         ASSESSMENT_SCOPE.to_owned()
     } else {
@@ -188,8 +179,9 @@ fn scope_key(scope: &str) -> String {
     }
 }
 
-async fn attempts(
-    db: &DatabaseConnection,
+/// The learner's attempts at one scope, oldest first.
+pub(crate) async fn attempts<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: i32,
     scope: &str,
@@ -316,109 +308,6 @@ pub async fn quiz_view(
         signed_in: account_id.is_some(),
         last_attempt,
         passed,
-    })
-}
-
-/// Marks and stores an attempt; a passed assessment may complete the module (and issue its record).
-pub async fn submit(
-    db: &DatabaseConnection,
-    issuer: &Issuer,
-    frameworks: &[Framework],
-    account_id: i32,
-    module_slug: &str,
-    scope: &str,
-    answers: Answers,
-) -> Result<AttemptView, AppError> {
-    let found = find_module(db, module_slug).await?;
-    let (questions, policy) = questions_for(db, &found, scope).await?;
-    if questions.is_empty() {
-        return Err(AppError::NotFound("Questions for this lesson".to_owned()));
-    }
-    if let Some(unknown) = answers
-        .keys()
-        .find(|id| !questions.iter().any(|q| &q.id == *id))
-    {
-        return Err(AppError::BadRequest(format!(
-            "there is no question `{unknown}` here"
-        )));
-    }
-    let previous = attempts(db, account_id, found.id, scope).await?;
-    match permission(policy.as_ref(), &previous, Utc::now()) {
-        AttemptPermission::Allowed => {}
-        AttemptPermission::AlreadyPassed => {
-            return Err(AppError::Conflict(
-                "You have already passed this assessment.".to_owned(),
-            ));
-        }
-        AttemptPermission::OutOfAttempts => {
-            return Err(AppError::Conflict(
-                "You have used all your attempts at this assessment. Please contact your course lead.".to_owned(),
-            ));
-        }
-        AttemptPermission::WaitUntil(at) => {
-            return Err(AppError::Conflict(format!(
-                "You can try this assessment again from {} (UTC).",
-                at.format("%-d %B %Y at %H:%M")
-            )));
-        }
-    }
-    let (mut results, correct) = mark(&questions, &answers);
-    let total = u32::try_from(questions.len()).unwrap_or(u32::MAX);
-    let score = score_percent(correct, total);
-    let passed = policy.as_ref().is_some_and(|p| score >= p.pass_mark);
-    // Assessment attempts are numbered under a unique index: two submissions racing for the same number
-    // (or past the limit) cannot both be stored, whatever the timing.
-    let attempt_number = policy
-        .as_ref()
-        .map(|_| i32::try_from(attempts_used(&previous) + 1).unwrap_or(i32::MAX));
-    let stored = quiz_attempt::ActiveModel {
-        account_id: Set(account_id),
-        module_id: Set(found.id),
-        module_version: Set(found.version),
-        scope: Set(scope_key(scope)),
-        answers: Set(serde_json::to_string(&answers).map_err(|e| internal("storing answers", e))?),
-        correct: Set(i32::try_from(correct).unwrap_or(i32::MAX)),
-        total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
-        score: Set(i32::try_from(score).unwrap_or(i32::MAX)),
-        passed: Set(passed),
-        submitted_at: Set(Utc::now()),
-        attempt_number: Set(attempt_number),
-        ..Default::default()
-    }
-    .insert(db)
-    .await;
-    let stored = match stored {
-        Ok(stored) => stored,
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            return Err(AppError::Conflict(
-                "Another attempt at this assessment was submitted at the same moment, and only one \
-                 counts. Open the assessment again to see its result."
-                    .to_owned(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if passed {
-        completion::complete_if_due(db, issuer, frameworks, account_id, &found).await?;
-    }
-    let revealed = answers_revealed(policy.as_ref(), passed, attempts_used(&previous) + 1);
-    if !revealed {
-        withhold_answers(&mut results);
-    }
-    Ok(AttemptView {
-        attempt_id: stored.id,
-        correct,
-        total,
-        score,
-        passed,
-        answers_revealed: revealed,
-        submitted_at: stored.submitted_at.to_rfc3339(),
-        results,
     })
 }
 

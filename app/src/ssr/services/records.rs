@@ -15,8 +15,8 @@ use crate::model::catalogue::AlignmentView;
 use crate::model::records::{
     CompetencyEvidence, FrameworkEvidence, Portfolio, RecordSummary, RecordView, Verification,
 };
-use crate::ssr::content::{AssessmentSpec, CompletionRule, Framework};
-use crate::ssr::entities::{account, completion_record, module, module_version};
+use crate::ssr::content::Framework;
+use crate::ssr::entities::{account, completion_record, module};
 use crate::ssr::error::internal;
 use crate::ssr::records::credential::{self, RecordFacts};
 use crate::ssr::records::{Issuer, issuer, jwt, status_list};
@@ -34,18 +34,9 @@ pub async fn issue<C: ConnectionTrait>(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::NotFound("The learner's account".to_owned()))?;
-    let version = module_version::Entity::find()
-        .filter(module_version::Column::ModuleId.eq(found.id))
-        .filter(module_version::Column::Version.eq(found.version))
-        .one(txn)
-        .await?
-        .ok_or_else(|| internal("issuing a record", "module version row missing"))?;
-    let pass_mark = version
-        .assessment
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<AssessmentSpec>(json).ok())
-        .map(|a| a.pass_mark);
-    let rule = CompletionRule::parse(&version.completion).unwrap_or(CompletionRule::Completed);
+    let version = found.current_version(txn).await?;
+    let pass_mark = version.assessment_spec()?.map(|a| a.pass_mark);
+    let rule = version.completion;
     let next_index: Option<i32> = completion_record::Entity::find()
         .select_only()
         .column_as(completion_record::Column::StatusIndex.max(), "max")
@@ -332,7 +323,7 @@ pub async fn record_view(
 /// Who may revoke or reinstate a record: an admin, or the course lead who owns the record's module. A lead
 /// with no tie to the module may not touch the records it issued.
 fn may_manage_record(actor: &account::Model, found: &module::Model) -> bool {
-    match Role::parse(&actor.role) {
+    match actor.role {
         Role::Admin => true,
         // Still a course lead: a lead demoted to learner keeps no power over the module's records.
         Role::CourseLead => found.owner_id == Some(actor.id),

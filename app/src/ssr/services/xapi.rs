@@ -7,10 +7,11 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -26,12 +27,17 @@ pub enum ActorIdentity {
     Mbox,
 }
 
-impl ActorIdentity {
-    pub fn parse(value: &str) -> Option<ActorIdentity> {
+/// The `XAPI_ACTOR` setting's spelling.
+impl std::str::FromStr for ActorIdentity {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
         match value {
-            "account" => Some(ActorIdentity::Account),
-            "mbox" => Some(ActorIdentity::Mbox),
-            _ => None,
+            "account" => Ok(ActorIdentity::Account),
+            "mbox" => Ok(ActorIdentity::Mbox),
+            other => Err(format!(
+                "`{other}` is not an actor identity: use account or mbox"
+            )),
         }
     }
 }
@@ -110,18 +116,12 @@ fn actor(settings: &XapiSettings, learner: &account::Model) -> Value {
 }
 
 /// The first cohort of the learner's that takes this module, for the statement's context.
-async fn cohort_for(
-    db: &DatabaseConnection,
+async fn cohort_for<C: ConnectionTrait>(
+    db: &C,
     account_id: i32,
     module_id: i32,
 ) -> Result<Option<cohort::Model>, AppError> {
-    let cohort_ids: Vec<i32> = cohort_member::Entity::find()
-        .select_only()
-        .column(cohort_member::Column::CohortId)
-        .filter(cohort_member::Column::AccountId.eq(account_id))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let cohort_ids = cohort_member::cohort_ids_of(db, account_id).await?;
     if cohort_ids.is_empty() {
         return Ok(None);
     }
@@ -289,7 +289,88 @@ pub fn statement(
     (id, verb, statement)
 }
 
-/// Records an event once (a repeat is ignored).
+/// Stores the statements for one learning event inside the caller's transaction, so they commit (or not)
+/// with the progress, attempt or record they describe. All are written in one batch; a statement recorded
+/// before (the same event again) is left as it was, and only new ones are queued for the LRS.
+pub async fn store<C: ConnectionTrait>(
+    txn: &C,
+    settings: &XapiSettings,
+    learner: &account::Model,
+    found: &module::Model,
+    events: &[LearningEvent<'_>],
+) -> Result<(), AppError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let cohort = cohort_for(txn, learner.id, found.id).await?;
+    let now = Utc::now();
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let (id, verb, statement) =
+            self::statement(settings, learner, found, cohort.as_ref(), event, now);
+        rows.push(xapi_statement::ActiveModel {
+            id: Set(id.to_string()),
+            account_id: Set(learner.id),
+            verb: Set(verb.to_owned()),
+            object_id: Set(statement["object"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()),
+            timestamp: Set(now),
+            statement: Set(statement.to_string()),
+        });
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.id.try_as_ref().cloned())
+        .collect();
+    let already: HashSet<String> = xapi_statement::Entity::find()
+        .select_only()
+        .column(xapi_statement::Column::Id)
+        .filter(xapi_statement::Column::Id.is_in(ids.clone()))
+        .into_tuple::<String>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let new_ids: Vec<String> = ids.into_iter().filter(|id| !already.contains(id)).collect();
+    if new_ids.is_empty() {
+        return Ok(());
+    }
+    let fresh = rows
+        .into_iter()
+        .filter(|row| row.id.try_as_ref().is_some_and(|id| !already.contains(id)));
+    xapi_statement::Entity::insert_many(fresh)
+        .on_conflict(
+            OnConflict::column(xapi_statement::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    if settings.forward {
+        // The statement and its place in the outbox commit together: none is stored but never sent.
+        xapi_outbox::Entity::insert_many(new_ids.into_iter().map(|id| xapi_outbox::ActiveModel {
+            statement_id: Set(id),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            last_error: Set(None),
+            last_attempt_at: Set(None),
+            sent_at: Set(None),
+        }))
+        .on_conflict(
+            OnConflict::column(xapi_outbox::Column::StatementId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records one event on its own (a repeat is ignored): for events that change nothing else, such as a
+/// lesson opened.
 pub async fn record(
     db: &DatabaseConnection,
     settings: &XapiSettings,
@@ -297,42 +378,8 @@ pub async fn record(
     found: &module::Model,
     event: LearningEvent<'_>,
 ) -> Result<(), AppError> {
-    let cohort = cohort_for(db, learner.id, found.id).await?;
-    let now = Utc::now();
-    let (id, verb, statement) =
-        self::statement(settings, learner, found, cohort.as_ref(), &event, now);
-    // The statement and its place in the outbox are written together: none is stored but never sent.
     let txn = db.begin().await?;
-    let inserted = xapi_statement::Entity::insert(xapi_statement::ActiveModel {
-        id: Set(id.to_string()),
-        account_id: Set(learner.id),
-        verb: Set(verb.to_owned()),
-        object_id: Set(statement["object"]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()),
-        timestamp: Set(now),
-        statement: Set(statement.to_string()),
-    })
-    .on_conflict(
-        OnConflict::column(xapi_statement::Column::Id)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if inserted > 0 && settings.forward {
-        xapi_outbox::Entity::insert(xapi_outbox::ActiveModel {
-            statement_id: Set(id.to_string()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            last_attempt_at: Set(None),
-            sent_at: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-    }
+    store(&txn, settings, learner, found, &[event]).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -411,86 +458,4 @@ pub async fn export(
         .filter_map(|r| serde_json::from_str(&r.statement).ok())
         .collect();
     Ok((json!({ "statements": statements }), more))
-}
-
-/// Records "completed the module" and "earned the record" once the learner has a completion record.
-pub async fn record_completion(
-    db: &DatabaseConnection,
-    settings: &XapiSettings,
-    learner: &account::Model,
-    found: &module::Model,
-) -> Result<(), AppError> {
-    let record_id: Option<String> = crate::ssr::entities::completion_record::Entity::find()
-        .select_only()
-        .column(crate::ssr::entities::completion_record::Column::Id)
-        .filter(crate::ssr::entities::completion_record::Column::AccountId.eq(learner.id))
-        .filter(crate::ssr::entities::completion_record::Column::ModuleId.eq(found.id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    if let Some(record_id) = record_id {
-        record(db, settings, learner, found, LearningEvent::ModuleCompleted).await?;
-        record(
-            db,
-            settings,
-            learner,
-            found,
-            LearningEvent::RecordIssued {
-                record_id: &record_id,
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Records a submitted attempt: one "answered" per question, then "passed" or "failed" for an assessment,
-/// then the completion statements if the attempt completed the module.
-pub async fn record_attempt(
-    db: &DatabaseConnection,
-    settings: &XapiSettings,
-    learner: &account::Model,
-    module_slug: &str,
-    scope: &str,
-    chosen: &super::quizzes::Answers,
-    attempt: &crate::model::quizzes::AttemptView,
-) -> Result<(), AppError> {
-    let found = super::catalogue::find_module(db, module_slug).await?;
-    let view = super::quizzes::quiz_view(db, module_slug, scope, None).await?;
-    for result in &attempt.results {
-        let prompt = view
-            .questions
-            .iter()
-            .find(|q| q.id == result.id)
-            .map(|q| q.prompt.as_str())
-            .unwrap_or_default();
-        let response = chosen
-            .get(&result.id)
-            .map(|c| {
-                c.iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join("[,]")
-            })
-            .unwrap_or_default();
-        let event = LearningEvent::QuestionAnswered {
-            attempt_id: attempt.attempt_id,
-            scope,
-            question_id: &result.id,
-            prompt,
-            correct: result.correct,
-            response,
-        };
-        record(db, settings, learner, &found, event).await?;
-    }
-    if scope == crate::model::quizzes::ASSESSMENT_SCOPE {
-        let event = LearningEvent::AssessmentFinished {
-            attempt_id: attempt.attempt_id,
-            passed: attempt.passed,
-            score: attempt.score,
-        };
-        record(db, settings, learner, &found, event).await?;
-        record_completion(db, settings, learner, &found).await?;
-    }
-    Ok(())
 }

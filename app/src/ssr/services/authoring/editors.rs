@@ -2,6 +2,7 @@
 //! assessment and source editors.
 
 use super::*;
+use crate::model::authoring::ModuleSource;
 
 /// The module's authoring page: what is published, and the draft with its problems and pending changes.
 pub async fn overview(
@@ -80,9 +81,9 @@ pub async fn overview(
         source: target
             .module
             .as_ref()
-            .map_or_else(|| "browser".to_owned(), |m| m.source.clone()),
+            .map_or(ModuleSource::Browser, |m| m.source),
         owner: owner_name(db, target.owner()).await?,
-        is_admin: Role::parse(&account.role) == Role::Admin,
+        is_admin: account.role == Role::Admin,
         draft,
     })
 }

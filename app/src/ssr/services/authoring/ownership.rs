@@ -1,6 +1,7 @@
 //! Who may edit which module: the list a course lead or admin sees, and handing a module to a course lead.
 
 use super::*;
+use crate::model::authoring::ModuleSource;
 
 /// Every module the account may edit, with its draft status. Course leads see their own; admins see all.
 pub async fn list_for(
@@ -10,7 +11,7 @@ pub async fn list_for(
     if !may_author(account) {
         return Err(AppError::Forbidden);
     }
-    let admin = Role::parse(&account.role) == Role::Admin;
+    let admin = account.role == Role::Admin;
     let mut modules = module::Entity::find();
     if !admin {
         modules = modules.filter(module::Column::OwnerId.eq(account.id));
@@ -64,7 +65,7 @@ pub async fn list_for(
             title: m.title.clone(),
             version: Some(m.version),
             has_draft: draft_slugs.contains(m.slug.as_str()),
-            source: m.source.clone(),
+            source: m.source,
             owner: m.owner_id.and_then(|id| names.get(&id).cloned()),
         })
         .collect();
@@ -85,7 +86,7 @@ pub async fn list_for(
             title,
             version: None,
             has_draft: true,
-            source: "browser".to_owned(),
+            source: ModuleSource::Browser,
             owner: names.get(&draft.owner_id).cloned(),
         });
     }
@@ -100,7 +101,7 @@ pub async fn set_owner(
     slug: &str,
     email: &str,
 ) -> Result<(), AppError> {
-    if Role::parse(&admin.role) != Role::Admin {
+    if admin.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
     let target = authorised_target(db, admin, slug).await?;

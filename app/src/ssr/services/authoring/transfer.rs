@@ -28,10 +28,8 @@ pub async fn export(
                 .as_ref()
                 .ok_or_else(|| AppError::NotFound(format!("A published version of “{slug}”")))?;
             let version = version.unwrap_or(module.version);
-            let row = module_version::Entity::find()
-                .filter(module_version::Column::ModuleId.eq(module.id))
-                .filter(module_version::Column::Version.eq(version))
-                .one(db)
+            let row = module
+                .version_numbered(db, version)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("Version {version} of “{slug}”")))?;
             let json = row.files.ok_or_else(|| {

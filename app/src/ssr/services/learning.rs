@@ -1,0 +1,305 @@
+//! One service per learning event: opening a lesson, completing a lesson, submitting an attempt.
+//!
+//! Each runs in one database transaction: the progress or attempt it writes, the module completion and
+//! record it may earn, and the xAPI statements describing all of that (with their LRS outbox rows) commit
+//! together or not at all. Each returns what the page needs, so a server function calls one of these and
+//! returns. Anything that must follow a learning event (grade passback to a VLE, a notification) belongs
+//! here, beside the statements, so it shares the event's transaction.
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QuerySelect,
+};
+
+use super::catalogue::find_module;
+use super::completion;
+use super::progress::{ensure_enrolled, module_progress};
+use super::quizzes::{
+    Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
+    questions_for, scope_key, score_percent, withhold_answers,
+};
+use super::xapi::{self, XapiSettings};
+use crate::error::AppError;
+use crate::model::catalogue::ProgressSummary;
+use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
+use crate::ssr::content::Framework;
+use crate::ssr::db::begin_write;
+use crate::ssr::entities::{account, lesson, lesson_progress, module, quiz_attempt};
+use crate::ssr::error::internal;
+use crate::ssr::records::Issuer;
+use crate::ssr::state::AppState;
+
+/// What a learning event needs besides the database: who signs records, the frameworks they align to, and
+/// how statements are written.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub issuer: &'a Issuer,
+    pub frameworks: &'a [Framework],
+    pub xapi: &'a XapiSettings,
+}
+
+impl<'a> From<&'a AppState> for Context<'a> {
+    fn from(state: &'a AppState) -> Self {
+        Context {
+            issuer: &state.issuer,
+            frameworks: &state.library.frameworks,
+            xapi: &state.xapi,
+        }
+    }
+}
+
+async fn learner<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<account::Model, AppError> {
+    account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::SignInRequired)
+}
+
+/// A lesson's content hash and title in the module's current version.
+async fn lesson_in<C: ConnectionTrait>(
+    db: &C,
+    found: &module::Model,
+    lesson_slug: &str,
+) -> Result<(String, String), AppError> {
+    lesson::Entity::find()
+        .select_only()
+        .columns([lesson::Column::ContentHash, lesson::Column::Title])
+        .filter(lesson::Column::ModuleId.eq(found.id))
+        .filter(lesson::Column::Slug.eq(lesson_slug))
+        .into_tuple::<(String, String)>()
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("The lesson “{lesson_slug}” in “{}”", found.title))
+        })
+}
+
+/// The learner opened a lesson (the hydrated lesson page reports it once it is on screen; rendering the
+/// page writes nothing, so it can be cached). Recorded as "experienced", which time on task reads.
+pub async fn open_lesson(
+    db: &DatabaseConnection,
+    context: Context<'_>,
+    account_id: i32,
+    module_slug: &str,
+    lesson_slug: &str,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let learner = learner(&txn, account_id).await?;
+    let found = find_module(&txn, module_slug).await?;
+    let (_, title) = lesson_in(&txn, &found, lesson_slug).await?;
+    let event = xapi::LearningEvent::LessonExperienced {
+        slug: lesson_slug,
+        title: &title,
+    };
+    xapi::store(&txn, context.xapi, &learner, &found, &[event]).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Marks a lesson complete (enrolling the learner if needed), pinned to the module version and lesson
+/// content the learner saw; completing it again refreshes that pin. When it was the last lesson, the module
+/// may be completed and its record issued. Returns the module's progress after.
+pub async fn complete_lesson(
+    db: &DatabaseConnection,
+    context: Context<'_>,
+    account_id: i32,
+    module_slug: &str,
+    lesson_slug: &str,
+) -> Result<ProgressSummary, AppError> {
+    let txn = begin_write(db).await?;
+    let learner = learner(&txn, account_id).await?;
+    let found = find_module(&txn, module_slug).await?;
+    let (content_hash, title) = lesson_in(&txn, &found, lesson_slug).await?;
+    ensure_enrolled(&txn, account_id, found.id).await?;
+    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
+        account_id: Set(account_id),
+        module_id: Set(found.id),
+        lesson_slug: Set(lesson_slug.to_owned()),
+        module_version: Set(found.version),
+        content_hash: Set(content_hash),
+        completed_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            lesson_progress::Column::AccountId,
+            lesson_progress::Column::ModuleId,
+            lesson_progress::Column::LessonSlug,
+        ])
+        .update_columns([
+            lesson_progress::Column::ModuleVersion,
+            lesson_progress::Column::ContentHash,
+            lesson_progress::Column::CompletedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(&txn)
+    .await?;
+    let summary = module_progress(&txn, account_id, found.id).await?;
+    let record_id = if summary.next_lesson.is_none() {
+        completion::complete_in(&txn, context.issuer, context.frameworks, &learner, &found).await?
+    } else {
+        None
+    };
+    let mut events = vec![xapi::LearningEvent::LessonCompleted {
+        slug: lesson_slug,
+        title: &title,
+    }];
+    completion_events(record_id.as_deref(), &mut events);
+    xapi::store(&txn, context.xapi, &learner, &found, &events).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// "Completed the module" and "earned the record", once the learner holds the module's record.
+fn completion_events<'a>(record_id: Option<&'a str>, events: &mut Vec<xapi::LearningEvent<'a>>) {
+    if let Some(record_id) = record_id {
+        events.push(xapi::LearningEvent::ModuleCompleted);
+        events.push(xapi::LearningEvent::RecordIssued { record_id });
+    }
+}
+
+/// Marks and stores an attempt at a lesson's questions or the module assessment, under the assessment's
+/// attempt policy (checked and numbered in the same transaction as the insert); a passed assessment may
+/// complete the module and issue its record.
+pub async fn submit_attempt(
+    db: &DatabaseConnection,
+    context: Context<'_>,
+    account_id: i32,
+    module_slug: &str,
+    scope: &str,
+    answers: Answers,
+) -> Result<AttemptView, AppError> {
+    let txn = begin_write(db).await?;
+    let learner = learner(&txn, account_id).await?;
+    let found = find_module(&txn, module_slug).await?;
+    let (questions, policy) = questions_for(&txn, &found, scope).await?;
+    if questions.is_empty() {
+        return Err(AppError::NotFound("Questions for this lesson".to_owned()));
+    }
+    if let Some(unknown) = answers
+        .keys()
+        .find(|id| !questions.iter().any(|q| &q.id == *id))
+    {
+        return Err(AppError::BadRequest(format!(
+            "there is no question `{unknown}` here"
+        )));
+    }
+    let previous = attempts(&txn, account_id, found.id, scope).await?;
+    match permission(policy.as_ref(), &previous, Utc::now()) {
+        AttemptPermission::Allowed => {}
+        AttemptPermission::AlreadyPassed => {
+            return Err(AppError::Conflict(
+                "You have already passed this assessment.".to_owned(),
+            ));
+        }
+        AttemptPermission::OutOfAttempts => {
+            return Err(AppError::Conflict(
+                "You have used all your attempts at this assessment. Please contact your course lead.".to_owned(),
+            ));
+        }
+        AttemptPermission::WaitUntil(at) => {
+            return Err(AppError::Conflict(format!(
+                "You can try this assessment again from {} (UTC).",
+                at.format("%-d %B %Y at %H:%M")
+            )));
+        }
+    }
+    let (mut results, correct) = mark(&questions, &answers);
+    let total = u32::try_from(questions.len()).unwrap_or(u32::MAX);
+    let score = score_percent(correct, total);
+    let passed = policy.as_ref().is_some_and(|p| score >= p.pass_mark);
+    // Assessment attempts are numbered under a unique index: two submissions racing for the same number
+    // (or past the limit) cannot both be stored, whatever the timing.
+    let attempt_number = policy
+        .as_ref()
+        .map(|_| i32::try_from(attempts_used(&previous) + 1).unwrap_or(i32::MAX));
+    let stored = quiz_attempt::ActiveModel {
+        account_id: Set(account_id),
+        module_id: Set(found.id),
+        module_version: Set(found.version),
+        scope: Set(scope_key(scope)),
+        answers: Set(serde_json::to_string(&answers).map_err(|e| internal("storing answers", e))?),
+        correct: Set(i32::try_from(correct).unwrap_or(i32::MAX)),
+        total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
+        score: Set(i32::try_from(score).unwrap_or(i32::MAX)),
+        passed: Set(passed),
+        submitted_at: Set(Utc::now()),
+        attempt_number: Set(attempt_number),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(AppError::Conflict(
+                "Another attempt at this assessment was submitted at the same moment, and only one \
+                 counts. Open the assessment again to see its result."
+                    .to_owned(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let record_id = if passed {
+        completion::complete_in(&txn, context.issuer, context.frameworks, &learner, &found).await?
+    } else {
+        None
+    };
+
+    let mut events: Vec<xapi::LearningEvent<'_>> = results
+        .iter()
+        .map(|result| xapi::LearningEvent::QuestionAnswered {
+            attempt_id: stored.id,
+            scope,
+            question_id: &result.id,
+            prompt: questions
+                .iter()
+                .find(|q| q.id == result.id)
+                .map_or("", |q| q.prompt.as_str()),
+            correct: result.correct,
+            response: answers
+                .get(&result.id)
+                .map(|chosen| {
+                    chosen
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join("[,]")
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    if scope == ASSESSMENT_SCOPE {
+        events.push(xapi::LearningEvent::AssessmentFinished {
+            attempt_id: stored.id,
+            passed,
+            score,
+        });
+    }
+    completion_events(record_id.as_deref(), &mut events);
+    xapi::store(&txn, context.xapi, &learner, &found, &events).await?;
+    txn.commit().await?;
+
+    let revealed = answers_revealed(policy.as_ref(), passed, attempts_used(&previous) + 1);
+    if !revealed {
+        withhold_answers(&mut results);
+    }
+    Ok(AttemptView {
+        attempt_id: stored.id,
+        correct,
+        total,
+        score,
+        passed,
+        answers_revealed: revealed,
+        submitted_at: stored.submitted_at.to_rfc3339(),
+        results,
+    })
+}

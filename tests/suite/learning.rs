@@ -1,0 +1,131 @@
+//! A learning event (completing a lesson, submitting an attempt) is all-or-nothing: its progress or
+//! attempt, the completion and record it earns, and its statements commit together, on both databases.
+
+use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
+use app::ssr::entities::{
+    completion_record, enrolment, lesson_progress, module_completion, quiz_attempt, xapi_statement,
+};
+use app::ssr::services::learning;
+use app::ssr::services::quizzes::Answers;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait};
+
+/// Makes the database itself refuse every new statement, as a full disk or a lost connection would at
+/// that point of the transaction.
+async fn refuse_statements(db: &DatabaseConnection) {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            "CREATE TRIGGER refuse_statements BEFORE INSERT ON xapi_statement \
+             BEGIN SELECT RAISE(ABORT, 'statements refused by the test'); END;"
+        }
+        _ => {
+            "CREATE FUNCTION refuse_statements() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'statements refused by the test'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_statements BEFORE INSERT ON xapi_statement \
+             FOR EACH ROW EXECUTE FUNCTION refuse_statements();"
+        }
+    };
+    db.execute_unprepared(sql)
+        .await
+        .expect("install the trigger");
+}
+
+async fn accept_statements(db: &DatabaseConnection) {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => "DROP TRIGGER refuse_statements",
+        _ => "DROP TRIGGER refuse_statements ON xapi_statement",
+    };
+    db.execute_unprepared(sql).await.expect("drop the trigger");
+}
+
+async fn rows<E>(db: &DatabaseConnection) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    E::find().count(db).await.expect("count rows")
+}
+
+async fn a_lesson_completion_that_cannot_record_its_statement_leaves_nothing_behind(
+    db: &DatabaseConnection,
+) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let id = learner(db, "atomic@example.org").await;
+    refuse_statements(db).await;
+
+    // "beta" has one lesson: completing it would also complete the module and issue its record.
+    let failed = learning::complete_lesson(db, learn.context(), id, "beta", "only").await;
+    assert!(failed.is_err(), "the event fails when its statement does");
+    assert_eq!(rows::<lesson_progress::Entity>(db).await, 0, "no progress");
+    assert_eq!(rows::<enrolment::Entity>(db).await, 0, "no enrolment");
+    assert_eq!(
+        rows::<module_completion::Entity>(db).await,
+        0,
+        "no completion"
+    );
+    assert_eq!(rows::<completion_record::Entity>(db).await, 0, "no record");
+
+    accept_statements(db).await;
+    let done = learning::complete_lesson(db, learn.context(), id, "beta", "only")
+        .await
+        .expect("the same event succeeds once statements are accepted");
+    assert_eq!((done.completed, done.total), (1, 1));
+    assert_eq!(rows::<lesson_progress::Entity>(db).await, 1);
+    assert_eq!(rows::<completion_record::Entity>(db).await, 1);
+    assert_eq!(
+        rows::<xapi_statement::Entity>(db).await,
+        3,
+        "lesson completed, module completed, record earned"
+    );
+}
+
+async fn an_attempt_that_cannot_record_its_statements_is_not_stored_or_counted(
+    db: &DatabaseConnection,
+) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let id = learner(db, "atomic-attempt@example.org").await;
+    learning::complete_lesson(db, learn.context(), id, "gamma", "only")
+        .await
+        .expect("lesson");
+    refuse_statements(db).await;
+    let all_right: Answers = [
+        ("final-1", vec![0]),
+        ("final-2", vec![1]),
+        ("final-3", vec![0, 2]),
+    ]
+    .into_iter()
+    .map(|(q, chosen)| (q.to_owned(), chosen.into_iter().collect()))
+    .collect();
+
+    let failed = learning::submit_attempt(
+        db,
+        learn.context(),
+        id,
+        "gamma",
+        "assessment",
+        all_right.clone(),
+    )
+    .await;
+    assert!(failed.is_err(), "the attempt fails when its statements do");
+    assert_eq!(
+        rows::<quiz_attempt::Entity>(db).await,
+        0,
+        "no attempt used up"
+    );
+    assert_eq!(rows::<completion_record::Entity>(db).await, 0, "no record");
+
+    accept_statements(db).await;
+    let passed =
+        learning::submit_attempt(db, learn.context(), id, "gamma", "assessment", all_right)
+            .await
+            .expect("the same attempt succeeds once statements are accepted");
+    assert!(passed.passed);
+    assert_eq!(rows::<quiz_attempt::Entity>(db).await, 1, "counted once");
+    assert_eq!(rows::<completion_record::Entity>(db).await, 1);
+}
+
+on_both_databases!(
+    a_lesson_completion_that_cannot_record_its_statement_leaves_nothing_behind,
+    an_attempt_that_cannot_record_its_statements_is_not_stored_or_counted,
+);
