@@ -3,6 +3,7 @@
 //! Compiled with the `ssr` feature only; the wasm build never sees any of it.
 
 pub mod auth;
+pub mod blocking;
 pub mod content;
 pub mod csv;
 pub mod db;

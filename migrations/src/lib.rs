@@ -18,6 +18,8 @@ mod m20261201_000009_number_assessment_attempts;
 mod m20261201_000010_track_account_sessions;
 mod m20261201_000011_verify_emails;
 mod m20261201_000012_erase_accounts;
+mod m20261201_000013_describe_statements;
+mod m20261201_000014_keep_heading_anchors;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_track_account_sessions::Migration),
             Box::new(m20261201_000011_verify_emails::Migration),
             Box::new(m20261201_000012_erase_accounts::Migration),
+            Box::new(m20261201_000013_describe_statements::Migration),
+            Box::new(m20261201_000014_keep_heading_anchors::Migration),
         ]
     }
 }

@@ -27,7 +27,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The site's public address, used in record ids, verification links and QR codes.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
-    pub public_url: String,
+    pub public_url: url::Url,
     /// Where this instance keeps its record-signing key (created on first start, mode 0600). Keep it out of
     /// backups of the database; publishing is automatic (the public key goes into the database).
     #[arg(long, env = "KEY_DIR", default_value = "data/keys")]
@@ -108,8 +108,13 @@ impl Config {
         }
     }
 
+    /// The public address without a trailing slash, as links are built from it.
+    pub fn site_address(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+
     /// Whether the site is served over https, so cookies are `Secure` (and `__Host-`) and HSTS is sent.
     pub fn secure_cookies(&self) -> bool {
-        self.secure_cookies || self.public_url.starts_with("https://")
+        self.secure_cookies || self.public_url.scheme() == "https"
     }
 }

@@ -132,6 +132,7 @@ fn check(content: &std::path::Path) -> ExitCode {
 }
 
 fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use app::ssr::records::credential::AchievementCredential;
     use app::ssr::records::jwt;
     let keys_text =
         std::fs::read_to_string(keys).with_context(|| format!("cannot read {}", keys.display()))?;
@@ -148,27 +149,27 @@ fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<Ex
         );
     }
     match jwt::verify(token, &keys) {
-        Ok(credential) => {
-            let subject = &credential["credentialSubject"];
-            println!(
-                "VALID signature: issued by {}",
-                credential["issuer"]["name"].as_str().unwrap_or("?")
-            );
-            println!("  record:   {}", credential["id"].as_str().unwrap_or("?"));
+        Ok(payload) => {
+            let credential = match serde_json::from_value::<AchievementCredential>(payload) {
+                Ok(credential) => credential,
+                Err(e) => {
+                    println!(
+                        "VALID signature, but the signed contents are not a completion record: {e}"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let achievement = &credential.credential_subject.achievement;
+            println!("VALID signature: issued by {}", credential.issuer.name);
+            println!("  record:   {}", credential.id);
             println!(
                 "  module:   {} (version {})",
-                subject["achievement"]["name"].as_str().unwrap_or("?"),
-                subject["achievement"]["version"].as_str().unwrap_or("?")
+                achievement.name, achievement.version
             );
-            println!(
-                "  issued:   {}",
-                credential["validFrom"].as_str().unwrap_or("?")
-            );
+            println!("  issued:   {}", credential.valid_from);
             println!(
                 "  revocation is checked online: {}",
-                credential["credentialStatus"]["statusListCredential"]
-                    .as_str()
-                    .unwrap_or("?")
+                credential.credential_status.status_list_credential
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -199,7 +200,7 @@ async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {
     let issuer = app::ssr::records::issuer::load_issuer(
         &db,
         &config.key_dir,
-        &config.public_url,
+        config.site_address(),
         &config.issuer_name,
     )
     .await?;
@@ -210,17 +211,17 @@ async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn leptos_options(config: &Config) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("informatics-academy")
-        .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(config.bind)
-        .build()
+/// Leptos's settings as cargo-leptos built the site (the output name comes from the workspace's
+/// `[[workspace.metadata.leptos]]`, written once), with this instance's folder and address.
+fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
+    let mut options = leptos::config::get_configuration(None)?.leptos_options;
+    options.site_root = config.site_root.as_str().into();
+    options.site_addr = config.bind;
+    Ok(options)
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
-    let state = startup::prepare(&config, leptos_options(&config)).await?;
+    let state = startup::prepare(&config, leptos_options(&config)?).await?;
     let sessions = app::ssr::session_store::DbSessionStore::new(state.db.clone(), state.sessions);
     let limits = state.limits.clone();
     tokio::spawn(async move {

@@ -97,7 +97,7 @@ async fn portfolio_json(
     State(state): State<AppState>,
     CurrentAccount(learner): CurrentAccount,
 ) -> Result<Response, AppError> {
-    let portfolio = records::portfolio(&state.db, &state.library.frameworks, &learner).await?;
+    let portfolio = records::portfolio(&state.db, &state.frameworks, &learner).await?;
     let body = serde_json::to_string_pretty(&portfolio)
         .map_err(|e| app::ssr::error::internal("portfolio json", e))?;
     Ok(personal(download(
@@ -111,9 +111,9 @@ async fn portfolio_csv(
     State(state): State<AppState>,
     CurrentAccount(learner): CurrentAccount,
 ) -> Result<Response, AppError> {
-    let portfolio = records::portfolio(&state.db, &state.library.frameworks, &learner).await?;
+    let portfolio = records::portfolio(&state.db, &state.frameworks, &learner).await?;
     Ok(personal(download(
-        records::portfolio_csv(&portfolio),
+        records::portfolio_csv(&portfolio)?,
         "text/csv; charset=utf-8",
         "portfolio.csv".to_owned(),
     )))
@@ -131,7 +131,7 @@ async fn cohort_csv(
         .ok_or_else(|| AppError::NotFound(format!("The table “{file}”")))?;
     let dashboard = app::ssr::services::cohorts::dashboard(&state.db, &lead, id).await?;
     Ok(personal(download(
-        table_csv(&dashboard, table),
+        table_csv(&dashboard, table)?,
         "text/csv; charset=utf-8",
         format!("cohort-{id}-{}", table.file_name()),
     )))

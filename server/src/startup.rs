@@ -89,7 +89,7 @@ pub async fn prepare(
     let issuer = app::ssr::records::issuer::load_issuer(
         &connection,
         &config.key_dir,
-        &config.public_url,
+        config.site_address(),
         &config.issuer_name,
     )
     .await?;
@@ -98,13 +98,14 @@ pub async fn prepare(
     tracing::info!(to = %mailer.describe(), "email ready");
     Ok(AppState {
         db: connection,
-        library: Arc::new(report.library),
+        frameworks: report.library.frameworks.into(),
         issuer: Arc::new(issuer),
         xapi: Arc::new(XapiSettings {
-            base_url: config.public_url.trim_end_matches('/').to_owned(),
+            base_url: config.site_address().to_owned(),
             actor: config.xapi_actor,
             forward: config.lrs_endpoint.is_some(),
         }),
+        public_url: config.public_url.clone(),
         sessions: config.session_policy(),
         limits: Arc::new(app::ssr::limits::Limits::new(config.limit_settings())),
         mailer: Arc::new(mailer),

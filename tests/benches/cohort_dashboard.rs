@@ -115,6 +115,8 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
                         "http://localhost/modules/{}/lessons/{}",
                         m.slug, l.slug
                     )),
+                    module_id: Set(Some(m.id)),
+                    lesson_slug: Set(Some(l.slug.clone())),
                     timestamp: Set(now - chrono::Duration::minutes(minutes)),
                     statement: Set("{}".into()),
                 });
@@ -215,7 +217,7 @@ async fn measure(name: &str, db: &DatabaseConnection) {
     }
     times.sort();
     let csv_start = Instant::now();
-    let csv = cohorts::dashboard_csv(&warm);
+    let csv = cohorts::dashboard_csv(&warm).expect("csv");
     let csv_time = csv_start.elapsed();
     println!(
         "{name}: cohort dashboard, {LEARNERS} learners x {} modules: median {:.1} ms, min {:.1} ms, max {:.1} ms over {RUNS} runs; CSV export {:.2} ms ({} KB)",

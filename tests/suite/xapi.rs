@@ -280,14 +280,17 @@ async fn receiver() -> (
     (addr, received, up)
 }
 
-async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &DatabaseConnection) {
-    use app::ssr::entities::xapi_outbox;
-    use app::ssr::services::lrs::{LrsConfig, forward_due, status};
-    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
-    use std::sync::atomic::Ordering;
-
+/// A learner who completed alpha's two lessons, with both statements queued for an LRS.
+async fn two_queued_statements(
+    db: &DatabaseConnection,
+    email: &str,
+) -> (
+    account::Model,
+    app::ssr::entities::module::Model,
+    XapiSettings,
+) {
     academy_tests::publish(db, &fixtures().join("valid")).await;
-    let id = academy_tests::learner(db, "lrs@example.org").await;
+    let id = academy_tests::learner(db, email).await;
     let learner = account::Entity::find_by_id(id)
         .one(db)
         .await
@@ -302,16 +305,21 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
         forward: true,
     };
     for (slug, title) in [("first", "First lesson"), ("second", "Second lesson")] {
-        xapi::record(
-            db,
-            &settings,
-            &learner,
-            &alpha,
-            LearningEvent::LessonCompleted { slug, title },
-        )
-        .await
-        .expect("record");
+        let event = LearningEvent::LessonCompleted { slug, title };
+        xapi::record(db, &settings, &learner, &alpha, event)
+            .await
+            .expect("record");
     }
+    (learner, alpha, settings)
+}
+
+async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &DatabaseConnection) {
+    use app::ssr::entities::xapi_outbox;
+    use app::ssr::services::lrs::{LrsConfig, forward_due, status};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use std::sync::atomic::Ordering;
+
+    let (learner, alpha, settings) = two_queued_statements(db, "lrs@example.org").await;
     // Recording the same event again queues nothing new.
     xapi::record(
         db,
@@ -445,27 +453,7 @@ async fn an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_ar
     use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
     use std::sync::atomic::Ordering;
 
-    academy_tests::publish(db, &fixtures().join("valid")).await;
-    let id = academy_tests::learner(db, "corrupt@example.org").await;
-    let learner = account::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .expect("q")
-        .expect("learner");
-    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
-        .await
-        .expect("alpha");
-    let settings = XapiSettings {
-        base_url: "http://localhost".into(),
-        actor: ActorIdentity::Account,
-        forward: true,
-    };
-    for (slug, title) in [("first", "First lesson"), ("second", "Second lesson")] {
-        let event = LearningEvent::LessonCompleted { slug, title };
-        xapi::record(db, &settings, &learner, &alpha, event)
-            .await
-            .expect("record");
-    }
+    two_queued_statements(db, "corrupt@example.org").await;
     let rows = xapi_statement::Entity::find().all(db).await.expect("rows");
     let corrupt = rows[0].id.clone();
     xapi_statement::Entity::update_many()

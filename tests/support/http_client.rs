@@ -1,15 +1,11 @@
 //! Drives the real router in-process, the way a browser without JavaScript would: form posts with
 //! `Accept: text/html` and a `Referer`, keeping the cookies the server sets (the session, a form's error).
 
-use app::ssr::content::load_library;
-use app::ssr::services::catalogue::sync_library;
 use app::ssr::state::AppState;
 use axum::Router;
 use axum::body::Body;
 use http::{Request, Response, StatusCode, header};
-use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -41,33 +37,19 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
 
 /// Loads `content`, publishes it into `db`, and returns the state a server instance would serve.
 pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
-    let report = load_library(content);
-    assert!(
-        report.errors.is_empty(),
-        "fixture content has errors: {:?}",
-        report.errors
-    );
-    let present: HashSet<String> = report
-        .library
-        .modules
-        .iter()
-        .map(|m| m.slug.clone())
-        .collect();
-    sync_library(db, &report.library, &present)
-        .await
-        .expect("publish content");
+    let (library, _) = crate::load_and_publish(db, content).await;
     AppState {
         db: db.clone(),
-        library: Arc::new(report.library),
+        frameworks: library.frameworks.into(),
         issuer: Arc::new(crate::test_issuer(db).await),
         xapi: Arc::new(crate::local_xapi().clone()),
+        public_url: url::Url::parse("http://localhost").expect("a URL"),
         sessions: app::ssr::session_store::SessionPolicy::default(),
         limits: Arc::new(app::ssr::limits::Limits::default()),
         mailer: Arc::new(crate::test_mailer()),
-        leptos_options: LeptosOptions::builder()
-            .output_name("informatics-academy")
-            .site_root("target/site")
-            .build(),
+        leptos_options: leptos::config::get_configuration(None)
+            .expect("the Leptos settings cargo-leptos builds with")
+            .leptos_options,
     }
 }
 
@@ -169,11 +151,7 @@ impl Browser {
         fields: &[(&str, &str)],
         extra: &[(&str, &str)],
     ) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form_body(fields);
         let mut request = Request::post(action)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::CONTENT_LENGTH, body.len())
@@ -208,11 +186,7 @@ impl Browser {
     }
 
     pub async fn post_json_form(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form_body(fields);
         let mut request = Request::post(action)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::CONTENT_LENGTH, body.len())
@@ -349,15 +323,9 @@ impl Browser {
     }
 }
 
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+/// A form's fields as `application/x-www-form-urlencoded`, as a browser sends them.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
 }

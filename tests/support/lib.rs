@@ -167,6 +167,18 @@ pub async fn publish(
     db: &DatabaseConnection,
     content: &std::path::Path,
 ) -> Vec<(String, app::ssr::services::catalogue::SyncOutcome)> {
+    load_and_publish(db, content).await.1
+}
+
+/// Loads a content folder (asserting it has no errors) and publishes it into `db`, as a server does at
+/// start-up: the loaded library, and what publishing did to each module.
+pub async fn load_and_publish(
+    db: &DatabaseConnection,
+    content: &std::path::Path,
+) -> (
+    app::ssr::content::Library,
+    Vec<(String, app::ssr::services::catalogue::SyncOutcome)>,
+) {
     let report = app::ssr::content::load_library(content);
     assert!(
         report.errors.is_empty(),
@@ -178,9 +190,10 @@ pub async fn publish(
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
         .collect();
-    app::ssr::services::catalogue::sync_library(db, &report.library, &present)
+    let outcomes = app::ssr::services::catalogue::sync_library(db, &report.library, &present)
         .await
-        .expect("publish")
+        .expect("publish");
+    (report.library, outcomes)
 }
 
 /// A learner whose email address is verified, for tests that need one.

@@ -71,7 +71,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::verify_email(&state.db, &state.issuer, &state.library.frameworks, &token).await?;
+    email_links::verify_email(&state.db, &state.issuer, &state.frameworks, &token).await?;
     leptos_axum::redirect("/email-verified");
     Ok(())
 }
@@ -95,7 +95,7 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
     email_links::reset_password(
         &state.db,
         &state.issuer,
-        &state.library.frameworks,
+        &state.frameworks,
         &token,
         &new_password,
     )
@@ -132,8 +132,7 @@ pub async fn request_email_change(
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::confirm_email_change(&state.db, &state.issuer, &state.library.frameworks, &token)
-        .await?;
+    email_links::confirm_email_change(&state.db, &state.issuer, &state.frameworks, &token).await?;
     state.mailer.nudge();
     leptos_axum::redirect("/email-verified");
     Ok(())
@@ -151,7 +150,7 @@ pub async fn sign_in(
     let account = accounts::authenticate(&state.db, &state.limits, &email, &password).await?;
     start_session(account.id).await?;
     leptos_axum::redirect(&crate::ssr::redirects::after_sign_in(
-        &state.issuer.base_url,
+        &state.public_url,
         next.as_deref(),
     ));
     Ok(())

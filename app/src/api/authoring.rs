@@ -34,7 +34,7 @@ pub async fn fetch_module_authoring(module: String) -> Result<ModuleAuthoring, A
     use crate::ssr::{auth, services::authoring};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    authoring::overview(&state.db, &state.library.frameworks, &account, &module).await
+    authoring::overview(&state.db, &state.frameworks, &account, &module).await
 }
 
 /// Opens a draft of a published module.
@@ -90,14 +90,7 @@ pub async fn fetch_lesson_editor(module: String, file: String) -> Result<LessonE
     use crate::ssr::{auth, services::authoring};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    authoring::lesson_editor(
-        &state.db,
-        &state.library.frameworks,
-        &account,
-        &module,
-        &file,
-    )
-    .await
+    authoring::lesson_editor(&state.db, &state.frameworks, &account, &module, &file).await
 }
 
 /// Saves the lesson editor's form; the page shows the preview and any problems after the redirect.
@@ -121,7 +114,7 @@ pub async fn fetch_assessment_editor(module: String) -> Result<AssessmentEditor,
     use crate::ssr::{auth, services::authoring};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    authoring::assessment_editor(&state.db, &state.library.frameworks, &account, &module).await
+    authoring::assessment_editor(&state.db, &state.frameworks, &account, &module).await
 }
 
 /// Saves the assessment editor's form.
@@ -144,14 +137,7 @@ pub async fn draft_source(module: String, file: String) -> Result<SourceFile, Ap
     use crate::ssr::{auth, services::authoring};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    authoring::source_file(
-        &state.db,
-        &state.library.frameworks,
-        &account,
-        &module,
-        &file,
-    )
-    .await
+    authoring::source_file(&state.db, &state.frameworks, &account, &module, &file).await
 }
 
 /// Saves one draft file as typed.
@@ -177,7 +163,7 @@ pub async fn publish_draft(
     let account = auth::require_account().await?;
     let published = authoring::publish(
         &state.db,
-        &state.library.frameworks,
+        &state.frameworks,
         &account,
         &module,
         confirm_over_newer.is_some(),

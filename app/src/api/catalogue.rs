@@ -20,13 +20,7 @@ pub async fn fetch_module(slug: String) -> Result<ModuleDetail, AppError> {
     use crate::ssr::{auth, services::catalogue};
     let state = auth::app_state()?;
     let account = auth::current_account().await?;
-    catalogue::module_detail(
-        &state.db,
-        &state.library.frameworks,
-        &slug,
-        account.map(|a| a.id),
-    )
-    .await
+    catalogue::module_detail(&state.db, &state.frameworks, &slug, account.map(|a| a.id)).await
 }
 
 /// One lesson's page.

@@ -20,7 +20,7 @@ pub async fn fetch_portfolio() -> Result<Portfolio, AppError> {
     use crate::ssr::{auth, services::records};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    records::portfolio(&state.db, &state.library.frameworks, &account).await
+    records::portfolio(&state.db, &state.frameworks, &account).await
 }
 
 /// Revokes a record with a reason (an admin or the module's owner).

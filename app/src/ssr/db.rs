@@ -40,15 +40,14 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/informatics-academy.sqlite
 
 /// Hides a password in a database URL before it is logged or shown.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => match parsed.set_password(Some("***")) {
+            Ok(()) => parsed.to_string(),
+            Err(()) => "(a database URL that could not be shown safely)".to_owned(),
+        },
+        Ok(_) => url.to_owned(),
+        // Not a URL at all: show nothing of it, since it may still hold a secret.
+        Err(_) => "(an unreadable database URL)".to_owned(),
     }
 }
 

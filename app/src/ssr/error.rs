@@ -19,6 +19,22 @@ impl From<DbErr> for AppError {
     }
 }
 
+/// Reads a JSON column. A row that cannot be read is an error naming its table, row and column (logged,
+/// answered as an internal error): never quietly replaced by a default or left out.
+pub fn stored_json<T: serde::de::DeserializeOwned>(
+    table: &str,
+    row: impl std::fmt::Display,
+    column: &str,
+    json: &str,
+) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|e| {
+        internal(
+            "reading a stored JSON column",
+            format!("{table} {row}, column {column}: {e}"),
+        )
+    })
+}
+
 /// Logs an unexpected failure (a panicked blocking task, a serialisation bug) and hides its detail.
 pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "{context}");

@@ -8,11 +8,8 @@ use crate::model::accounts::{DEFAULT_LANDING, is_local_path, safe_next};
 
 /// The path (with query and fragment) to redirect to after signing in; [`DEFAULT_LANDING`] for anything
 /// that is not plainly a path on `public_url`'s origin. Never fails and never yields an invalid header.
-pub fn after_sign_in(public_url: &str, next: Option<&str>) -> String {
+pub fn after_sign_in(base: &Url, next: Option<&str>) -> String {
     let candidate = safe_next(next);
-    let Ok(base) = Url::parse(public_url) else {
-        return DEFAULT_LANDING.to_owned();
-    };
     match base.join(&candidate) {
         Ok(resolved) if resolved.origin() == base.origin() => {
             let mut target = resolved.path().to_owned();
@@ -42,17 +39,21 @@ mod tests {
 
     const SITE: &str = "https://academy.example.nhs.uk";
 
+    fn site() -> Url {
+        Url::parse(SITE).expect("site URL")
+    }
+
     #[test]
     fn paths_on_this_site_are_kept() {
         assert_eq!(
-            after_sign_in(SITE, Some("/modules/prince2")),
+            after_sign_in(&site(), Some("/modules/prince2")),
             "/modules/prince2"
         );
         assert_eq!(
-            after_sign_in(SITE, Some("/modules/itil/lessons/intro?x=1#top")),
+            after_sign_in(&site(), Some("/modules/itil/lessons/intro?x=1#top")),
             "/modules/itil/lessons/intro?x=1#top"
         );
-        assert_eq!(after_sign_in(SITE, None), DEFAULT_LANDING);
+        assert_eq!(after_sign_in(&site(), None), DEFAULT_LANDING);
     }
 
     #[test]
@@ -75,7 +76,7 @@ mod tests {
             "dashboard",
             "http:/evil.example",
         ] {
-            let target = after_sign_in(SITE, Some(hostile));
+            let target = after_sign_in(&site(), Some(hostile));
             let resolved = Url::parse(SITE)
                 .and_then(|base| base.join(&target))
                 .expect("the target is a URL reference");
@@ -134,7 +135,7 @@ mod tests {
             let next: String = (0..length)
                 .map(|_| PIECES[rng.random_range(0..PIECES.len())])
                 .collect();
-            let target = after_sign_in(SITE, Some(&next));
+            let target = after_sign_in(&site(), Some(&next));
             assert!(
                 http::HeaderValue::from_str(&target).is_ok(),
                 "{next:?} gave an invalid Location {target:?}"

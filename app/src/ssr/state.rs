@@ -5,7 +5,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-use super::content::Library;
+use super::content::Framework;
 use super::limits::Limits;
 use super::mail::Mailer;
 use super::records::Issuer;
@@ -16,12 +16,15 @@ use super::session_store::SessionPolicy;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    /// The content that loaded at start-up; frameworks are read from here (modules from the database).
-    pub library: Arc<Library>,
+    /// The competency frameworks that loaded at start-up. Modules are read from the database, so the loaded
+    /// modules (their HTML and files) are dropped once they are published.
+    pub frameworks: Arc<[Framework]>,
     /// Signs completion records.
     pub issuer: Arc<Issuer>,
     /// How learning events become xAPI statements.
     pub xapi: Arc<XapiSettings>,
+    /// The site's public address, parsed once: where sign-in redirects must stay.
+    pub public_url: url::Url,
     /// The idle timeout and lifetime of a sign-in.
     pub sessions: SessionPolicy,
     /// Rate limits on sign-in and the other doors guessed at (per instance).

@@ -662,6 +662,11 @@ fn parse_module(
                 .into_iter()
                 .map(Spanned::into_inner)
                 .collect(),
+            anchors: {
+                let mut anchors: Vec<String> = rendered.anchors.iter().cloned().collect();
+                anchors.sort_unstable();
+                anchors
+            },
             html: rendered.html,
             content_hash: hash_hex(text.as_bytes()),
             word_count: rendered.word_count,

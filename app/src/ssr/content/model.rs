@@ -280,6 +280,8 @@ pub struct LoadedLesson {
     pub questions: Vec<QuestionSpec>,
     /// Sanitised HTML of the body, rendered once here and cached by `content_hash`.
     pub html: String,
+    /// The anchors of the body's headings, sorted: what `lesson:<module>/<lesson>#<anchor>` links may name.
+    pub anchors: Vec<String>,
     /// SHA-256 of the file: progress is pinned to it, so an unchanged lesson keeps its learners' progress.
     pub content_hash: String,
     /// Words of prose in the body (code blocks excluded).

@@ -26,6 +26,90 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::account_token::Entity")]
+    AccountToken,
+    /// Cohorts this account created and runs as course lead (`cohort.owner_id`).
+    #[sea_orm(has_many = "super::cohort::Entity")]
+    OwnedCohort,
+    #[sea_orm(has_many = "super::cohort_member::Entity")]
+    CohortMember,
+    /// Records issued to this account as their holder (`completion_record.account_id`).
+    #[sea_orm(has_many = "super::completion_record::Entity")]
+    CompletionRecord,
+    #[sea_orm(has_many = "super::enrolment::Entity")]
+    Enrolment,
+    #[sea_orm(has_many = "super::lesson_progress::Entity")]
+    LessonProgress,
+    #[sea_orm(has_many = "super::module_completion::Entity")]
+    ModuleCompletion,
+    /// Drafts this account started (`module_draft.owner_id`).
+    #[sea_orm(has_many = "super::module_draft::Entity")]
+    ModuleDraft,
+    #[sea_orm(has_many = "super::quiz_attempt::Entity")]
+    QuizAttempt,
+    #[sea_orm(has_many = "super::xapi_statement::Entity")]
+    XapiStatement,
+}
+
+impl Related<super::account_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AccountToken.def()
+    }
+}
+
+impl Related<super::cohort::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OwnedCohort.def()
+    }
+}
+
+impl Related<super::cohort_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CohortMember.def()
+    }
+}
+
+impl Related<super::completion_record::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CompletionRecord.def()
+    }
+}
+
+impl Related<super::enrolment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enrolment.def()
+    }
+}
+
+impl Related<super::lesson_progress::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LessonProgress.def()
+    }
+}
+
+impl Related<super::module_completion::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModuleCompletion.def()
+    }
+}
+
+impl Related<super::module_draft::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModuleDraft.def()
+    }
+}
+
+impl Related<super::quiz_attempt::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::QuizAttempt.def()
+    }
+}
+
+impl Related<super::xapi_statement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::XapiStatement.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,6 +17,38 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The course lead who created the cohort.
+    #[sea_orm(
+        belongs_to = "super::account::Entity",
+        from = "Column::OwnerId",
+        to = "super::account::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Owner,
+    #[sea_orm(has_many = "super::cohort_member::Entity")]
+    CohortMember,
+    /// The modules the cohort takes, with their due dates.
+    #[sea_orm(has_many = "super::cohort_module::Entity")]
+    CohortModule,
+}
+
+impl Related<super::account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Owner.def()
+    }
+}
+
+impl Related<super::cohort_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CohortMember.def()
+    }
+}
+
+impl Related<super::cohort_module::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CohortModule.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

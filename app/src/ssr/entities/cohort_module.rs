@@ -13,6 +13,33 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::cohort::Entity",
+        from = "Column::CohortId",
+        to = "super::cohort::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Cohort,
+    #[sea_orm(
+        belongs_to = "super::module::Entity",
+        from = "Column::ModuleId",
+        to = "super::module::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Module,
+}
+
+impl Related<super::cohort::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Cohort.def()
+    }
+}
+
+impl Related<super::module::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Module.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

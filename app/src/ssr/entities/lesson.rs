@@ -21,9 +21,25 @@ pub struct Model {
     pub html: String,
     /// JSON array of the lesson's check-your-understanding questions, answers included: server only.
     pub questions: String,
+    /// JSON array of the body's heading anchors, kept when the content loaded (for checking links to them).
+    pub anchors: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::module::Entity",
+        from = "Column::ModuleId",
+        to = "super::module::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Module,
+}
+
+impl Related<super::module::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Module.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

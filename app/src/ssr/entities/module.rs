@@ -38,7 +38,74 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The cohorts taking this module, with their due dates.
+    #[sea_orm(has_many = "super::cohort_module::Entity")]
+    CohortModule,
+    #[sea_orm(has_many = "super::completion_record::Entity")]
+    CompletionRecord,
+    #[sea_orm(has_many = "super::enrolment::Entity")]
+    Enrolment,
+    /// The lessons of the current version.
+    #[sea_orm(has_many = "super::lesson::Entity")]
+    Lesson,
+    #[sea_orm(has_many = "super::lesson_progress::Entity")]
+    LessonProgress,
+    #[sea_orm(has_many = "super::module_completion::Entity")]
+    ModuleCompletion,
+    #[sea_orm(has_many = "super::module_version::Entity")]
+    ModuleVersion,
+    #[sea_orm(has_many = "super::quiz_attempt::Entity")]
+    QuizAttempt,
+}
+
+impl Related<super::cohort_module::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CohortModule.def()
+    }
+}
+
+impl Related<super::completion_record::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CompletionRecord.def()
+    }
+}
+
+impl Related<super::enrolment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enrolment.def()
+    }
+}
+
+impl Related<super::lesson::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Lesson.def()
+    }
+}
+
+impl Related<super::lesson_progress::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LessonProgress.def()
+    }
+}
+
+impl Related<super::module_completion::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModuleCompletion.def()
+    }
+}
+
+impl Related<super::module_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModuleVersion.def()
+    }
+}
+
+impl Related<super::quiz_attempt::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::QuizAttempt.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
 

@@ -26,6 +26,21 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Who started the draft.
+    #[sea_orm(
+        belongs_to = "super::account::Entity",
+        from = "Column::OwnerId",
+        to = "super::account::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Owner,
+}
+
+impl Related<super::account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Owner.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,6 +17,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::xapi_statement::Entity",
+        from = "Column::StatementId",
+        to = "super::xapi_statement::Column::Id",
+        on_delete = "Cascade"
+    )]
+    XapiStatement,
+}
+
+impl Related<super::xapi_statement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::XapiStatement.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

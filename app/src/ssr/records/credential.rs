@@ -1,11 +1,72 @@
 //! Building the Open Badges 3.0 AchievementCredential (W3C Verifiable Credentials 2.0 data model).
+//!
+//! The credential is a tree of typed structs, so what a record states is checked by the compiler when it is
+//! issued and read back as typed values when it is shown, instead of being looked up by string keys.
+//!
+//! Records are stored and signed as the JSON these structs serialise to, and verification compares that JSON
+//! with what was issued, so the shape must never drift: every key, nesting and value type here is exactly
+//! what the records issued so far carry. Each struct declares its fields in the byte-wise order of their
+//! JSON keys, which is the order serde_json's map keeps (its `preserve_order` feature is off): serialising a
+//! struct directly therefore gives the same bytes as serialising it through [`serde_json::Value`].
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
 
 use super::issuer::Issuer;
 use crate::model::catalogue::AlignmentView;
+
+/// The JSON-LD contexts of every record: VC 2.0 first (as VC 2.0 requires), then Open Badges 3.0.
+pub const CONTEXT: [&str; 2] = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+];
+
+/// The credential's `type`: a verifiable credential that is an Open Badge.
+pub const CREDENTIAL_TYPES: [&str; 2] = ["VerifiableCredential", "OpenBadgeCredential"];
+
+/// The issuer profile's `type`.
+pub const PROFILE_TYPES: [&str; 1] = ["Profile"];
+
+/// The credential subject's `type`.
+pub const SUBJECT_TYPES: [&str; 1] = ["AchievementSubject"];
+
+/// The achievement's `type`.
+pub const ACHIEVEMENT_TYPES: [&str; 1] = ["Achievement"];
+
+/// Each competency alignment's `type`.
+pub const ALIGNMENT_TYPES: [&str; 1] = ["Alignment"];
+
+/// The assessment score description's `type`.
+pub const RESULT_DESCRIPTION_TYPES: [&str; 1] = ["ResultDescription"];
+
+/// The learner's assessment result's `type`.
+pub const RESULT_TYPES: [&str; 1] = ["Result"];
+
+/// The `type` of each way the learner is identified (a single string in OB 3.0, not a list).
+pub const IDENTITY_OBJECT_TYPE: &str = "IdentityObject";
+
+/// The `identityType` of the learner's name, which is stated in the clear so the record page can show it.
+pub const NAME_IDENTITY_TYPE: &str = "name";
+
+/// The `identityType` of the learner's email address, which is only ever stated hashed.
+pub const EMAIL_IDENTITY_TYPE: &str = "emailAddress";
+
+/// The `type` of the credential's status entry: a bit in the issuer's revocation list.
+pub const STATUS_ENTRY_TYPE: &str = "BitstringStatusListEntry";
+
+/// The only status purpose records have: revocation.
+pub const STATUS_PURPOSE: &str = "revocation";
+
+/// The official OB 3.0 AchievementCredential JSON Schema each record declares it conforms to.
+pub const CREDENTIAL_SCHEMA_ID: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+
+/// The validator OB 3.0 names for [`CREDENTIAL_SCHEMA_ID`].
+pub const CREDENTIAL_SCHEMA_TYPE: &str = "1EdTechJsonSchemaValidator2019";
 
 /// Everything a record states.
 #[derive(Debug, Clone)]
@@ -27,6 +88,237 @@ pub struct RecordFacts {
     pub status_index: i32,
 }
 
+/// A whole number that Open Badges carries as a JSON string (`version`, `statusListIndex`, a result's
+/// `value`, a result description's `requiredValue`, `valueMin` and `valueMax`). It is a number here, so
+/// nothing reading a record parses one out of a string by hand; it is written as its decimal digits, and
+/// reading anything else back fails loudly instead of passing for a missing value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumericString<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for NumericString<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: fmt::Display> Serialize for NumericString<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de, T> Deserialize<'de> for NumericString<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse()
+            .map(NumericString)
+            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a number: {e}")))
+    }
+}
+
+/// The signed completion record: an OB 3.0 `AchievementCredential` (a W3C VC 2.0 credential).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AchievementCredential {
+    /// Always [`CONTEXT`].
+    #[serde(rename = "@context")]
+    pub context: [String; 2],
+    pub credential_schema: Vec<CredentialSchema>,
+    pub credential_status: CredentialStatus,
+    pub credential_subject: AchievementSubject,
+    /// `urn:uuid:<record id>`.
+    pub id: String,
+    pub issuer: Profile,
+    pub name: String,
+    /// Always [`CREDENTIAL_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 2],
+    /// The moment of issue, RFC 3339 in UTC to the second (`2025-01-31T09:30:00Z`).
+    pub valid_from: String,
+}
+
+/// A schema the credential declares it conforms to, so verifiers can validate it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialSchema {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// Where a verifier checks whether the record was revoked: a `BitstringStatusListEntry`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialStatus {
+    /// `<status list url>#<index>`.
+    pub id: String,
+    /// The status list credential's URL.
+    pub status_list_credential: String,
+    /// This record's bit in the list.
+    pub status_list_index: NumericString<i32>,
+    pub status_purpose: String,
+    /// Always [`STATUS_ENTRY_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// The issuer's OB 3.0 `Profile`, embedded in every record and published on its own at its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    /// Always [`PROFILE_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+    pub url: String,
+}
+
+/// Who earned the record and what they earned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AchievementSubject {
+    pub achievement: Achievement,
+    /// The CPD hours earned: the module's.
+    pub credits_earned: f64,
+    /// The learner's name (in the clear) and email address (hashed).
+    pub identifier: Vec<IdentityObject>,
+    /// The assessment score, when the module has an assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<SubjectResult>>,
+    /// Always [`SUBJECT_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+}
+
+impl AchievementSubject {
+    /// The learner's name as stated in the record, if it states one.
+    pub fn learner_name(&self) -> Option<&str> {
+        self.identifier
+            .iter()
+            .find(|i| i.identity_type == NAME_IDENTITY_TYPE)
+            .map(|i| i.identity_hash.as_str())
+    }
+
+    /// The assessment score (a percentage) stated in the record, if any.
+    pub fn score(&self) -> Option<u32> {
+        self.result.as_ref()?.first().map(|r| r.value.0)
+    }
+}
+
+/// One way the learner is identified: OB 3.0 `IdentityObject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityObject {
+    pub hashed: bool,
+    /// The value itself when not hashed, otherwise [`identity_hash`] of it.
+    pub identity_hash: String,
+    pub identity_type: String,
+    /// The salt of a hashed value (the record id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    /// Always [`IDENTITY_OBJECT_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// The module version the record was earned on: OB 3.0 `Achievement`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Achievement {
+    pub achievement_type: String,
+    /// The framework competencies the module is aligned to (an empty list when none).
+    pub alignment: Vec<Alignment>,
+    /// The module's CPD hours.
+    pub credits_available: f64,
+    pub criteria: Criteria,
+    pub description: String,
+    /// `<base url>/modules/<slug>/versions/<version>`.
+    pub id: String,
+    pub in_language: String,
+    pub name: String,
+    /// How the assessment score is stated, when the module has an assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_description: Option<Vec<ResultDescription>>,
+    /// Always [`ACHIEVEMENT_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+    /// The module version.
+    pub version: NumericString<i32>,
+}
+
+/// What earning the achievement required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criteria {
+    pub narrative: String,
+}
+
+/// A framework competency the module is aligned to: OB 3.0 `Alignment`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alignment {
+    pub target_code: String,
+    /// The framework's name.
+    pub target_framework: String,
+    pub target_name: String,
+    pub target_type: String,
+    /// The framework's URL.
+    pub target_url: String,
+    /// Always [`ALIGNMENT_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+}
+
+impl From<&Alignment> for AlignmentView {
+    fn from(alignment: &Alignment) -> Self {
+        AlignmentView {
+            framework: alignment.target_framework.clone(),
+            framework_url: alignment.target_url.clone(),
+            code: alignment.target_code.clone(),
+            name: alignment.target_name.clone(),
+        }
+    }
+}
+
+/// How the assessment score is stated: OB 3.0 `ResultDescription`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultDescription {
+    /// `<achievement id>#assessment-score`; the subject's result refers to it.
+    pub id: String,
+    pub name: String,
+    /// The pass mark.
+    pub required_value: NumericString<u32>,
+    pub result_type: String,
+    /// Always [`RESULT_DESCRIPTION_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+    pub value_max: NumericString<u32>,
+    pub value_min: NumericString<u32>,
+}
+
+/// The learner's assessment score: OB 3.0 `Result` (named so as not to hide [`std::result::Result`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectResult {
+    /// The id of the [`ResultDescription`] this result answers.
+    pub result_description: String,
+    /// Always [`RESULT_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
+    /// The score, a percentage.
+    pub value: NumericString<u32>,
+}
+
+impl AchievementCredential {
+    /// The credential as JSON: what is stored, signed and compared with a presented record.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
+
 /// The identity hash Open Badges uses: `sha256$` + hex(SHA-256(value + salt)).
 pub fn identity_hash(value: &str, salt: &str) -> String {
     format!(
@@ -36,96 +328,99 @@ pub fn identity_hash(value: &str, salt: &str) -> String {
 }
 
 /// The credential body. Its id is `urn:uuid:<record id>`; it names the module version it was earned on.
-pub fn build(issuer: &Issuer, facts: &RecordFacts) -> Value {
+pub fn build(issuer: &Issuer, facts: &RecordFacts) -> AchievementCredential {
     let achievement_id = format!(
         "{}/modules/{}/versions/{}",
         issuer.base_url, facts.module_slug, facts.module_version
     );
     let score_description_id = format!("{achievement_id}#assessment-score");
-    let alignment: Vec<Value> = facts
+    let (result_description, result) = match facts.score {
+        Some((score, pass_mark)) => (
+            Some(vec![ResultDescription {
+                id: score_description_id.clone(),
+                name: "Module assessment score".to_owned(),
+                required_value: NumericString(pass_mark),
+                result_type: "Percent".to_owned(),
+                kind: RESULT_DESCRIPTION_TYPES.map(String::from),
+                value_max: NumericString(100),
+                value_min: NumericString(0),
+            }]),
+            Some(vec![SubjectResult {
+                result_description: score_description_id,
+                kind: RESULT_TYPES.map(String::from),
+                value: NumericString(score),
+            }]),
+        ),
+        None => (None, None),
+    };
+    let alignment = facts
         .alignments
         .iter()
-        .map(|a| {
-            json!({
-                "type": ["Alignment"],
-                "targetName": a.name,
-                "targetUrl": a.framework_url,
-                "targetFramework": a.framework,
-                "targetCode": a.code,
-                "targetType": "ceasn:Competency",
-            })
+        .map(|a| Alignment {
+            target_code: a.code.clone(),
+            target_framework: a.framework.clone(),
+            target_name: a.name.clone(),
+            target_type: "ceasn:Competency".to_owned(),
+            target_url: a.framework_url.clone(),
+            kind: ALIGNMENT_TYPES.map(String::from),
         })
         .collect();
-    let mut achievement = json!({
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "name": facts.module_title,
-        "description": facts.module_summary,
-        "criteria": { "narrative": facts.criteria },
-        "achievementType": "Course",
-        "creditsAvailable": facts.cpd_hours,
-        "version": facts.module_version.to_string(),
-        "inLanguage": "en-GB",
-        "alignment": alignment,
-    });
-    let mut subject = json!({
-        "type": ["AchievementSubject"],
-        "identifier": [
-            {
-                "type": "IdentityObject",
-                "identityType": "name",
-                "hashed": false,
-                "identityHash": facts.learner_name,
-            },
-            {
-                "type": "IdentityObject",
-                "identityType": "emailAddress",
-                "hashed": true,
-                "salt": facts.id,
-                "identityHash": identity_hash(&facts.learner_email, &facts.id),
-            }
-        ],
-        "achievement": Value::Null,
-        "creditsEarned": facts.cpd_hours,
-    });
-    if let Some((score, pass_mark)) = facts.score {
-        achievement["resultDescription"] = json!([{
-            "id": score_description_id,
-            "type": ["ResultDescription"],
-            "name": "Module assessment score",
-            "resultType": "Percent",
-            "valueMin": "0",
-            "valueMax": "100",
-            "requiredValue": pass_mark.to_string(),
-        }]);
-        subject["result"] = json!([{
-            "type": ["Result"],
-            "resultDescription": score_description_id,
-            "value": score.to_string(),
-        }]);
-    }
-    subject["achievement"] = achievement;
-    json!({
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": format!("urn:uuid:{}", facts.id),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": format!("{} – completion record", facts.module_title),
-        "issuer": issuer.profile(),
-        "validFrom": facts.issued_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "credentialSubject": subject,
-        "credentialStatus": {
-            "id": format!("{}#{}", issuer.status_list_url(), facts.status_index),
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": facts.status_index.to_string(),
-            "statusListCredential": issuer.status_list_url(),
+    let achievement = Achievement {
+        achievement_type: "Course".to_owned(),
+        alignment,
+        credits_available: facts.cpd_hours,
+        criteria: Criteria {
+            narrative: facts.criteria.clone(),
         },
-        "credentialSchema": [{
-            "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
-            "type": "1EdTechJsonSchemaValidator2019",
+        description: facts.module_summary.clone(),
+        id: achievement_id,
+        in_language: "en-GB".to_owned(),
+        name: facts.module_title.clone(),
+        result_description,
+        kind: ACHIEVEMENT_TYPES.map(String::from),
+        version: NumericString(facts.module_version),
+    };
+    let subject = AchievementSubject {
+        achievement,
+        credits_earned: facts.cpd_hours,
+        identifier: vec![
+            IdentityObject {
+                hashed: false,
+                identity_hash: facts.learner_name.clone(),
+                identity_type: NAME_IDENTITY_TYPE.to_owned(),
+                salt: None,
+                kind: IDENTITY_OBJECT_TYPE.to_owned(),
+            },
+            IdentityObject {
+                hashed: true,
+                identity_hash: identity_hash(&facts.learner_email, &facts.id),
+                identity_type: EMAIL_IDENTITY_TYPE.to_owned(),
+                salt: Some(facts.id.clone()),
+                kind: IDENTITY_OBJECT_TYPE.to_owned(),
+            },
+        ],
+        result,
+        kind: SUBJECT_TYPES.map(String::from),
+    };
+    let status_list_url = issuer.status_list_url();
+    AchievementCredential {
+        context: CONTEXT.map(String::from),
+        credential_schema: vec![CredentialSchema {
+            id: CREDENTIAL_SCHEMA_ID.to_owned(),
+            kind: CREDENTIAL_SCHEMA_TYPE.to_owned(),
         }],
-    })
+        credential_status: CredentialStatus {
+            id: format!("{status_list_url}#{}", facts.status_index),
+            status_list_credential: status_list_url,
+            status_list_index: NumericString(facts.status_index),
+            status_purpose: STATUS_PURPOSE.to_owned(),
+            kind: STATUS_ENTRY_TYPE.to_owned(),
+        },
+        credential_subject: subject,
+        id: format!("urn:uuid:{}", facts.id),
+        issuer: issuer.profile(),
+        name: format!("{} – completion record", facts.module_title),
+        kind: CREDENTIAL_TYPES.map(String::from),
+        valid_from: facts.issued_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
 }

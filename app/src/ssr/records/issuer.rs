@@ -9,6 +9,7 @@ use jsonwebtoken::EncodingKey;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, sea_query::OnConflict};
 use std::path::{Path, PathBuf};
 
+use super::credential::{PROFILE_TYPES, Profile};
 use crate::ssr::entities::issuer_key;
 
 /// Why the issuer could not be set up or a record could not be signed or checked.
@@ -66,14 +67,14 @@ impl Issuer {
         format!("{}/status/revocation", self.base_url)
     }
 
-    /// The Open Badges issuer `Profile`.
-    pub fn profile(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.profile_id(),
-            "type": ["Profile"],
-            "name": self.name,
-            "url": self.base_url,
-        })
+    /// The Open Badges issuer `Profile`: embedded in every record and published at [`Issuer::profile_id`].
+    pub fn profile(&self) -> Profile {
+        Profile {
+            id: self.profile_id(),
+            name: self.name.clone(),
+            kind: PROFILE_TYPES.map(String::from),
+            url: self.base_url.clone(),
+        }
     }
 }
 

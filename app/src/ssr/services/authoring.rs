@@ -246,7 +246,8 @@ async fn published_files(
     let Some(version) = module.version_numbered(db, module.version).await? else {
         return Ok(None);
     };
-    let lessons: Vec<VersionedLesson> = serde_json::from_str(&version.lessons).unwrap_or_default();
+    let lessons: Vec<VersionedLesson> =
+        crate::ssr::error::stored_json("module_version", version.id, "lessons", &version.lessons)?;
     match version.files.as_deref() {
         Some(json) => Ok(Some((files_from_json(json)?, lessons))),
         None => Ok(None),

@@ -18,6 +18,7 @@ use crate::model::catalogue::{
 };
 use crate::ssr::content::{Framework, Library, LoadedModule};
 use crate::ssr::entities::{completion_record, lesson, module, module_version};
+use crate::ssr::error::stored_json;
 
 /// What publishing one module did, for the start-up log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +265,8 @@ pub async fn publish_module(
         active.alignments = Set(alignments);
         active.content_hash = Set(loaded_lesson.content_hash.clone());
         active.html = Set(loaded_lesson.html.clone());
+        active.anchors = Set(serde_json::to_string(&loaded_lesson.anchors)
+            .map_err(|e| crate::ssr::error::internal("heading anchors", e))?);
         active.questions = Set(serde_json::to_string(&loaded_lesson.questions)
             .map_err(|e| crate::ssr::error::internal("questions", e))?);
         active.save(txn).await?;
@@ -410,9 +413,12 @@ pub async fn find_module<C: ConnectionTrait>(
 
 /// A module's `framework:code` alignments (as stored, JSON) resolved against the loaded frameworks; codes
 /// no longer in a framework are left out. Used by module pages and by the records issued for them.
-pub fn resolve_alignments(alignments_json: &str, frameworks: &[Framework]) -> Vec<AlignmentView> {
-    let codes: Vec<String> = serde_json::from_str(alignments_json).unwrap_or_default();
-    codes
+pub fn resolve_alignments(
+    found: &module::Model,
+    frameworks: &[Framework],
+) -> Result<Vec<AlignmentView>, AppError> {
+    let codes: Vec<String> = stored_json("module", found.id, "alignments", &found.alignments)?;
+    Ok(codes
         .iter()
         .filter_map(|written| {
             let (framework_id, code) = written.split_once(':')?;
@@ -425,7 +431,7 @@ pub fn resolve_alignments(alignments_json: &str, frameworks: &[Framework]) -> Ve
                 name: competency.name.clone(),
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Whether the account is enrolled, which lessons count as complete, and which were completed on content
@@ -495,7 +501,7 @@ pub async fn module_detail(
             .filter(|l| changed.contains(&l.slug))
             .cloned()
             .collect(),
-        alignments: resolve_alignments(&found.alignments, frameworks),
+        alignments: resolve_alignments(&found, frameworks)?,
         slug: found.slug,
         title: found.title,
         summary: found.summary,
@@ -537,7 +543,7 @@ pub async fn lesson_content(
         slug: body.slug,
         title: body.title,
         minutes: u32::try_from(body.minutes).unwrap_or(0),
-        outcomes: serde_json::from_str(&body.outcomes).unwrap_or_default(),
+        outcomes: stored_json("lesson", body.id, "outcomes", &body.outcomes)?,
         html: body.html,
         position: u32::try_from(index + 1).unwrap_or(u32::MAX),
         total: u32::try_from(lessons.len()).unwrap_or(u32::MAX),
@@ -548,7 +554,12 @@ pub async fn lesson_content(
         enrolled,
         signed_in: account_id.is_some(),
         progress: enrolled.then(|| summarise(&lessons, &completed)),
-        has_questions: serde_json::from_str::<Vec<serde::de::IgnoredAny>>(&body.questions)
-            .is_ok_and(|q| !q.is_empty()),
+        has_questions: !stored_json::<Vec<serde::de::IgnoredAny>>(
+            "lesson",
+            body.id,
+            "questions",
+            &body.questions,
+        )?
+        .is_empty(),
     })
 }

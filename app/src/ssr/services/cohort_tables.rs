@@ -1,8 +1,9 @@
 //! Each table of the cohort dashboard as CSV, so a course lead can take any of them into a spreadsheet or a
 //! report: the progress matrix, the completion funnel, overdue learners, assessment items and time on task.
 
+use crate::error::AppError;
 use crate::model::cohorts::CohortDashboard;
-use crate::ssr::csv::field;
+use crate::ssr::csv::to_csv;
 
 /// A table of the cohort dashboard, named by its download's file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,7 @@ impl DashboardTable {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(t, _)| *t)
     }
 
+    /// The file name this table downloads as (and is asked for by).
     pub fn file_name(self) -> &'static str {
         Self::ALL
             .iter()
@@ -37,45 +39,46 @@ impl DashboardTable {
     }
 }
 
-fn line(fields: &[String]) -> String {
-    let mut line = fields.join(",");
-    line.push('\n');
-    line
-}
-
+/// A figure to `decimals` places, or an empty cell when there is none.
 fn optional(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(String::new, |v| format!("{v:.decimals$}"))
 }
 
-/// One table of the dashboard as CSV, with a header row.
-pub fn table_csv(dashboard: &CohortDashboard, table: DashboardTable) -> String {
+/// One table of the dashboard as CSV, with a header row, for the table's download link.
+///
+/// # Errors
+///
+/// [`AppError::Internal`] if the CSV cannot be written (see [`to_csv`]).
+pub fn table_csv(dashboard: &CohortDashboard, table: DashboardTable) -> Result<String, AppError> {
     match table {
         DashboardTable::Progress => super::cohorts::dashboard_csv(dashboard),
-        DashboardTable::Funnel => {
-            let mut csv =
-                String::from("module,members,started,all lessons completed,module completed\n");
-            for row in &dashboard.funnel {
-                csv.push_str(&line(&[
-                    field(&row.module_title),
+        DashboardTable::Funnel => to_csv(
+            &[
+                "module",
+                "members",
+                "started",
+                "all lessons completed",
+                "module completed",
+            ],
+            dashboard.funnel.iter().map(|row| {
+                vec![
+                    row.module_title.clone(),
                     row.members.to_string(),
                     row.started.to_string(),
                     row.all_lessons.to_string(),
                     row.completed.to_string(),
-                ]));
-            }
-            csv
-        }
-        DashboardTable::Overdue => {
-            let mut csv = String::from("learner,module,due\n");
-            for (learner, module, due) in &dashboard.overdue {
-                csv.push_str(&line(&[field(learner), field(module), field(due)]));
-            }
-            csv
-        }
+                ]
+            }),
+        ),
+        DashboardTable::Overdue => to_csv(
+            &["learner", "module", "due"],
+            dashboard
+                .overdue
+                .iter()
+                .map(|(learner, module, due)| vec![learner.clone(), module.clone(), due.clone()]),
+        ),
         DashboardTable::Items => {
-            let mut csv = String::from(
-                "module,learners,question id,question,facility,discrimination,most chosen wrong option,chosen by\n",
-            );
+            let mut rows = Vec::new();
             for analysis in &dashboard.item_analysis {
                 for item in &analysis.items {
                     let (wrong, count) = item
@@ -84,35 +87,51 @@ pub fn table_csv(dashboard: &CohortDashboard, table: DashboardTable) -> String {
                         .map_or((String::new(), String::new()), |(text, n)| {
                             (text.clone(), n.to_string())
                         });
-                    csv.push_str(&line(&[
-                        field(&analysis.module_title),
+                    rows.push(vec![
+                        analysis.module_title.clone(),
                         analysis.learners.to_string(),
-                        field(&item.id),
-                        field(&item.prompt),
+                        item.id.clone(),
+                        item.prompt.clone(),
                         optional(item.facility, 3),
                         optional(item.discrimination, 3),
-                        field(&wrong),
+                        wrong,
                         count,
-                    ]));
+                    ]);
                 }
             }
-            csv
+            to_csv(
+                &[
+                    "module",
+                    "learners",
+                    "question id",
+                    "question",
+                    "facility",
+                    "discrimination",
+                    "most chosen wrong option",
+                    "chosen by",
+                ],
+                rows,
+            )
         }
-        DashboardTable::TimeOnTask => {
-            let mut csv = String::from(
-                "module,lessons measured,lessons not measured,median minutes per lesson,estimated minutes per lesson,total hours measured\n",
-            );
-            for row in &dashboard.time_on_task {
-                csv.push_str(&line(&[
-                    field(&row.module_title),
+        DashboardTable::TimeOnTask => to_csv(
+            &[
+                "module",
+                "lessons measured",
+                "lessons not measured",
+                "median minutes per lesson",
+                "estimated minutes per lesson",
+                "total hours measured",
+            ],
+            dashboard.time_on_task.iter().map(|row| {
+                vec![
+                    row.module_title.clone(),
                     row.measured.to_string(),
                     row.unmeasured.to_string(),
                     optional(row.median_minutes, 1),
                     optional(row.estimated_minutes, 1),
                     format!("{:.2}", row.total_hours),
-                ]));
-            }
-            csv
-        }
+                ]
+            }),
+        ),
     }
 }

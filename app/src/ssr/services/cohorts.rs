@@ -22,11 +22,11 @@ use crate::model::cohorts::{
     MatrixRow, ModuleItemAnalysis, ProgressCell,
 };
 use crate::model::quizzes::ASSESSMENT_SCOPE;
-use crate::ssr::content::AssessmentSpec;
 use crate::ssr::entities::{
     account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,
     module_completion, module_version, quiz_attempt,
 };
+use crate::ssr::error::stored_json;
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or copied from a slide.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -154,21 +154,14 @@ async fn cohort_modules(
     db: &DatabaseConnection,
     cohort_ids: &[i32],
 ) -> Result<Vec<(cohort_module::Model, module::Model)>, AppError> {
-    let links = cohort_module::Entity::find()
+    Ok(cohort_module::Entity::find()
         .filter(cohort_module::Column::CohortId.is_in(cohort_ids.to_vec()))
+        .find_also_related(module::Entity)
         .order_by_asc(cohort_module::Column::Id)
-        .all(db)
-        .await?;
-    let modules: HashMap<i32, module::Model> = module::Entity::find()
-        .filter(module::Column::Id.is_in(links.iter().map(|l| l.module_id).collect::<Vec<_>>()))
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    Ok(links
-        .into_iter()
-        .filter_map(|l| modules.get(&l.module_id).cloned().map(|m| (l, m)))
+        .filter_map(|(link, found)| found.map(|m| (link, m)))
         .collect())
 }
 
@@ -556,12 +549,10 @@ async fn item_analysis(
         .await?;
     let mut analyses = Vec::new();
     for (_, m) in modules {
-        let Some(spec) = versions
+        let current = versions
             .iter()
-            .find(|v| v.module_id == m.id && v.version == m.version)
-            .and_then(|v| v.assessment.as_deref())
-            .and_then(|json| serde_json::from_str::<AssessmentSpec>(json).ok())
-        else {
+            .find(|v| v.module_id == m.id && v.version == m.version);
+        let Some(spec) = current.map(|v| v.assessment_spec()).transpose()?.flatten() else {
             continue;
         };
         let mut seen = HashSet::new();
@@ -570,8 +561,8 @@ async fn item_analysis(
             .filter(|a| {
                 a.module_id == m.id && a.module_version == m.version && seen.insert(a.account_id)
             })
-            .filter_map(|a| serde_json::from_str(&a.answers).ok())
-            .collect();
+            .map(|a| stored_json("quiz_attempt", a.id, "answers", &a.answers))
+            .collect::<Result<_, AppError>>()?;
         analyses.push(ModuleItemAnalysis {
             module_title: m.title.clone(),
             learners: u32::try_from(firsts.len()).unwrap_or(u32::MAX),
@@ -581,34 +572,31 @@ async fn item_analysis(
     Ok(analyses)
 }
 
-/// The progress matrix as CSV (one row per learner, a column per module).
-pub fn dashboard_csv(dashboard: &CohortDashboard) -> String {
-    let mut csv = String::from("learner,email");
-    for m in &dashboard.modules {
-        csv.push(',');
-        csv.push_str(&crate::ssr::csv::field(&m.title));
-    }
-    csv.push('\n');
-    for row in &dashboard.rows {
-        csv.push_str(&format!(
-            "{},{}",
-            crate::ssr::csv::field(&row.name),
-            crate::ssr::csv::field(&row.email)
-        ));
-        for cell in &row.cells {
-            let text = format!(
-                "{} ({}/{}){}",
-                cell.status.label(),
-                cell.lessons_completed,
-                cell.lessons_total,
-                if cell.overdue { " overdue" } else { "" }
-            );
-            csv.push(',');
-            csv.push_str(&crate::ssr::csv::field(&text));
-        }
-        csv.push('\n');
-    }
-    csv
+/// The progress matrix as CSV (one row per learner, a column per module), for the `progress.csv` download.
+///
+/// # Errors
+///
+/// [`AppError::Internal`] if the CSV cannot be written (see [`crate::ssr::csv::to_csv`]).
+pub fn dashboard_csv(dashboard: &CohortDashboard) -> Result<String, AppError> {
+    let header: Vec<&str> = ["learner", "email"]
+        .into_iter()
+        .chain(dashboard.modules.iter().map(|m| m.title.as_str()))
+        .collect();
+    let rows = dashboard.rows.iter().map(|row| {
+        [row.name.clone(), row.email.clone()]
+            .into_iter()
+            .chain(row.cells.iter().map(|cell| {
+                format!(
+                    "{} ({}/{}){}",
+                    cell.status.label(),
+                    cell.lessons_completed,
+                    cell.lessons_total,
+                    if cell.overdue { " overdue" } else { "" }
+                )
+            }))
+            .collect::<Vec<String>>()
+    });
+    crate::ssr::csv::to_csv(&header, rows)
 }
 
 /// The learner's cohorts, with each module's due date and their progress.

@@ -44,7 +44,7 @@ impl<'a> From<&'a AppState> for Context<'a> {
     fn from(state: &'a AppState) -> Self {
         Context {
             issuer: &state.issuer,
-            frameworks: &state.library.frameworks,
+            frameworks: &state.frameworks,
             xapi: &state.xapi,
         }
     }

@@ -23,27 +23,17 @@ use super::passwords::verify_password;
 use super::{audit, sessions};
 use crate::error::AppError;
 use crate::model::accounts::Role;
-use crate::ssr::csv::field;
+use crate::ssr::csv::to_csv;
 use crate::ssr::entities::{
     account, account_token, audit_event, cohort, cohort_member, completion_record, enrolment,
     lesson_progress, mail_outbox, module, module_completion, quiz_attempt, session, xapi_outbox,
     xapi_statement,
 };
 use crate::ssr::error::internal;
+use crate::ssr::error::stored_json;
 
 fn at(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// One CSV file: a header and rows, every field quoted and neutralised against spreadsheet formulas.
-fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push('\n');
-    for row in rows {
-        out.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
 }
 
 /// Everything the academy holds about one account, gathered for the export.
@@ -115,14 +105,14 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .await?
         .into_iter()
         .map(|a| {
-            let answers: Value = serde_json::from_str(&a.answers).unwrap_or(Value::Null);
-            json!({
+            let answers: Value = stored_json("quiz_attempt", a.id, "answers", &a.answers)?;
+            Ok(json!({
                 "module": slug(a.module_id), "scope": a.scope, "module_version": a.module_version,
                 "attempt_number": a.attempt_number, "answers": answers, "correct": a.correct,
                 "total": a.total, "score": a.score, "passed": a.passed, "submitted_at": at(a.submitted_at),
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let module_completions = module_completion::Entity::find()
         .filter(module_completion::Column::AccountId.eq(id))
         .all(db)
@@ -137,14 +127,15 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .await?
         .into_iter()
         .map(|r| {
-            let credential: Value = serde_json::from_str(&r.credential).unwrap_or(Value::Null);
-            json!({
+            let credential: Value =
+                stored_json("completion_record", &r.id, "credential", &r.credential)?;
+            Ok(json!({
                 "id": r.id, "module": slug(r.module_id), "module_version": r.module_version,
                 "issued_at": at(r.issued_at), "revoked_at": r.revoked_at.map(at),
                 "revoked_reason": r.revoked_reason, "credential": credential, "jwt": r.jwt,
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let memberships = cohort_member::Entity::find()
         .filter(cohort_member::Column::AccountId.eq(id))
         .all(db)
@@ -178,8 +169,8 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .all(db)
         .await?
         .into_iter()
-        .map(|s| serde_json::from_str(&s.statement).unwrap_or(Value::Null))
-        .collect();
+        .map(|s| stored_json("xapi_statement", &s.id, "statement", &s.statement))
+        .collect::<Result<_, AppError>>()?;
     let subject = format!("account:{id}");
     let audit_events = audit_event::Entity::find()
         .filter(
@@ -212,8 +203,8 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
 }
 
 /// The CSV files: one per kind of data, the columns of its JSON objects (nested values as JSON text).
-fn tables(everything: &Everything) -> Vec<(&'static str, String)> {
-    let table = |name: &'static str, rows: &[Value]| {
+fn tables(everything: &Everything) -> Result<Vec<(&'static str, String)>, AppError> {
+    let table = |name: &'static str, rows: &[Value]| -> Result<(&'static str, String), AppError> {
         let mut header: Vec<String> = Vec::new();
         for row in rows {
             for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
@@ -227,24 +218,28 @@ fn tables(everything: &Everything) -> Vec<(&'static str, String)> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let body = csv(
+        let body = to_csv(
             &header.iter().map(String::as_str).collect::<Vec<_>>(),
-            rows.iter()
-                .map(|row| header.iter().map(|k| text(&row[k.as_str()])).collect()),
-        );
-        (name, body)
+            rows.iter().map(|row| {
+                header
+                    .iter()
+                    .map(|k| text(&row[k.as_str()]))
+                    .collect::<Vec<String>>()
+            }),
+        )?;
+        Ok((name, body))
     };
-    vec![
-        table("profile.csv", std::slice::from_ref(&everything.profile)),
-        table("enrolments.csv", &everything.enrolments),
-        table("lesson_progress.csv", &everything.lesson_progress),
-        table("quiz_attempts.csv", &everything.quiz_attempts),
-        table("module_completions.csv", &everything.module_completions),
-        table("completion_records.csv", &everything.completion_records),
-        table("cohort_memberships.csv", &everything.cohort_memberships),
-        table("sessions.csv", &everything.sessions),
-        table("audit_events.csv", &everything.audit_events),
-    ]
+    Ok(vec![
+        table("profile.csv", std::slice::from_ref(&everything.profile))?,
+        table("enrolments.csv", &everything.enrolments)?,
+        table("lesson_progress.csv", &everything.lesson_progress)?,
+        table("quiz_attempts.csv", &everything.quiz_attempts)?,
+        table("module_completions.csv", &everything.module_completions)?,
+        table("completion_records.csv", &everything.completion_records)?,
+        table("cohort_memberships.csv", &everything.cohort_memberships)?,
+        table("sessions.csv", &everything.sessions)?,
+        table("audit_events.csv", &everything.audit_events)?,
+    ])
 }
 
 /// Everything held about `account` as one zip: `data.json`, a CSV per kind of data, the signed records, and
@@ -254,6 +249,17 @@ pub async fn export(
     account: &account::Model,
 ) -> Result<Vec<u8>, AppError> {
     let everything = gather(db, account).await?;
+    // Compressing is CPU work: off the async runtime, so a large export never stalls other requests.
+    let bytes = crate::ssr::blocking::off_the_runtime("writing a data export", move || {
+        archive(&everything)
+    })
+    .await??;
+    tracing::info!(account = account.id, "personal data exported");
+    Ok(bytes)
+}
+
+/// The export's files, compressed into one zip.
+fn archive(everything: &Everything) -> Result<Vec<u8>, AppError> {
     let failed = |e: &dyn std::fmt::Display| internal("writing a data export", e.to_string());
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -264,9 +270,9 @@ pub async fn export(
         zip.write_all(bytes).map_err(|e| failed(&e))
     };
     add("README.txt", README.as_bytes())?;
-    let json = serde_json::to_vec_pretty(&everything).map_err(|e| failed(&e))?;
+    let json = serde_json::to_vec_pretty(everything).map_err(|e| failed(&e))?;
     add("data.json", &json)?;
-    for (name, body) in tables(&everything) {
+    for (name, body) in tables(everything)? {
         add(name, body.as_bytes())?;
     }
     add(
@@ -281,7 +287,6 @@ pub async fn export(
         }
     }
     let cursor = zip.finish().map_err(|e| failed(&e))?;
-    tracing::info!(account = account.id, "personal data exported");
     Ok(cursor.into_inner())
 }
 

@@ -6,6 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use crate::model::records::{
 use crate::ssr::content::Framework;
 use crate::ssr::entities::{account, completion_record, module};
 use crate::ssr::error::internal;
-use crate::ssr::records::credential::{self, RecordFacts};
+use crate::ssr::records::credential::{self, AchievementCredential, RecordFacts};
 use crate::ssr::records::{Issuer, issuer, jwt, status_list};
 
 /// Issues the record for a completion, inside the caller's transaction.
@@ -54,12 +55,14 @@ pub async fn issue<C: ConnectionTrait>(
         module_version: found.version,
         criteria: rule.describe(pass_mark),
         cpd_hours: found.cpd_hours,
-        alignments: super::catalogue::resolve_alignments(&found.alignments, frameworks),
+        alignments: super::catalogue::resolve_alignments(found, frameworks)?,
         score: score.zip(pass_mark),
         issued_at: Utc::now(),
         status_index: next_index.map_or(0, |i| i + 1),
     };
-    let body = credential::build(issuer, &facts);
+    let body = credential::build(issuer, &facts)
+        .to_value()
+        .map_err(|e| internal("serialising a record", e))?;
     let token = jwt::sign(issuer, &body).map_err(|e| internal("signing a record", e))?;
     Ok(completion_record::ActiveModel {
         id: Set(facts.id.clone()),
@@ -78,6 +81,23 @@ pub async fn issue<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?)
+}
+
+/// A record's stored credential, read back as the typed credential it was issued as. A credential that does
+/// not read back is a fault on our side, logged with the record's id, never shown as empty facts.
+fn issued_credential(record: &completion_record::Model) -> Result<AchievementCredential, AppError> {
+    serde_json::from_str(&record.credential).map_err(|e| {
+        internal(
+            &format!("reading the stored credential of record {}", record.id),
+            e,
+        )
+    })
+}
+
+/// The one thing read from a presented credential before it is compared with ours: the id it claims.
+#[derive(Deserialize)]
+struct ClaimedId {
+    id: String,
 }
 
 /// Every published issuer key.
@@ -191,9 +211,15 @@ pub async fn verify_presented(
             }
         }
     };
-    let Some(id) = payload["id"]
-        .as_str()
-        .and_then(|id| id.strip_prefix("urn:uuid:"))
+    // Only an object can claim an id (serde would also read a struct from a JSON array).
+    let claimed = if payload.is_object() {
+        ClaimedId::deserialize(&payload).ok()
+    } else {
+        None
+    };
+    let Some(id) = claimed
+        .as_ref()
+        .and_then(|claimed| claimed.id.strip_prefix("urn:uuid:"))
     else {
         return Ok((
             not_ours("the record does not carry an Informatics Academy record id".to_owned()),
@@ -253,16 +279,10 @@ pub async fn record_view(
         });
     }
     let keys = published_keys(db).await?;
-    let issued: Value =
-        serde_json::from_str(&record.credential).map_err(|e| internal("reading a record", e))?;
-    let subject = &issued["credentialSubject"];
-    let achievement = &subject["achievement"];
-    let learner_name = subject["identifier"]
-        .as_array()
-        .and_then(|ids| ids.iter().find(|i| i["identityType"] == "name"))
-        .and_then(|i| i["identityHash"].as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let issued = issued_credential(&record)?;
+    let subject = &issued.credential_subject;
+    let achievement = &subject.achievement;
+    let learner_name = subject.learner_name().unwrap_or_default().to_owned();
     let found = module::Entity::find_by_id(record.module_id)
         .one(db)
         .await?
@@ -282,30 +302,17 @@ pub async fn record_view(
         id: record.id.clone(),
         learner_name,
         module_slug: found.slug,
-        module_title: achievement["name"].as_str().unwrap_or_default().to_owned(),
+        module_title: achievement.name.clone(),
         module_version: record.module_version,
         issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
-        criteria: achievement["criteria"]["narrative"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        score: subject["result"][0]["value"]
-            .as_str()
-            .and_then(|v| v.parse().ok()),
-        cpd_hours: subject["creditsEarned"].as_f64().unwrap_or_default(),
-        alignments: achievement["alignment"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .map(|a| AlignmentView {
-                        framework: a["targetFramework"].as_str().unwrap_or_default().to_owned(),
-                        framework_url: a["targetUrl"].as_str().unwrap_or_default().to_owned(),
-                        code: a["targetCode"].as_str().unwrap_or_default().to_owned(),
-                        name: a["targetName"].as_str().unwrap_or_default().to_owned(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        criteria: achievement.criteria.narrative.clone(),
+        score: subject.score(),
+        cpd_hours: subject.credits_earned,
+        alignments: achievement
+            .alignment
+            .iter()
+            .map(AlignmentView::from)
+            .collect(),
         issuer_name: issuer.name.clone(),
         record_url,
         qr_svg,
@@ -507,20 +514,13 @@ pub async fn portfolio(
     let mut summaries = Vec::new();
     for record in &records {
         let entry = summary(record, &titles);
-        if record.revoked_at.is_none() {
-            let issued: Value = serde_json::from_str(&record.credential).unwrap_or(Value::Null);
-            total_cpd_hours += issued["credentialSubject"]["creditsEarned"]
-                .as_f64()
-                .unwrap_or_default();
-            for a in issued["credentialSubject"]["achievement"]["alignment"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                let key = (
-                    a["targetFramework"].as_str().unwrap_or_default().to_owned(),
-                    a["targetCode"].as_str().unwrap_or_default().to_owned(),
-                );
+        // A withdrawn record's credential was deleted with its holder's account: it states nothing.
+        if record.revoked_at.is_none() && record.withdrawn_at.is_none() {
+            let issued = issued_credential(record)?;
+            let subject = &issued.credential_subject;
+            total_cpd_hours += subject.credits_earned;
+            for a in &subject.achievement.alignment {
+                let key = (a.target_framework.clone(), a.target_code.clone());
                 evidence.entry(key).or_default().push(entry.clone());
             }
         }
@@ -555,27 +555,39 @@ pub async fn portfolio(
 }
 
 /// Portfolio evidence as CSV (one row per competency with evidence), for appraisal or FEDIP applications.
-pub fn portfolio_csv(portfolio: &Portfolio) -> String {
-    let mut csv = String::from(
-        "framework,competency_code,competency_name,module,module_version,issued_on,record_id,cpd_hours\n",
-    );
+///
+/// # Errors
+///
+/// [`AppError::Internal`] if the CSV cannot be written (see [`crate::ssr::csv::to_csv`]).
+pub fn portfolio_csv(portfolio: &Portfolio) -> Result<String, AppError> {
+    let mut rows = Vec::new();
     for framework in &portfolio.frameworks {
         for competency in &framework.competencies {
             for record in &competency.records {
-                let row = [
-                    crate::ssr::csv::field(&framework.name),
-                    crate::ssr::csv::field(&competency.code),
-                    crate::ssr::csv::field(&competency.name),
-                    crate::ssr::csv::field(&record.module_title),
+                rows.push(vec![
+                    framework.name.clone(),
+                    competency.code.clone(),
+                    competency.name.clone(),
+                    record.module_title.clone(),
                     record.module_version.to_string(),
                     record.issued_on.clone(),
                     record.id.clone(),
                     record.cpd_hours.to_string(),
-                ];
-                csv.push_str(&row.join(","));
-                csv.push('\n');
+                ]);
             }
         }
     }
-    csv
+    crate::ssr::csv::to_csv(
+        &[
+            "framework",
+            "competency_code",
+            "competency_name",
+            "module",
+            "module_version",
+            "issued_on",
+            "record_id",
+            "cpd_hours",
+        ],
+        rows,
+    )
 }

@@ -18,13 +18,6 @@ use crate::ssr::services::xapi::VERB_EXPERIENCED;
 /// The longest opening-to-completion gap counted as time on task.
 pub const LONGEST_MEASURED: Duration = Duration::hours(2);
 
-/// The (module slug, lesson slug) an xAPI lesson activity IRI names: `…/modules/<module>/lessons/<lesson>`.
-fn lesson_of(object_id: &str) -> Option<(&str, &str)> {
-    let (before, lesson) = object_id.rsplit_once("/lessons/")?;
-    let (_, module) = before.rsplit_once("/modules/")?;
-    (!module.is_empty() && !lesson.is_empty() && !lesson.contains('/')).then_some((module, lesson))
-}
-
 fn median(sorted: &[f64]) -> Option<f64> {
     match sorted.len() {
         0 => None,
@@ -53,14 +46,17 @@ pub async fn for_modules(
         .into_tuple()
         .all(db)
         .await?;
-    let openings: Vec<(i32, String, DateTime<Utc>)> = xapi_statement::Entity::find()
+    let openings: Vec<(i32, i32, String, DateTime<Utc>)> = xapi_statement::Entity::find()
         .select_only()
         .columns([
             xapi_statement::Column::AccountId,
-            xapi_statement::Column::ObjectId,
+            xapi_statement::Column::ModuleId,
+            xapi_statement::Column::LessonSlug,
             xapi_statement::Column::Timestamp,
         ])
         .filter(xapi_statement::Column::Verb.eq(VERB_EXPERIENCED))
+        .filter(xapi_statement::Column::ModuleId.is_in(module_ids.clone()))
+        .filter(xapi_statement::Column::LessonSlug.is_not_null())
         .filter(xapi_statement::Column::AccountId.is_in(learners.to_vec()))
         .into_tuple()
         .all(db)
@@ -74,14 +70,12 @@ pub async fn for_modules(
         .await?;
 
     // Every opening of each lesson by each learner (one per module version), oldest first.
-    let mut opened: HashMap<(i32, &str, &str), Vec<DateTime<Utc>>> = HashMap::new();
-    for (account, object_id, at) in &openings {
-        if let Some((module_slug, lesson_slug)) = lesson_of(object_id) {
-            opened
-                .entry((*account, module_slug, lesson_slug))
-                .or_default()
-                .push(*at);
-        }
+    let mut opened: HashMap<(i32, i32, &str), Vec<DateTime<Utc>>> = HashMap::new();
+    for (account, module_id, lesson_slug, at) in &openings {
+        opened
+            .entry((*account, *module_id, lesson_slug))
+            .or_default()
+            .push(*at);
     }
     for times in opened.values_mut() {
         times.sort_unstable();
@@ -97,7 +91,7 @@ pub async fn for_modules(
             {
                 // The latest opening before completing: the version of the lesson that was completed.
                 let start = opened
-                    .get(&(*account, m.slug.as_str(), lesson_slug.as_str()))
+                    .get(&(*account, m.id, lesson_slug.as_str()))
                     .and_then(|times| times.iter().rev().find(|t| *t <= completed_at));
                 match start.map(|t| *completed_at - *t) {
                     Some(gap) if gap <= LONGEST_MEASURED => {
@@ -127,20 +121,7 @@ pub async fn for_modules(
 
 #[cfg(test)]
 mod tests {
-    use super::{lesson_of, median};
-
-    #[test]
-    fn lesson_iris_name_their_module_and_lesson() {
-        assert_eq!(
-            lesson_of("https://academy.example/modules/prince2/lessons/principles"),
-            Some(("prince2", "principles"))
-        );
-        assert_eq!(lesson_of("https://academy.example/modules/prince2"), None);
-        assert_eq!(
-            lesson_of("https://academy.example/modules/x/lessons/"),
-            None
-        );
-    }
+    use super::median;
 
     #[test]
     fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {

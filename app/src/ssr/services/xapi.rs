@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::ssr::entities::{
     account, cohort, cohort_member, cohort_module, module, xapi_outbox, xapi_statement,
 };
+use crate::ssr::error::stored_json;
 
 /// How learners are identified in statements: an opaque account (the default, no personal data leaves the
 /// academy) or their email address (`mbox`), for an LRS that must match people across systems.
@@ -81,6 +82,22 @@ pub enum LearningEvent<'a> {
     },
 }
 
+impl LearningEvent<'_> {
+    /// The lesson the event is about, if it is about one.
+    pub fn lesson(&self) -> Option<&str> {
+        match self {
+            LearningEvent::LessonExperienced { slug, .. }
+            | LearningEvent::LessonCompleted { slug, .. } => Some(slug),
+            LearningEvent::QuestionAnswered { scope, .. }
+                if *scope != crate::model::quizzes::ASSESSMENT_SCOPE =>
+            {
+                Some(scope)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The namespace for statement ids (a fixed random UUID: never change it, or ids change).
 const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93b7_4d0e_8a51_c2f4_7e93_1b6d);
 
@@ -125,19 +142,14 @@ async fn cohort_for<C: ConnectionTrait>(
     if cohort_ids.is_empty() {
         return Ok(None);
     }
-    let taking: Option<i32> = cohort_module::Entity::find()
-        .select_only()
-        .column(cohort_module::Column::CohortId)
+    Ok(cohort_module::Entity::find()
         .filter(cohort_module::Column::CohortId.is_in(cohort_ids))
         .filter(cohort_module::Column::ModuleId.eq(module_id))
+        .find_also_related(cohort::Entity)
         .order_by_asc(cohort_module::Column::CohortId)
-        .into_tuple()
         .one(db)
-        .await?;
-    match taking {
-        Some(id) => Ok(cohort::Entity::find_by_id(id).one(db).await?),
-        None => Ok(None),
-    }
+        .await?
+        .and_then(|(_, cohort)| cohort))
 }
 
 /// Builds the statement for an event (without storing it); returns (id, verb, object id, statement).
@@ -316,6 +328,8 @@ pub async fn store<C: ConnectionTrait>(
                 .as_str()
                 .unwrap_or_default()
                 .to_owned()),
+            module_id: Set(Some(found.id)),
+            lesson_slug: Set(event.lesson().map(str::to_owned)),
             timestamp: Set(now),
             statement: Set(statement.to_string()),
         });
@@ -453,9 +467,9 @@ pub async fn export(
     } else {
         None
     };
-    let statements: Vec<Value> = rows
+    let statements = rows
         .iter()
-        .filter_map(|r| serde_json::from_str(&r.statement).ok())
-        .collect();
+        .map(|r| stored_json("xapi_statement", &r.id, "statement", &r.statement))
+        .collect::<Result<Vec<Value>, AppError>>()?;
     Ok((json!({ "statements": statements }), more))
 }

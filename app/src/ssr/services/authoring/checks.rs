@@ -40,46 +40,47 @@ pub(super) async fn other_lessons(
         .await?
         .into_iter()
         .collect();
-    let lessons: Vec<(i32, String, String)> = lesson::Entity::find()
+    let lessons: Vec<(i32, i32, String, String)> = lesson::Entity::find()
         .select_only()
         .columns([
+            lesson::Column::Id,
             lesson::Column::ModuleId,
             lesson::Column::Slug,
-            lesson::Column::Html,
+            lesson::Column::Anchors,
         ])
         .filter(lesson::Column::ModuleId.is_in(modules.keys().copied().collect::<Vec<_>>()))
         .into_tuple()
         .all(db)
         .await?;
-    Ok(lessons
-        .into_iter()
-        .filter_map(|(module_id, lesson_slug, html)| {
-            let module_slug = modules.get(&module_id)?.clone();
-            Some(((module_slug, lesson_slug), anchors_in(&html)))
-        })
-        .collect())
+    let mut found = HashMap::new();
+    for (id, module_id, lesson_slug, anchors) in lessons {
+        let Some(module_slug) = modules.get(&module_id) else {
+            continue;
+        };
+        let anchors: HashSet<String> = serde_json::from_str(&anchors).map_err(|e| {
+            crate::ssr::error::internal("reading heading anchors", format!("lesson {id}: {e}"))
+        })?;
+        found.insert((module_slug.clone(), lesson_slug), anchors);
+    }
+    Ok(found)
 }
 
-/// The `id`s of a rendered lesson's headings.
-pub(super) fn anchors_in(html: &str) -> HashSet<String> {
-    html.split(" id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Runs the `check` command's validation over the draft's files.
-pub(super) fn check(
+/// Runs the `check` command's validation over the draft's files: every lesson is rendered, so it runs off
+/// the async runtime.
+pub(super) async fn check(
     slug: &str,
     files: &ModuleFiles,
     frameworks: &[Framework],
-    others: &HashMap<(String, String), HashSet<String>>,
-) -> (Option<LoadedModule>, Vec<DraftProblem>) {
-    match check_module_files(slug, Path::new(slug), files.clone(), frameworks, others) {
-        Ok(module) => (Some(module), Vec::new()),
-        Err(errors) => (None, errors.iter().map(problem).collect()),
-    }
+    others: HashMap<(String, String), HashSet<String>>,
+) -> Result<(Option<LoadedModule>, Vec<DraftProblem>), AppError> {
+    let (slug, files, frameworks) = (slug.to_owned(), files.clone(), frameworks.to_vec());
+    crate::ssr::blocking::off_the_runtime("checking a draft", move || {
+        match check_module_files(&slug, Path::new(&slug), files, &frameworks, &others) {
+            Ok(module) => (Some(module), Vec::new()),
+            Err(errors) => (None, errors.iter().map(problem).collect()),
+        }
+    })
+    .await
 }
 
 pub(super) fn problem(error: &ContentError) -> DraftProblem {

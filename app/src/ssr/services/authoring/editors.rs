@@ -17,7 +17,7 @@ pub async fn overview(
         Some(draft) => {
             let files = files_from_json(&draft.files)?;
             let others = other_lessons(db, slug, &files).await?;
-            let (loaded, problems) = check(slug, &files, frameworks, &others);
+            let (loaded, problems) = check(slug, &files, frameworks, others).await?;
             let published = match &target.module {
                 Some(module) => published_files(db, module).await?,
                 None => None,
@@ -97,7 +97,7 @@ pub(super) async fn draft_files_and_problems(
     let target = authorised_target(db, account, slug).await?;
     let files = files_from_json(&target.draft(slug)?.files)?;
     let others = other_lessons(db, slug, &files).await?;
-    let (_, problems) = check(slug, &files, frameworks, &others);
+    let (_, problems) = check(slug, &files, frameworks, others).await?;
     let title = files
         .get("module.toml")
         .and_then(|t| forms::settings_from_text(t).ok())

@@ -22,7 +22,7 @@ pub async fn publish(
     let draft = target.draft(slug)?;
     let files = files_from_json(&draft.files)?;
     let others = other_lessons(db, slug, &files).await?;
-    let (loaded, problems) = check(slug, &files, frameworks, &others);
+    let (loaded, problems) = check(slug, &files, frameworks, others).await?;
     let Some(loaded) = loaded else {
         return Err(AppError::Conflict(format!(
             "The draft has {} problem{} to fix before it can be published; each is listed on the module’s authoring page.",

@@ -1,6 +1,7 @@
 //! A module as a zip in the `content/` folder format: exporting a version or the draft, importing as a draft.
 
 use super::*;
+use crate::ssr::blocking::off_the_runtime;
 
 /// Which files to export: the draft, or a published version (the current one when `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +41,12 @@ pub async fn export(
             (files_from_json(&json)?, format!("v{version}"))
         }
     };
-    let bytes = archive::export(slug, &files)
-        .map_err(|e| crate::ssr::error::internal("writing a module archive", e))?;
+    let folder = slug.to_owned();
+    let bytes = off_the_runtime("writing a module archive", move || {
+        archive::export(&folder, &files)
+    })
+    .await?
+    .map_err(|e| crate::ssr::error::internal("writing a module archive", e))?;
     Ok((format!("{slug}-{label}.zip"), bytes))
 }
 
@@ -55,8 +60,11 @@ pub async fn import(
     if !may_author(account) {
         return Err(AppError::Forbidden);
     }
+    let upload = bytes.to_vec();
     let (slug, files) =
-        archive::import(bytes).map_err(|e| AppError::invalid("archive", e.to_string()))?;
+        off_the_runtime("reading a module archive", move || archive::import(&upload))
+            .await?
+            .map_err(|e| AppError::invalid("archive", e.to_string()))?;
     if RESERVED_SLUGS.contains(&slug.as_str()) {
         return Err(AppError::invalid(
             "archive",
