@@ -70,6 +70,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // One UPDATE per module and lesson (in chunks of ids), not one per statement.
+        let mut groups: std::collections::BTreeMap<(i32, Option<String>), Vec<String>> =
+            std::collections::BTreeMap::new();
         for row in statements {
             let id: String = row.try_get("", "id")?;
             let object_id: String = row.try_get("", "object_id")?;
@@ -79,15 +82,23 @@ impl MigrationTrait for Migration {
             let Some((module_id, _)) = modules.iter().find(|(_, slug)| slug == module_slug) else {
                 continue;
             };
-            db.execute(
-                &Query::update()
-                    .table("xapi_statement")
-                    .value("module_id", *module_id)
-                    .value("lesson_slug", lesson.map(str::to_owned))
-                    .and_where(Expr::col("id").eq(id))
-                    .to_owned(),
-            )
-            .await?;
+            groups
+                .entry((*module_id, lesson.map(str::to_owned)))
+                .or_default()
+                .push(id);
+        }
+        for ((module_id, lesson), ids) in groups {
+            for chunk in ids.chunks(500) {
+                db.execute(
+                    &Query::update()
+                        .table("xapi_statement")
+                        .value("module_id", module_id)
+                        .value("lesson_slug", lesson.clone())
+                        .and_where(Expr::col("id").is_in(chunk.iter().cloned()))
+                        .to_owned(),
+                )
+                .await?;
+            }
         }
         Ok(())
     }

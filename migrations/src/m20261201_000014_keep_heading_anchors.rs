@@ -12,19 +12,29 @@ impl MigrationName for Migration {
     }
 }
 
+/// An attribute value as the loader wrote it, HTML escapes undone (the loader keeps anchors unescaped).
+fn unescaped(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// The `id`s of the headings in HTML rendered by the loader (`<h2 id="…">`), sorted, as a JSON array.
 fn anchors_in(html: &str) -> String {
-    let mut anchors: Vec<&str> = html
+    let mut anchors: Vec<String> = html
         .split("<h")
         .skip(1)
         .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
         .filter_map(|rest| rest.split_once(" id=\""))
         .filter_map(|(_, rest)| rest.split('"').next())
+        .map(unescaped)
         .collect();
     anchors.sort_unstable();
     anchors.dedup();
-    let quoted: Vec<String> = anchors.iter().map(|a| format!("\"{a}\"")).collect();
-    format!("[{}]", quoted.join(","))
+    sea_orm_migration::sea_orm::JsonValue::from(anchors).to_string()
 }
 
 #[async_trait::async_trait]
@@ -87,5 +97,10 @@ mod tests {
             r#"["how-2","why"]"#
         );
         assert_eq!(anchors_in("<p>No headings</p>"), "[]");
+        assert_eq!(
+            anchors_in(r#"<h2 id="a&amp;b\c">Odd</h2>"#),
+            r#"["a&b\\c"]"#,
+            "escapes undone, and written as valid JSON"
+        );
     }
 }

@@ -26,8 +26,10 @@ pub struct Config {
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
     /// The site's public address, used in record ids, verification links and QR codes.
-    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
-    pub public_url: url::Url,
+    /// Kept as written (links and statement ids are built from it and must not change with an upgrade), and
+    /// checked to be an absolute URL when the server starts.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000", value_parser = absolute_url)]
+    pub public_url: String,
     /// Where this instance keeps its record-signing key (created on first start, mode 0600). Keep it out of
     /// backups of the database; publishing is automatic (the public key goes into the database).
     #[arg(long, env = "KEY_DIR", default_value = "data/keys")]
@@ -110,11 +112,22 @@ impl Config {
 
     /// The public address without a trailing slash, as links are built from it.
     pub fn site_address(&self) -> &str {
-        self.public_url.as_str().trim_end_matches('/')
+        self.public_url.trim_end_matches('/')
     }
 
     /// Whether the site is served over https, so cookies are `Secure` (and `__Host-`) and HSTS is sent.
     pub fn secure_cookies(&self) -> bool {
-        self.secure_cookies || self.public_url.scheme() == "https"
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
+}
+
+/// `PUBLIC_URL` must be an absolute http(s) URL; it is kept as written.
+fn absolute_url(value: &str) -> Result<String, String> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            Ok(value.to_owned())
+        }
+        Ok(_) => Err(format!("`{value}` is not an http or https address")),
+        Err(e) => Err(format!("`{value}` is not a URL ({e})")),
     }
 }

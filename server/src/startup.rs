@@ -23,6 +23,11 @@ pub enum StartupError {
     Issuer(#[from] app::ssr::records::RecordError),
     #[error("cannot set up email: {0}")]
     Mail(#[from] app::ssr::mail::MailError),
+    #[error("PUBLIC_URL `{url}` is not a URL: {source}")]
+    PublicUrl {
+        url: String,
+        source: url::ParseError,
+    },
 }
 
 /// The module folders present under `content/modules`, including ones that failed to load.
@@ -105,7 +110,12 @@ pub async fn prepare(
             actor: config.xapi_actor,
             forward: config.lrs_endpoint.is_some(),
         }),
-        public_url: config.public_url.clone(),
+        public_url: url::Url::parse(&config.public_url).map_err(|source| {
+            StartupError::PublicUrl {
+                url: config.public_url.clone(),
+                source,
+            }
+        })?,
         sessions: config.session_policy(),
         limits: Arc::new(app::ssr::limits::Limits::new(config.limit_settings())),
         mailer: Arc::new(mailer),

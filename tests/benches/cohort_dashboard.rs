@@ -149,7 +149,7 @@ async fn seed(db: &DatabaseConnection) -> (account::Model, i32) {
                     account_id: Set(learner),
                     module_id: Set(m.id),
                     module_version: Set(1),
-                    scope: Set("assessment".into()),
+                    scope: Set(quiz_attempt::AttemptScope::Assessment),
                     answers: Set(answers),
                     correct: Set(0),
                     total: Set(3),

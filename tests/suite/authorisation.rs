@@ -110,8 +110,8 @@ fn rows() -> Vec<Row> {
             may: SIGNED_IN,
         },
         Row {
-            what: "fn lesson-opened",
-            args: |_, _| pairs(&[("module", "alpha"), ("lesson", "first")]),
+            what: "GET /modules/alpha/lessons/first/opened.gif",
+            args: none,
             may: SIGNED_IN,
         },
         Row {
@@ -508,6 +508,7 @@ const ROUTES: &[&str] = &[
     "GET /author/beta/export.zip",
     "POST /author/import",
     "GET /account/data.zip",
+    "GET /modules/alpha/lessons/first/opened.gif",
 ];
 
 /// How a call ended, as far as the owner rule is concerned.

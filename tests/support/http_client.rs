@@ -169,19 +169,15 @@ impl Browser {
     }
 
     /// Call a server function the way the hydrated app does: form-encoded, answered as JSON.
-    /// Opens a lesson as a browser with JavaScript does: the page, then the hydrated page's report that
-    /// the lesson is on screen.
+    /// Opens a lesson as a browser does: the page, then the "opened" pixel the page embeds.
     pub async fn open_lesson(&mut self, module: &str, lesson: &str) -> Page {
         let page = self
             .get(&format!("/modules/{module}/lessons/{lesson}"))
             .await;
-        let reported = self
-            .post_json_form(
-                "/api/lesson-opened",
-                &[("module", module), ("lesson", lesson)],
-            )
-            .await;
-        assert!(reported.status.is_success(), "{}", reported.body);
+        let pixel = format!("/modules/{module}/lessons/{lesson}/opened.gif");
+        assert!(page.body.contains(&pixel), "the lesson page embeds {pixel}");
+        let reported = self.get_bytes(&pixel).await;
+        assert!(reported.status.is_success(), "{}", reported.status);
         page
     }
 

@@ -23,16 +23,6 @@ pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressS
     learning::complete_lesson(&state.db, (&state).into(), account.id, &module, &lesson).await
 }
 
-/// Reports that the signed-in learner has a lesson on screen (sent by the hydrated lesson page, so
-/// rendering a lesson never writes).
-#[server(endpoint = "lesson-opened")]
-pub async fn lesson_opened(module: String, lesson: String) -> Result<(), AppError> {
-    use crate::ssr::{auth, services::learning};
-    let state = auth::app_state()?;
-    let account = auth::require_account().await?;
-    learning::open_lesson(&state.db, (&state).into(), account.id, &module, &lesson).await
-}
-
 /// The signed-in learner's enrolled modules with progress.
 #[server(endpoint = "my-learning")]
 pub async fn my_learning() -> Result<Vec<ModuleCard>, AppError> {

@@ -36,6 +36,11 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         } else {
             format!("{path}?{search}")
         };
+        // A browser follows the redirect (302); any other client sees 401 rather than an empty 200.
+        #[cfg(feature = "ssr")]
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::UNAUTHORIZED);
+        }
         return view! { <Redirect path=sign_in_then(&here)/> }.into_any();
     }
     #[cfg(feature = "ssr")]

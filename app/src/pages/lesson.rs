@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::catalogue::{LessonContent, fetch_lesson};
-use crate::api::progress::{CompleteLesson, lesson_opened};
+use crate::api::progress::CompleteLesson;
 use crate::components::{error_view::ErrorView, progress_bar::ProgressBar, quiz::Quiz};
 
 #[component]
@@ -24,22 +24,6 @@ pub fn LessonPage() -> impl IntoView {
         },
         |(module, lesson, _)| fetch_lesson(module, lesson),
     );
-    // Opening a lesson is recorded from the browser once the page is on screen (rendering writes nothing):
-    // once per lesson, not again when the page refetches after "Mark lesson complete".
-    let reported = StoredValue::new(None::<(String, String)>);
-    Effect::new(move |_| {
-        if let Some(Ok(content)) = lesson.get() {
-            let key = (content.module_slug.clone(), content.slug.clone());
-            if content.signed_in && reported.with_value(|last| last.as_ref() != Some(&key)) {
-                reported.set_value(Some(key.clone()));
-                leptos::task::spawn_local(async move {
-                    if let Err(error) = lesson_opened(key.0, key.1).await {
-                        leptos::logging::warn!("could not record the lesson as opened: {error}");
-                    }
-                });
-            }
-        }
-    });
     view! {
         <Transition fallback=|| view! { <p>"Loading lesson…"</p> }>
             {move || Suspend::new(async move {
@@ -91,6 +75,12 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
                 <li aria-current="page">{content.title.clone()}</li>
             </ol>
         </nav>
+        // Opening the lesson is recorded by the browser fetching this pixel (JavaScript or not); rendering
+        // the page writes nothing.
+        {content.signed_in.then(|| view! {
+            <img class="beacon" alt="" width="1" height="1"
+                src=format!("/modules/{}/lessons/{}/opened.gif", content.module_slug, content.slug)/>
+        })}
         <article class="lesson">
             <p class="lesson__position">{format!("Lesson {} of {} · {} min", content.position, content.total, content.minutes)}</p>
             <h1>{content.title.clone()}</h1>

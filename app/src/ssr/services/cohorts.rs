@@ -21,7 +21,6 @@ use crate::model::cohorts::{
     CellStatus, CohortDashboard, CohortModuleView, CohortSummary, FunnelRow, LearnerCohort,
     MatrixRow, ModuleItemAnalysis, ProgressCell,
 };
-use crate::model::quizzes::ASSESSMENT_SCOPE;
 use crate::ssr::entities::{
     account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,
     module_completion, module_version, quiz_attempt,
@@ -542,7 +541,7 @@ async fn item_analysis(
     let attempts = quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::ModuleId.is_in(ids))
         .filter(quiz_attempt::Column::AccountId.is_in(members.to_vec()))
-        .filter(quiz_attempt::Column::Scope.eq(ASSESSMENT_SCOPE))
+        .filter(quiz_attempt::Column::Scope.eq(quiz_attempt::AttemptScope::Assessment))
         .order_by_asc(quiz_attempt::Column::SubmittedAt)
         .order_by_asc(quiz_attempt::Column::Id)
         .all(db)

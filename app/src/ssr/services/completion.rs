@@ -14,7 +14,6 @@ use sea_orm::{
 use super::progress::module_progress;
 use super::records;
 use crate::error::AppError;
-use crate::model::quizzes::ASSESSMENT_SCOPE;
 use crate::ssr::content::Framework;
 use crate::ssr::db::begin_write;
 use crate::ssr::entities::{account, completion_record, module, module_completion, quiz_attempt};
@@ -59,7 +58,7 @@ pub async fn complete_in(
     let best_pass = quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::AccountId.eq(learner.id))
         .filter(quiz_attempt::Column::ModuleId.eq(found.id))
-        .filter(quiz_attempt::Column::Scope.eq(ASSESSMENT_SCOPE))
+        .filter(quiz_attempt::Column::Scope.eq(quiz_attempt::AttemptScope::Assessment))
         .filter(quiz_attempt::Column::Passed.eq(true))
         .one(txn)
         .await?;

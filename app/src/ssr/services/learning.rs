@@ -18,7 +18,7 @@ use super::completion;
 use super::progress::{ensure_enrolled, module_progress};
 use super::quizzes::{
     Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
-    questions_for, scope_key, score_percent, withhold_answers,
+    questions_for, score_percent, withhold_answers,
 };
 use super::xapi::{self, XapiSettings};
 use crate::error::AppError;
@@ -220,7 +220,7 @@ pub async fn submit_attempt(
         account_id: Set(account_id),
         module_id: Set(found.id),
         module_version: Set(found.version),
-        scope: Set(scope_key(scope)),
+        scope: Set(quiz_attempt::AttemptScope::named(scope)),
         answers: Set(serde_json::to_string(&answers).map_err(|e| internal("storing answers", e))?),
         correct: Set(i32::try_from(correct).unwrap_or(i32::MAX)),
         total: Set(i32::try_from(total).unwrap_or(i32::MAX)),

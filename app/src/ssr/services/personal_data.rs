@@ -107,7 +107,7 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .map(|a| {
             let answers: Value = stored_json("quiz_attempt", a.id, "answers", &a.answers)?;
             Ok(json!({
-                "module": slug(a.module_id), "scope": a.scope, "module_version": a.module_version,
+                "module": slug(a.module_id), "scope": a.scope.to_string(), "module_version": a.module_version,
                 "attempt_number": a.attempt_number, "answers": answers, "correct": a.correct,
                 "total": a.total, "score": a.score, "passed": a.passed, "submitted_at": at(a.submitted_at),
             }))

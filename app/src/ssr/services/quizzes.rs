@@ -13,6 +13,7 @@ use crate::model::quizzes::{
     ASSESSMENT_SCOPE, AttemptView, QuestionKind, QuestionResult, QuestionView, QuizView,
 };
 use crate::ssr::content::{AssessmentSpec, QuestionSpec, RevealAnswers};
+use crate::ssr::entities::quiz_attempt::AttemptScope;
 use crate::ssr::entities::{lesson, module, quiz_attempt};
 use crate::ssr::error::internal;
 
@@ -179,15 +180,6 @@ pub(crate) async fn questions_for<C: ConnectionTrait>(
     }
 }
 
-/// How an attempt's scope is stored: `assessment`, or `lesson:<slug>` for a lesson's questions.
-pub(crate) fn scope_key(scope: &str) -> String {
-    if scope == ASSESSMENT_SCOPE {
-        ASSESSMENT_SCOPE.to_owned()
-    } else {
-        format!("lesson:{scope}")
-    }
-}
-
 /// The learner's attempts at one scope, oldest first.
 pub(crate) async fn attempts<C: ConnectionTrait>(
     db: &C,
@@ -198,7 +190,7 @@ pub(crate) async fn attempts<C: ConnectionTrait>(
     Ok(quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::AccountId.eq(account_id))
         .filter(quiz_attempt::Column::ModuleId.eq(module_id))
-        .filter(quiz_attempt::Column::Scope.eq(scope_key(scope)))
+        .filter(quiz_attempt::Column::Scope.eq(AttemptScope::named(scope)))
         .order_by_asc(quiz_attempt::Column::SubmittedAt)
         .order_by_asc(quiz_attempt::Column::Id)
         .all(db)
@@ -408,7 +400,7 @@ mod tests {
             account_id: 1,
             module_id: 1,
             module_version: 1,
-            scope: ASSESSMENT_SCOPE.into(),
+            scope: AttemptScope::Assessment,
             answers: "{}".into(),
             correct: 0,
             total: 1,

@@ -8,7 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -392,7 +392,7 @@ pub async fn record(
     found: &module::Model,
     event: LearningEvent<'_>,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     store(&txn, settings, learner, found, &[event]).await?;
     txn.commit().await?;
     Ok(())
