@@ -13,7 +13,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -34,6 +34,17 @@ use pages::{
     verify_email::VerifyEmailPage,
 };
 
+/// The stylesheet's address; the shell is rendered on the server only, so the browser build never needs it.
+#[cfg(feature = "ssr")]
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    ssr::assets::stylesheet_href(options)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -46,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Informatics Academy: a learning path for clinicians stepping into digital and informatics leadership."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -86,7 +98,6 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/informatics-academy.css"/>
         <Title formatter=|title: String| if title.is_empty() { "Informatics Academy".to_owned() } else { format!("{title} – Informatics Academy") }/>
         <Router>
             <Layout>

@@ -2,6 +2,7 @@
 //!
 //! Compiled with the `ssr` feature only; the wasm build never sees any of it.
 
+pub mod assets;
 pub mod auth;
 pub mod blocking;
 pub mod content;
@@ -9,6 +10,7 @@ pub mod csv;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod group_commit;
 pub mod limits;
 pub mod mail;
 pub mod records;

@@ -12,13 +12,18 @@ pub struct Config {
     /// several instances sharing one database.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// SQLite only: `full` (the default) flushes every commit to disk before answering, so an acknowledged
+    /// completion survives a power cut; `normal` flushes at checkpoints only, faster, but a power cut or
+    /// host crash can lose the last commits (a killed process loses nothing either way).
+    #[arg(long, env = "SQLITE_SYNCHRONOUS", default_value = "full")]
+    pub sqlite_synchronous: app::ssr::db::SqliteDurability,
     /// The curriculum folder (holding `frameworks/` and `modules/`).
     #[arg(long = "content", env = "CONTENT_DIR", default_value = "content")]
     pub content_dir: PathBuf,
     /// Address and port to listen on.
     #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
-    /// The folder of built browser assets (`pkg/`), written by cargo-leptos.
+    /// The folder of built browser assets (`pkg/`), written by `scripts/build`.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
     /// Mark the session cookie `Secure`. On automatically when `PUBLIC_URL` is https; set it when serving

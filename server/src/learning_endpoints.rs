@@ -28,7 +28,14 @@ async fn lesson_opened(
     CurrentAccount(learner): CurrentAccount,
     Path((module, lesson)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    learning::open_lesson(&state.db, (&state).into(), learner.id, &module, &lesson).await?;
+    learning::open_lesson(
+        state.writes.clone(),
+        (&state).into(),
+        learner.id,
+        &module,
+        &lesson,
+    )
+    .await?;
     let mut response = PIXEL.into_response();
     response
         .headers_mut()

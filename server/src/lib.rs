@@ -14,3 +14,4 @@ pub mod record_endpoints;
 pub mod router;
 pub mod serve;
 pub mod startup;
+pub mod static_assets;

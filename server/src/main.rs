@@ -211,12 +211,14 @@ async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Leptos's settings as cargo-leptos built the site (the output name comes from the workspace's
-/// `[[workspace.metadata.leptos]]`, written once), with this instance's folder and address.
+/// Leptos's settings as `scripts/build` built the site (the output name is set for every cargo command in
+/// `.cargo/config.toml`), with this instance's folder and address, and hashed asset names when the build
+/// left a hash file beside the binary.
 fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
     let mut options = leptos::config::get_configuration(None)?.leptos_options;
     options.site_root = config.site_root.as_str().into();
     options.site_addr = config.bind;
+    app::ssr::assets::detect_hashed_names(&mut options);
     Ok(options)
 }
 

@@ -121,6 +121,7 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
             state.clone(),
             crate::rate_limits::limit_doors,
         ))
+        .merge(crate::static_assets::routes(&state.leptos_options))
         .layer(axum::middleware::from_fn(private_unless_marked))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(reject_cross_site))

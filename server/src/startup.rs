@@ -64,7 +64,7 @@ pub async fn prepare(
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
     tracing::info!(database = %db::redact_url(&config.database_url), "connecting");
-    let connection = db::connect(&config.database_url).await?;
+    let connection = db::connect_with(&config.database_url, config.sqlite_synchronous).await?;
     db::migrate(&connection).await?;
     let report = load_content(&config.content_dir);
     let present = module_folders(&config.content_dir);
@@ -102,6 +102,7 @@ pub async fn prepare(
     let mailer = config.mailer()?;
     tracing::info!(to = %mailer.describe(), "email ready");
     Ok(AppState {
+        writes: app::ssr::group_commit::Writes::for_database(&connection),
         db: connection,
         frameworks: report.library.frameworks.into(),
         issuer: Arc::new(issuer),

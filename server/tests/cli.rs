@@ -91,9 +91,9 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
             forward: false,
         };
         let events = app::ssr::services::learning::Context {
-            issuer: &issuer,
-            frameworks: &report.library.frameworks,
-            xapi: &statements,
+            issuer: std::sync::Arc::new(issuer.clone()),
+            frameworks: report.library.frameworks.clone().into(),
+            xapi: std::sync::Arc::new(statements.clone()),
         };
         app::ssr::services::learning::complete_lesson(&conn, events, learner.id, "beta", "only")
             .await

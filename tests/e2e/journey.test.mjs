@@ -483,7 +483,13 @@ test('a course lead creates a cohort, a learner joins by code, the lead sees the
 });
 
 test('the wasm bundle carries no answers or explanations', async () => {
-  const wasm = Buffer.from(await (await fetch(`${baseUrl}/pkg/informatics-academy.wasm`)).arrayBuffer());
+  // Its name carries a hash of its contents (scripts/build), so it is found from the page that loads it.
+  const page = await (await fetch(`${baseUrl}/`)).text();
+  const path = page.match(/\/pkg\/informatics-academy\.[0-9a-f]+\.wasm/)?.[0];
+  assert.ok(path, 'the page preloads a wasm bundle with a hashed name');
+  const response = await fetch(`${baseUrl}${path}`);
+  assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const wasm = Buffer.from(await response.arrayBuffer());
   assert.ok(wasm.length > 10_000, 'the wasm bundle is served');
   assert.ok(!wasm.includes('GAMMA-EXPLANATION'), 'no explanation text in the wasm');
   assert.ok(!wasm.includes('A wet floor'), 'no question content in the wasm');

@@ -296,9 +296,28 @@ async fn problems_show_next_to_their_field_and_block_publishing(db: &DatabaseCon
         editor.other_problems
     );
     // The preview is the learners' renderer: the heading anchor and sanitising apply.
-    let preview = authoring::preview("## Hazard log\n\n<script>alert(1)</script>", &slug);
+    let preview = authoring::preview(
+        &lead,
+        "## Hazard log\n\n<script>alert(1)</script>".to_owned(),
+        slug.clone(),
+    )
+    .await
+    .expect("a lead may preview");
     assert!(preview.contains("id=\"hazard-log\""), "{preview}");
     assert!(!preview.contains("<script"), "{preview}");
+    // Text nested too deeply to render in bounded time is refused, naming where.
+    let refused = authoring::preview(
+        &lead,
+        format!("Intro\n\n{}deep\n", "> ".repeat(10_000)),
+        slug.clone(),
+    )
+    .await;
+    match refused {
+        Err(AppError::BadRequest(message)) => {
+            assert!(message.starts_with("line 3, column 65:"), "{message}")
+        }
+        other => panic!("deep nesting must be refused: {other:?}"),
+    }
 }
 
 async fn drafts_never_reach_learners_and_publishing_makes_versions(db: &DatabaseConnection) {

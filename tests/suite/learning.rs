@@ -5,6 +5,7 @@ use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
 use app::ssr::entities::{
     completion_record, enrolment, lesson_progress, module_completion, quiz_attempt, xapi_statement,
 };
+use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
 use app::ssr::services::quizzes::Answers;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -129,3 +130,70 @@ on_both_databases!(
     a_lesson_completion_that_cannot_record_its_statement_leaves_nothing_behind,
     an_attempt_that_cannot_record_its_statements_is_not_stored_or_counted,
 );
+
+/// Makes the database refuse statements for learners whose id is a multiple of five, after their progress
+/// and enrolment were written in the same event.
+async fn refuse_statements_of_every_fifth_learner(db: &DatabaseConnection) {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            "CREATE TRIGGER refuse_some BEFORE INSERT ON xapi_statement \
+             WHEN NEW.account_id % 5 = 0 \
+             BEGIN SELECT RAISE(ABORT, 'statements refused by the test'); END;"
+        }
+        _ => {
+            "CREATE FUNCTION refuse_some() RETURNS trigger AS $$ \
+             BEGIN IF NEW.account_id % 5 = 0 THEN RAISE EXCEPTION 'statements refused by the test'; \
+             END IF; RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_some BEFORE INSERT ON xapi_statement \
+             FOR EACH ROW EXECUTE FUNCTION refuse_some();"
+        }
+    };
+    db.execute_unprepared(sql)
+        .await
+        .expect("install the trigger");
+}
+
+/// Events from many learners at once (on SQLite, sharing one transaction and one flush to disk): each is
+/// stored or undone on its own, and every completion acknowledged is in the database.
+async fn events_written_together_succeed_or_fail_one_by_one(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let writes = Writes::for_database(db);
+    let mut learners = Vec::new();
+    for n in 0..40 {
+        learners.push(learner(db, &format!("together{n}@example.org")).await);
+    }
+    refuse_statements_of_every_fifth_learner(db).await;
+    let mut running = tokio::task::JoinSet::new();
+    for &id in &learners {
+        let (writes, context) = (writes.clone(), learn.context());
+        running.spawn(async move {
+            let outcome = learning::complete_lesson(writes, context, id, "alpha", "first").await;
+            (id, outcome)
+        });
+    }
+    let mut acknowledged = 0;
+    while let Some(joined) = running.join_next().await {
+        let (id, outcome) = joined.expect("the event's task");
+        if id % 5 == 0 {
+            assert!(outcome.is_err(), "learner {id}'s statement was refused");
+        } else {
+            let progress = outcome.expect("stored");
+            assert_eq!(progress.completed, 1);
+            acknowledged += 1;
+        }
+    }
+    assert_eq!(acknowledged, 32);
+    assert_eq!(
+        rows::<lesson_progress::Entity>(db).await,
+        32,
+        "every acknowledged completion is stored, and no refused one"
+    );
+    assert_eq!(
+        rows::<enrolment::Entity>(db).await,
+        32,
+        "a refused event's enrolment is undone with it"
+    );
+}
+
+on_both_databases!(events_written_together_succeed_or_fail_one_by_one);

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod assessments;
+mod assets;
 mod authoring;
 mod authorisation;
 mod cohorts;

@@ -39,6 +39,7 @@ pub async fn app_for(db: &DatabaseConnection, content: &Path) -> Router {
 pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
     let (library, _) = crate::load_and_publish(db, content).await;
     AppState {
+        writes: app::ssr::group_commit::Writes::for_database(db),
         db: db.clone(),
         frameworks: library.frameworks.into(),
         issuer: Arc::new(crate::test_issuer(db).await),

@@ -277,14 +277,14 @@ pub fn local_xapi() -> &'static app::ssr::services::xapi::XapiSettings {
 }
 
 /// What a learning event needs, from a test's own issuer and frameworks.
-pub fn events<'a>(
-    issuer: &'a app::ssr::records::Issuer,
-    frameworks: &'a [app::ssr::content::Framework],
-) -> app::ssr::services::learning::Context<'a> {
+pub fn events(
+    issuer: &app::ssr::records::Issuer,
+    frameworks: &[app::ssr::content::Framework],
+) -> app::ssr::services::learning::Context {
     app::ssr::services::learning::Context {
-        issuer,
-        frameworks,
-        xapi: local_xapi(),
+        issuer: std::sync::Arc::new(issuer.clone()),
+        frameworks: frameworks.into(),
+        xapi: std::sync::Arc::new(local_xapi().clone()),
     }
 }
 
@@ -304,7 +304,7 @@ impl Learning {
         }
     }
 
-    pub fn context(&self) -> app::ssr::services::learning::Context<'_> {
+    pub fn context(&self) -> app::ssr::services::learning::Context {
         events(&self.issuer, &self.frameworks)
     }
 }

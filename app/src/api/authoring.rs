@@ -199,11 +199,7 @@ pub async fn set_module_owner(module: String, owner_email: String) -> Result<(),
 /// so it cannot be used as an anonymous rendering service.
 #[server(endpoint = "preview-markdown")]
 pub async fn preview_markdown(module: String, body: String) -> Result<String, AppError> {
-    use crate::model::accounts::Role;
     use crate::ssr::{auth, services::authoring};
     let account = auth::require_account().await?;
-    if account.role == Role::Learner {
-        return Err(AppError::Forbidden);
-    }
-    Ok(authoring::preview(&body, &module))
+    authoring::preview(&account, body, module).await
 }

@@ -29,5 +29,10 @@ pub async fn fetch_lesson(module: String, lesson: String) -> Result<LessonConten
     use crate::ssr::{auth, services::catalogue};
     let state = auth::app_state()?;
     let account = auth::current_account().await?;
-    catalogue::lesson_content(&state.db, &module, &lesson, account.map(|a| a.id)).await
+    let mut content =
+        catalogue::lesson_content(&state.db, &module, &lesson, account.map(|a| a.id)).await?;
+    if auth::rendering_a_page() {
+        content.html.mark_in_markup();
+    }
+    Ok(content)
 }

@@ -20,7 +20,14 @@ pub async fn complete_lesson(module: String, lesson: String) -> Result<ProgressS
     use crate::ssr::{auth, services::learning};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    learning::complete_lesson(&state.db, (&state).into(), account.id, &module, &lesson).await
+    learning::complete_lesson(
+        state.writes.clone(),
+        (&state).into(),
+        account.id,
+        &module,
+        &lesson,
+    )
+    .await
 }
 
 /// The signed-in learner's enrolled modules with progress.

@@ -32,7 +32,7 @@ pub async fn submit_quiz(
     let account = auth::require_account().await?;
     let chosen = quizzes::parse_answers(&answers)?;
     learning::submit_attempt(
-        &state.db,
+        state.writes.clone(),
         (&state).into(),
         account.id,
         &module,

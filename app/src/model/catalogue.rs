@@ -93,7 +93,7 @@ pub struct LessonContent {
     pub minutes: u32,
     pub outcomes: Vec<String>,
     /// Sanitised when the content was loaded.
-    pub html: String,
+    pub html: PageHtml,
     /// 1-based position in the module.
     pub position: u32,
     pub total: u32,
@@ -107,4 +107,76 @@ pub struct LessonContent {
     pub progress: Option<ProgressSummary>,
     /// Whether the lesson has check-your-understanding questions.
     pub has_questions: bool,
+}
+
+/// HTML the server renders into a page's markup (a lesson's body, sanitised when it was loaded).
+///
+/// When this data travels inside a server-rendered page for hydration, the HTML is left out of the copy: it
+/// is already in the markup, where the browser shows it at once (it is the page's largest paint), and
+/// Leptos keeps server-rendered `inner_html` as it is while hydrating, so the copy would only double the
+/// page's size. Fetched later, for navigation in the browser, it travels in full.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageHtml {
+    html: String,
+    already_in_markup: bool,
+}
+
+impl PageHtml {
+    /// HTML that travels in full wherever this value goes.
+    pub fn new(html: String) -> Self {
+        PageHtml {
+            html,
+            already_in_markup: false,
+        }
+    }
+
+    /// Leaves the HTML out when this value is serialised, because the page being rendered holds it.
+    pub fn mark_in_markup(&mut self) {
+        self.already_in_markup = true;
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.html
+    }
+}
+
+impl std::ops::Deref for PageHtml {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.html
+    }
+}
+
+impl Serialize for PageHtml {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(if self.already_in_markup {
+            ""
+        } else {
+            &self.html
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PageHtml {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(PageHtml::new)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::PageHtml;
+
+    #[test]
+    fn html_in_the_markup_is_not_copied_into_the_page_data() {
+        let mut html = PageHtml::new("<p>Hazard log</p>".to_owned());
+        assert_eq!(
+            serde_json::to_string(&html).ok().as_deref(),
+            Some("\"<p>Hazard log</p>\"")
+        );
+        html.mark_in_markup();
+        assert_eq!(serde_json::to_string(&html).ok().as_deref(), Some("\"\""));
+        assert_eq!(&*html, "<p>Hazard log</p>", "the server still renders it");
+    }
 }

@@ -88,7 +88,7 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
                 <h2 id="outcomes-heading">"By the end of this lesson you will be able to"</h2>
                 <ul>{content.outcomes.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
             </section>
-            <div class="lesson__body" inner_html=content.html.clone()></div>
+            <div class="lesson__body" inner_html=content.html.as_str().to_owned()></div>
         </article>
         {content.has_questions.then(|| view! {
             <Quiz module=content.module_slug.clone() scope=content.slug.clone() heading="Check your understanding"/>

@@ -54,15 +54,19 @@ fn LessonEditorBody(editor: LessonEditor, save: ServerAction<SaveLesson>) -> imp
 
     // Live preview: after a pause in typing, the body is rendered on the server by the learners' renderer.
     let live_html = RwSignal::new(None::<String>);
+    let preview_problem = RwSignal::new(None::<String>);
     let typed = RwSignal::new(String::new());
     let render = Action::new(|(module, body): &(String, String)| {
         let (module, body) = (module.clone(), body.clone());
         async move { preview_markdown(module, body).await }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(html)) = render.value().get() {
+    Effect::new(move |_| match render.value().get() {
+        Some(Ok(html)) => {
+            preview_problem.set(None);
             live_html.set(Some(html));
         }
+        Some(Err(error)) => preview_problem.set(Some(error.to_string())),
+        None => {}
     });
     let on_body_input = {
         let module = module.clone();
@@ -134,6 +138,7 @@ fn LessonEditorBody(editor: LessonEditor, save: ServerAction<SaveLesson>) -> imp
         <section id="preview" class="preview" aria-labelledby="preview-title">
             <h2 id="preview-title">"Preview"</h2>
             <p class="field__hint">"As learners will see it. With JavaScript on, it follows your typing; otherwise it shows the last save."</p>
+            <p class="field__error" role="status">{move || preview_problem.get()}</p>
             <div class="lesson__body preview__body" inner_html=move || live_html.get().unwrap_or_else(|| initial_html.clone())></div>
         </section>
     }

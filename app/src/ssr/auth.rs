@@ -45,6 +45,13 @@ pub async fn session() -> Result<Session, AppError> {
         .map_err(|e| internal("reading the session", e))
 }
 
+/// Whether this server function runs inside the server-side render of a page (its data then travels in the
+/// page), rather than answering a browser's call to `/api/...`.
+pub fn rendering_a_page() -> bool {
+    use_context::<http::request::Parts>()
+        .is_some_and(|parts| !parts.uri.path().starts_with("/api/"))
+}
+
 /// The signed-in account, if any.
 pub async fn current_account() -> Result<Option<account::Model>, AppError> {
     let memo = use_context::<RequestAccount>().unwrap_or_default();

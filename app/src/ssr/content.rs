@@ -13,7 +13,9 @@ mod slug;
 
 pub use diagnostics::ContentError;
 pub use loader::{LoadReport, check_module_files, load_library};
-pub use markdown::{RenderedMarkdown, render_markdown};
+pub use markdown::{
+    MAX_MARKDOWN_BYTES, MAX_NESTING, RenderedMarkdown, refuse_unbounded, render_markdown,
+};
 pub use model::{
     AssessmentSpec, Competency, CompletionRule, Framework, Library, LoadedLesson, LoadedModule,
     OptionSpec, QuestionKind, QuestionSpec, RevealAnswers,

@@ -35,6 +35,35 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// How SQLite makes a commit durable (`SQLITE_SYNCHRONOUS`). Either way the database is never corrupted and
+/// a killed process loses nothing it acknowledged: a commit is in the write-ahead log before the answer goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// `synchronous=FULL`: every commit is flushed to the disk before it is acknowledged, so a completion a
+    /// learner saw saved survives a power cut or a host crash as well. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: the log is flushed at checkpoints only, so a power cut or host crash (not a
+    /// process kill) can lose the last commits acknowledged before it. Faster; for disposable or replicated
+    /// deployments.
+    Normal,
+}
+
+impl std::str::FromStr for SqliteDurability {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.to_ascii_lowercase().as_str() {
+            "full" => Ok(SqliteDurability::Full),
+            "normal" => Ok(SqliteDurability::Normal),
+            other => Err(format!(
+                "`{other}` is not a SQLite durability setting: use `full` (every commit flushed to disk, the \
+                 default) or `normal` (flushed at checkpoints; a power cut can lose the last commits)"
+            )),
+        }
+    }
+}
+
 /// The default database: a SQLite file under `data/`, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/informatics-academy.sqlite3?mode=rwc";
 
@@ -51,9 +80,18 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Connects with pool settings suited to each database. SQLite runs in WAL mode so readers never wait
-/// for the single writer, with a busy timeout instead of immediate "database is locked" errors.
+/// Connects with pool settings suited to each database, every SQLite commit flushed to disk.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbSetupError> {
+    connect_with(url, SqliteDurability::Full).await
+}
+
+/// Connects with pool settings suited to each database. SQLite runs in WAL mode so readers never wait
+/// for the single writer, with a busy timeout instead of immediate "database is locked" errors, and flushes
+/// commits as `durability` says.
+pub async fn connect_with(
+    url: &str,
+    durability: SqliteDurability,
+) -> Result<DatabaseConnection, DbSetupError> {
     if let Some(path) = sqlite_file_path(url)
         && let Some(folder) = Path::new(&path).parent()
         && !folder.as_os_str().is_empty()
@@ -68,9 +106,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbSetupError> {
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match durability {
+                    SqliteDurability::Full => SqliteSynchronous::Full,
+                    SqliteDurability::Normal => SqliteSynchronous::Normal,
+                })
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });

@@ -32,6 +32,8 @@ pub struct AppState {
     /// Where queued emails go (SMTP, or files when no server is configured).
     pub mailer: Arc<Mailer>,
     pub leptos_options: LeptosOptions,
+    /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
+    pub writes: crate::ssr::group_commit::Writes,
 }
 
 impl FromRef<AppState> for LeptosOptions {

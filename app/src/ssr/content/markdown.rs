@@ -102,15 +102,113 @@ fn classify(dest: &str, this_module: &str) -> Destination {
     ))
 }
 
+/// The largest Markdown body rendered, the same as the largest file a module may hold: a lesson is a few
+/// thousand words, and every byte of Markdown costs parsing and sanitising time.
+pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
+
+/// The deepest nesting of block quotes and lists rendered. Parsing and sanitising deeply nested blocks takes
+/// time that grows with the square of the depth (10,000 nested quotes took seconds, 50,000 half a minute),
+/// and no lesson needs more than a handful of levels.
+pub const MAX_NESTING: usize = 32;
+
+/// Why a body will not be rendered at all: too large, or blocks nested too deeply. The offset points at the
+/// first byte over the limit, so the message can name its line and column.
+pub fn refuse_unbounded(source: &str) -> Option<(usize, String)> {
+    if source.len() > MAX_MARKDOWN_BYTES {
+        return Some((
+            MAX_MARKDOWN_BYTES,
+            format!(
+                "this text is {} KiB; the limit is {} KiB: split it into several lessons",
+                source.len() / 1024,
+                MAX_MARKDOWN_BYTES / 1024
+            ),
+        ));
+    }
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        if let Some(column) = over_deep_prefix(line) {
+            return Some((line_start + column, too_deep()));
+        }
+        line_start += line.len();
+    }
+    None
+}
+
+fn too_deep() -> String {
+    format!(
+        "block quotes and lists are nested more than {MAX_NESTING} levels deep here: flatten them"
+    )
+}
+
+/// The byte offset, within one line, of the container marker (`>`, `-`, `*`, `+`, `1.`, `1)`) that takes
+/// the line's nesting past [`MAX_NESTING`], if any. Deep nesting written on one line costs little input, so
+/// it is caught before parsing; nesting by indentation needs input that grows with the square of the depth,
+/// and is caught after parsing instead.
+fn over_deep_prefix(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    let mut depth = 0;
+    loop {
+        while at < bytes.len() && (bytes[at] == b' ' || bytes[at] == b'\t') {
+            at += 1;
+        }
+        let marker_end = match bytes.get(at) {
+            Some(b'>') => at + 1,
+            Some(b'-' | b'*' | b'+')
+                if matches!(bytes.get(at + 1), Some(b' ' | b'\t' | b'\n' | b'\r') | None) =>
+            {
+                at + 1
+            }
+            Some(b'0'..=b'9') => {
+                let digits = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                match bytes.get(at + digits) {
+                    Some(b'.' | b')') if digits <= 9 => at + digits + 1,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        depth += 1;
+        if depth > MAX_NESTING {
+            return Some(at);
+        }
+        at = marker_end;
+    }
+}
+
 /// Renders a Markdown body belonging to `module_slug` (used to resolve `lesson:slug` links).
+///
+/// A body over [`MAX_MARKDOWN_BYTES`] or nested past [`MAX_NESTING`] is not rendered: the result holds only
+/// the problem, so rendering always takes bounded time whatever a course lead pastes into the editor.
 pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
     let mut out = RenderedMarkdown::default();
+    if let Some(problem) = refuse_unbounded(source) {
+        out.problems.push(problem);
+        return out;
+    }
+    let mut depth = 0usize;
     let mut events: Vec<Event<'_>> = Vec::new();
     // A heading's events are held back until its text is known, so its anchor can go on its opening tag.
     let mut heading: Option<(Tag<'_>, Vec<Event<'_>>, String)> = None;
     let mut in_code_block = false;
 
     for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return RenderedMarkdown {
+                        problems: vec![(range.start, too_deep())],
+                        ..RenderedMarkdown::default()
+                    };
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         let event = match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
@@ -334,6 +432,51 @@ mod tests {
             rendered.html
         );
         assert!(rendered.html.contains("&lt;pre&gt;"), "{}", rendered.html);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_the_marker_that_goes_too_deep() {
+        let quotes = format!("Intro\n\n{}deep\n", ">".repeat(50_000));
+        let rendered = render_markdown(&quotes, "m");
+        assert!(rendered.html.is_empty());
+        assert_eq!(rendered.problems.len(), 1);
+        // Line 3, at the 33rd `>`: offset of the line plus 32 markers.
+        assert_eq!(rendered.problems[0].0, "Intro\n\n".len() + MAX_NESTING);
+        assert!(
+            rendered.problems[0]
+                .1
+                .contains("nested more than 32 levels")
+        );
+
+        let lists = format!("{}item\n", "- ".repeat(40));
+        assert_eq!(render_markdown(&lists, "m").problems[0].0, 2 * MAX_NESTING);
+
+        let mut indented = String::new();
+        for level in 0..40 {
+            indented.push_str(&format!("{}- level {level}\n", "  ".repeat(level)));
+        }
+        let rendered = render_markdown(&indented, "m");
+        assert!(rendered.html.is_empty());
+        assert!(rendered.problems[0].1.contains("nested more than"));
+    }
+
+    #[test]
+    fn ordinary_nesting_and_look_alikes_render() {
+        let source = "> quote\n> > reply\n\n- a\n  - b\n    1. c\n\n-5 degrees and 2024. A year.\n";
+        let rendered = render_markdown(source, "m");
+        assert!(rendered.problems.is_empty(), "{:?}", rendered.problems);
+        assert!(rendered.html.contains("<blockquote>"));
+        assert!(rendered.html.contains("-5 degrees"));
+        let at_the_limit = format!("{}deep\n", "> ".repeat(MAX_NESTING));
+        assert!(render_markdown(&at_the_limit, "m").problems.is_empty());
+    }
+
+    #[test]
+    fn oversized_text_is_refused_without_rendering() {
+        let huge = "word ".repeat(MAX_MARKDOWN_BYTES / 5 + 1);
+        let rendered = render_markdown(&huge, "m");
+        assert!(rendered.html.is_empty());
+        assert!(rendered.problems[0].1.contains("the limit is 1024 KiB"));
     }
 
     #[test]

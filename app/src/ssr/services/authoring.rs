@@ -44,8 +44,10 @@ use crate::model::authoring::{
     AssessmentEditor, AuthoredModule, DraftLesson, DraftOverview, DraftProblem, FrameworkChoice,
     LessonEditor, LessonForm, ModuleAuthoring, ModuleSettings, SourceFile, VersionChanges,
 };
+use crate::ssr::blocking::off_the_runtime;
 use crate::ssr::content::{
-    ContentError, Framework, LoadedModule, check_module_files, is_valid_slug, render_markdown,
+    ContentError, Framework, LoadedModule, check_module_files, is_valid_slug, refuse_unbounded,
+    render_markdown,
 };
 use crate::ssr::entities::{account, lesson, module, module_draft};
 use forms::Fields;
@@ -280,7 +282,35 @@ async fn owner_name(db: &DatabaseConnection, id: Option<i32>) -> Result<Option<S
         .map(|a| format!("{} <{}>", a.display_name, a.email)))
 }
 
-/// Markdown rendered exactly as learners will see it, for the editor's live preview.
-pub fn preview(body: &str, module_slug: &str) -> String {
-    render_markdown(body, module_slug).html
+/// Markdown rendered exactly as learners will see it, for the editor's live preview. Course leads and admins
+/// only, so it is no anonymous rendering service. Rendering runs off the async runtime, and a body too large
+/// or too deeply nested to render is refused with the line and column of the fault.
+pub async fn preview(
+    account: &account::Model,
+    body: String,
+    module_slug: String,
+) -> Result<String, AppError> {
+    if account.role == Role::Learner {
+        return Err(AppError::Forbidden);
+    }
+    if let Some((offset, message)) = refuse_unbounded(&body) {
+        let (line, column) = line_and_column(&body, offset);
+        return Err(AppError::BadRequest(format!(
+            "line {line}, column {column}: {message}"
+        )));
+    }
+    off_the_runtime("rendering a preview", move || {
+        render_markdown(&body, &module_slug).html
+    })
+    .await
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before.get(line_start..).map_or(0, |s| s.chars().count()) + 1,
+    )
 }

@@ -14,7 +14,7 @@ use super::progress::{completed_lessons, completions, enrolled_module_ids, summa
 use crate::error::AppError;
 use crate::model::authoring::ModuleSource;
 use crate::model::catalogue::{
-    AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail,
+    AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail, PageHtml,
 };
 use crate::ssr::content::{Framework, Library, LoadedModule};
 use crate::ssr::entities::{completion_record, lesson, module, module_version};
@@ -544,7 +544,7 @@ pub async fn lesson_content(
         title: body.title,
         minutes: u32::try_from(body.minutes).unwrap_or(0),
         outcomes: stored_json("lesson", body.id, "outcomes", &body.outcomes)?,
-        html: body.html,
+        html: PageHtml::new(body.html),
         position: u32::try_from(index + 1).unwrap_or(u32::MAX),
         total: u32::try_from(lessons.len()).unwrap_or(u32::MAX),
         previous: index.checked_sub(1).and_then(|i| lessons.get(i).cloned()),

@@ -1,6 +1,7 @@
 //! One service per learning event: opening a lesson, completing a lesson, submitting an attempt.
 //!
-//! Each runs in one database transaction: the progress or attempt it writes, the module completion and
+//! Each runs in one database transaction (on SQLite, a savepoint of a transaction shared with other
+//! learners' events and committed once for all of them: see `group_commit`): the progress or attempt it writes, the module completion and
 //! record it may earn, and the xAPI statements describing all of that (with their LRS outbox rows) commit
 //! together or not at all. Each returns what the page needs, so a server function calls one of these and
 //! returns. Anything that must follow a learning event (grade passback to a VLE, a notification) belongs
@@ -9,9 +10,10 @@
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, QuerySelect,
 };
+use std::sync::Arc;
 
 use super::catalogue::find_module;
 use super::completion;
@@ -25,27 +27,27 @@ use crate::error::AppError;
 use crate::model::catalogue::ProgressSummary;
 use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
 use crate::ssr::content::Framework;
-use crate::ssr::db::begin_write;
 use crate::ssr::entities::{account, lesson, lesson_progress, module, quiz_attempt};
 use crate::ssr::error::internal;
+use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
 use crate::ssr::state::AppState;
 
 /// What a learning event needs besides the database: who signs records, the frameworks they align to, and
-/// how statements are written.
-#[derive(Clone, Copy)]
-pub struct Context<'a> {
-    pub issuer: &'a Issuer,
-    pub frameworks: &'a [Framework],
-    pub xapi: &'a XapiSettings,
+/// how statements are written. Owned (shared pointers), so an event can wait in the group-commit queue.
+#[derive(Clone)]
+pub struct Context {
+    pub issuer: Arc<Issuer>,
+    pub frameworks: Arc<[Framework]>,
+    pub xapi: Arc<XapiSettings>,
 }
 
-impl<'a> From<&'a AppState> for Context<'a> {
-    fn from(state: &'a AppState) -> Self {
+impl From<&AppState> for Context {
+    fn from(state: &AppState) -> Self {
         Context {
-            issuer: &state.issuer,
-            frameworks: &state.frameworks,
-            xapi: &state.xapi,
+            issuer: state.issuer.clone(),
+            frameworks: state.frameworks.clone(),
+            xapi: state.xapi.clone(),
         }
     }
 }
@@ -79,22 +81,38 @@ async fn lesson_in<C: ConnectionTrait>(
 /// The learner opened a lesson (the hydrated lesson page reports it once it is on screen; rendering the
 /// page writes nothing, so it can be cached). Recorded as "experienced", which time on task reads.
 pub async fn open_lesson(
-    db: &DatabaseConnection,
-    context: Context<'_>,
+    writes: impl Into<Writes>,
+    context: Context,
     account_id: i32,
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
-    let learner = learner(&txn, account_id).await?;
-    let found = find_module(&txn, module_slug).await?;
-    let (_, title) = lesson_in(&txn, &found, lesson_slug).await?;
+    let (module_slug, lesson_slug) = (module_slug.to_owned(), lesson_slug.to_owned());
+    writes
+        .into()
+        .run(move |txn| {
+            Box::pin(async move {
+                open_lesson_in(txn, &context, account_id, &module_slug, &lesson_slug).await
+            })
+        })
+        .await
+}
+
+async fn open_lesson_in(
+    txn: &DatabaseTransaction,
+    context: &Context,
+    account_id: i32,
+    module_slug: &str,
+    lesson_slug: &str,
+) -> Result<(), AppError> {
+    let learner = learner(txn, account_id).await?;
+    let found = find_module(txn, module_slug).await?;
+    let (_, title) = lesson_in(txn, &found, lesson_slug).await?;
     let event = xapi::LearningEvent::LessonExperienced {
         slug: lesson_slug,
         title: &title,
     };
-    xapi::store(&txn, context.xapi, &learner, &found, &[event]).await?;
-    txn.commit().await?;
+    xapi::store(txn, &context.xapi, &learner, &found, &[event]).await?;
     Ok(())
 }
 
@@ -102,17 +120,34 @@ pub async fn open_lesson(
 /// content the learner saw; completing it again refreshes that pin. When it was the last lesson, the module
 /// may be completed and its record issued. Returns the module's progress after.
 pub async fn complete_lesson(
-    db: &DatabaseConnection,
-    context: Context<'_>,
+    writes: impl Into<Writes>,
+    context: Context,
     account_id: i32,
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<ProgressSummary, AppError> {
-    let txn = begin_write(db).await?;
-    let learner = learner(&txn, account_id).await?;
-    let found = find_module(&txn, module_slug).await?;
-    let (content_hash, title) = lesson_in(&txn, &found, lesson_slug).await?;
-    ensure_enrolled(&txn, account_id, found.id).await?;
+    let (module_slug, lesson_slug) = (module_slug.to_owned(), lesson_slug.to_owned());
+    writes
+        .into()
+        .run(move |txn| {
+            Box::pin(async move {
+                complete_lesson_in(txn, &context, account_id, &module_slug, &lesson_slug).await
+            })
+        })
+        .await
+}
+
+async fn complete_lesson_in(
+    txn: &DatabaseTransaction,
+    context: &Context,
+    account_id: i32,
+    module_slug: &str,
+    lesson_slug: &str,
+) -> Result<ProgressSummary, AppError> {
+    let learner = learner(txn, account_id).await?;
+    let found = find_module(txn, module_slug).await?;
+    let (content_hash, title) = lesson_in(txn, &found, lesson_slug).await?;
+    ensure_enrolled(txn, account_id, found.id).await?;
     lesson_progress::Entity::insert(lesson_progress::ActiveModel {
         account_id: Set(account_id),
         module_id: Set(found.id),
@@ -135,11 +170,11 @@ pub async fn complete_lesson(
         ])
         .to_owned(),
     )
-    .exec(&txn)
+    .exec(txn)
     .await?;
-    let summary = module_progress(&txn, account_id, found.id).await?;
+    let summary = module_progress(txn, account_id, found.id).await?;
     let record_id = if summary.next_lesson.is_none() {
-        completion::complete_in(&txn, context.issuer, context.frameworks, &learner, &found).await?
+        completion::complete_in(txn, &context.issuer, &context.frameworks, &learner, &found).await?
     } else {
         None
     };
@@ -148,8 +183,7 @@ pub async fn complete_lesson(
         title: &title,
     }];
     completion_events(record_id.as_deref(), &mut events);
-    xapi::store(&txn, context.xapi, &learner, &found, &events).await?;
-    txn.commit().await?;
+    xapi::store(txn, &context.xapi, &learner, &found, &events).await?;
     Ok(summary)
 }
 
@@ -165,17 +199,35 @@ fn completion_events<'a>(record_id: Option<&'a str>, events: &mut Vec<xapi::Lear
 /// attempt policy (checked and numbered in the same transaction as the insert); a passed assessment may
 /// complete the module and issue its record.
 pub async fn submit_attempt(
-    db: &DatabaseConnection,
-    context: Context<'_>,
+    writes: impl Into<Writes>,
+    context: Context,
     account_id: i32,
     module_slug: &str,
     scope: &str,
     answers: Answers,
 ) -> Result<AttemptView, AppError> {
-    let txn = begin_write(db).await?;
-    let learner = learner(&txn, account_id).await?;
-    let found = find_module(&txn, module_slug).await?;
-    let (questions, policy) = questions_for(&txn, &found, scope).await?;
+    let (module_slug, scope) = (module_slug.to_owned(), scope.to_owned());
+    writes
+        .into()
+        .run(move |txn| {
+            Box::pin(async move {
+                submit_attempt_in(txn, &context, account_id, &module_slug, &scope, answers).await
+            })
+        })
+        .await
+}
+
+async fn submit_attempt_in(
+    txn: &DatabaseTransaction,
+    context: &Context,
+    account_id: i32,
+    module_slug: &str,
+    scope: &str,
+    answers: Answers,
+) -> Result<AttemptView, AppError> {
+    let learner = learner(txn, account_id).await?;
+    let found = find_module(txn, module_slug).await?;
+    let (questions, policy) = questions_for(txn, &found, scope).await?;
     if questions.is_empty() {
         return Err(AppError::NotFound("Questions for this lesson".to_owned()));
     }
@@ -187,7 +239,7 @@ pub async fn submit_attempt(
             "there is no question `{unknown}` here"
         )));
     }
-    let previous = attempts(&txn, account_id, found.id, scope).await?;
+    let previous = attempts(txn, account_id, found.id, scope).await?;
     match permission(policy.as_ref(), &previous, Utc::now()) {
         AttemptPermission::Allowed => {}
         AttemptPermission::AlreadyPassed => {
@@ -230,7 +282,7 @@ pub async fn submit_attempt(
         attempt_number: Set(attempt_number),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let stored = match stored {
         Ok(stored) => stored,
@@ -249,7 +301,7 @@ pub async fn submit_attempt(
         Err(e) => return Err(e.into()),
     };
     let record_id = if passed {
-        completion::complete_in(&txn, context.issuer, context.frameworks, &learner, &found).await?
+        completion::complete_in(txn, &context.issuer, &context.frameworks, &learner, &found).await?
     } else {
         None
     };
@@ -285,8 +337,7 @@ pub async fn submit_attempt(
         });
     }
     completion_events(record_id.as_deref(), &mut events);
-    xapi::store(&txn, context.xapi, &learner, &found, &events).await?;
-    txn.commit().await?;
+    xapi::store(txn, &context.xapi, &learner, &found, &events).await?;
 
     let revealed = answers_revealed(policy.as_ref(), passed, attempts_used(&previous) + 1);
     if !revealed {

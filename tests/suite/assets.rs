@@ -1,0 +1,130 @@
+//! What a browser downloads: the built bundle compressed ahead of time and cached for a year under hashed
+//! names, and a lesson page whose text is sent once (in the markup), not again in the hydration data.
+
+use academy_tests::http_client::{Browser, state_for};
+use academy_tests::{TestDb, fixtures};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use tower::ServiceExt;
+
+/// GETs `path` with the given `Accept-Encoding`; the status, two headers and the body.
+async fn fetch(
+    router: &axum::Router,
+    path: &str,
+    encoding: Option<&str>,
+) -> (StatusCode, Option<String>, Option<String>, Vec<u8>) {
+    let mut request = Request::get(path);
+    if let Some(encoding) = encoding {
+        request = request.header(header::ACCEPT_ENCODING, encoding);
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("router answers");
+    let header_value = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (status, encoding, caching) = (
+        response.status(),
+        header_value(header::CONTENT_ENCODING),
+        header_value(header::CACHE_CONTROL),
+    );
+    let body = axum::body::to_bytes(response.into_body(), 1024 * 1024)
+        .await
+        .expect("body")
+        .to_vec();
+    (status, encoding, caching, body)
+}
+
+#[tokio::test]
+async fn the_bundle_is_sent_precompressed_and_hashed_names_are_cached_for_a_year() {
+    let db = TestDb::sqlite().await;
+    let site = tempfile::tempdir().expect("temp dir");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg folder");
+    let css = pkg.join("informatics-academy.0123456789abcdef.css");
+    std::fs::write(&css, "body { color: #0b0c0c; }").expect("css");
+    std::fs::write(
+        pkg.join("informatics-academy.0123456789abcdef.css.br"),
+        b"brotli bytes",
+    )
+    .expect("br");
+    std::fs::write(
+        pkg.join("informatics-academy.0123456789abcdef.css.gz"),
+        b"gzip bytes",
+    )
+    .expect("gz");
+
+    let mut state = state_for(&db.conn, &fixtures().join("valid")).await;
+    state.leptos_options.site_root = site.path().to_string_lossy().as_ref().into();
+    state.leptos_options.hash_files = true;
+    let router = server::router::build_router(state.clone(), false);
+    let path = "/pkg/informatics-academy.0123456789abcdef.css";
+
+    let (status, encoding, caching, body) = fetch(&router, path, Some("br, gzip")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(encoding.as_deref(), Some("br"), "the brotli copy is chosen");
+    assert_eq!(body, b"brotli bytes");
+    assert_eq!(
+        caching.as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+
+    let (_, encoding, _, body) = fetch(&router, path, Some("gzip")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(body, b"gzip bytes");
+
+    let (_, encoding, _, body) = fetch(&router, path, None).await;
+    assert_eq!(
+        encoding, None,
+        "a client that accepts no encoding gets the file itself"
+    );
+    assert_eq!(body, b"body { color: #0b0c0c; }");
+
+    let (status, _, caching, _) = fetch(&router, "/pkg/informatics-academy.ffff.css", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        caching.as_deref(),
+        Some("public, max-age=31536000, immutable"),
+        "a missing file must not be cached for a year"
+    );
+
+    // Built without hashed names (a development build), the same files are checked before each use.
+    state.leptos_options.hash_files = false;
+    let router = server::router::build_router(state, false);
+    let (status, _, caching, _) = fetch(&router, path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(caching.as_deref(), Some("public, no-cache"));
+}
+
+#[tokio::test]
+async fn a_lesson_page_carries_its_text_once() {
+    let db = TestDb::sqlite().await;
+    let router =
+        server::router::build_router(state_for(&db.conn, &fixtures().join("valid")).await, false);
+    let mut browser = Browser::new(router);
+    browser
+        .register_verified(&db.conn, "ada@example.org", "Ada", "a long passphrase here")
+        .await;
+    let page = browser.open_lesson("alpha", "first").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Written in the lesson's Markdown as "a potential source of harm".
+    let sentence = "a potential source of harm";
+    assert_eq!(
+        page.body.matches(sentence).count(),
+        1,
+        "the lesson text is in the markup and not copied into the hydration data"
+    );
+
+    // A browser navigating to the lesson (the server function, not a page) gets the text in full.
+    let data = browser
+        .post_json_form("/api/lesson", &[("module", "alpha"), ("lesson", "first")])
+        .await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(data.body.contains(sentence), "{}", data.body);
+}
