@@ -11,7 +11,7 @@ mod markdown;
 mod model;
 mod slug;
 
-pub use diagnostics::ContentError;
+pub use diagnostics::{ContentError, line_and_column};
 pub use loader::{LoadReport, check_module_files, load_library};
 pub use markdown::{
     MAX_MARKDOWN_BYTES, MAX_NESTING, RenderedMarkdown, refuse_unbounded, render_markdown,

@@ -36,11 +36,7 @@ pub(super) struct SourceFile<'a> {
 impl SourceFile<'_> {
     /// An error at a byte offset in the file (clamped to the file's length).
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> ContentError {
-        let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let (line, column) = line_and_column(self.text, offset);
         ContentError {
             path: self.path.to_path_buf(),
             line,
@@ -48,6 +44,17 @@ impl SourceFile<'_> {
             message: message.into(),
         }
     }
+}
+
+/// The 1-based line and column (in characters) of a byte offset in `text`, clamped to its length: where an
+/// editor puts the cursor for a problem found at that offset.
+pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before.get(line_start..).map_or(0, |s| s.chars().count()) + 1,
+    )
 }
 
 /// An error about a whole file (a missing one, or one that cannot be read), placed at its first character.

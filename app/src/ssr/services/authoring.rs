@@ -46,8 +46,8 @@ use crate::model::authoring::{
 };
 use crate::ssr::blocking::off_the_runtime;
 use crate::ssr::content::{
-    ContentError, Framework, LoadedModule, check_module_files, is_valid_slug, refuse_unbounded,
-    render_markdown,
+    ContentError, Framework, LoadedModule, check_module_files, is_valid_slug, line_and_column,
+    refuse_unbounded, render_markdown,
 };
 use crate::ssr::entities::{account, lesson, module, module_draft};
 use forms::Fields;
@@ -303,14 +303,4 @@ pub async fn preview(
         render_markdown(&body, &module_slug).html
     })
     .await
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before.get(line_start..).map_or(0, |s| s.chars().count()) + 1,
-    )
 }
