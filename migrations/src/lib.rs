@@ -20,6 +20,8 @@ mod m20261201_000011_verify_emails;
 mod m20261201_000012_erase_accounts;
 mod m20261201_000013_describe_statements;
 mod m20261201_000014_keep_heading_anchors;
+mod m20261207_000015_search_the_catalogue;
+mod m20261207_000016_date_lesson_checks;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_erase_accounts::Migration),
             Box::new(m20261201_000013_describe_statements::Migration),
             Box::new(m20261201_000014_keep_heading_anchors::Migration),
+            Box::new(m20261207_000015_search_the_catalogue::Migration),
+            Box::new(m20261207_000016_date_lesson_checks::Migration),
         ]
     }
 }

@@ -88,9 +88,20 @@ pub struct Config {
     /// The issuing organisation's name on records.
     #[arg(long, env = "ISSUER_NAME", default_value = "Informatics Academy")]
     pub issuer_name: String,
+    /// Days after a lesson's or framework's `checked` date when it is due for another check: `check` and
+    /// start-up warn, and the authoring page lists it for the module's owner.
+    #[arg(long, env = "CONTENT_REVIEW_AFTER_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub content_review_after_days: u32,
 }
 
 impl Config {
+    /// How long a content check stays good.
+    pub fn review_policy(&self) -> app::ssr::content::ReviewPolicy {
+        app::ssr::content::ReviewPolicy {
+            review_after_days: self.content_review_after_days,
+        }
+    }
+
     /// The sign-in timeouts as the session store and the auth checks use them.
     pub fn session_policy(&self) -> app::ssr::session_store::SessionPolicy {
         app::ssr::session_store::SessionPolicy {

@@ -86,7 +86,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(cli.config)),
-        Command::Check { content } => Ok(check(&content.unwrap_or(cli.config.content_dir))),
+        Command::Check { content } => Ok(check(
+            &content.unwrap_or_else(|| cli.config.content_dir.clone()),
+            cli.config.review_policy(),
+        )),
         Command::Verify { keys, record } => verify(&keys, &record),
         Command::RotateKey => runtime.block_on(rotate_key(cli.config)),
         Command::GrantRole { email, role } => runtime.block_on(grant_role(cli.config, email, role)),
@@ -112,15 +115,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(content: &std::path::Path) -> ExitCode {
+/// Errors fail the check; warnings (content due for review) are printed after them and do not.
+fn check(content: &std::path::Path, policy: app::ssr::content::ReviewPolicy) -> ExitCode {
     let report = app::ssr::content::load_library(content);
     for error in &report.errors {
         println!("{error}");
     }
+    let today = chrono::Utc::now().date_naive();
+    let warnings = app::ssr::content::review_warnings(&report.library, today, policy);
+    for warning in &warnings {
+        println!(
+            "{}:{}:{}: warning: {}",
+            warning.path.display(),
+            warning.line,
+            warning.column,
+            warning.message
+        );
+    }
     let lessons: usize = report.library.modules.iter().map(|m| m.lessons.len()).sum();
     if report.errors.is_empty() {
+        let due = match warnings.len() {
+            0 => String::new(),
+            n => format!("; {n} due for review (warnings above)"),
+        };
         println!(
-            "content OK: {} frameworks, {} modules, {lessons} lessons",
+            "content OK: {} frameworks, {} modules, {lessons} lessons{due}",
             report.library.frameworks.len(),
             report.library.modules.len()
         );

@@ -43,11 +43,22 @@ fn module_folders(content_dir: &Path) -> HashSet<String> {
         .unwrap_or_default()
 }
 
-/// Loads content and logs every problem; broken modules are skipped, the rest are served.
-pub fn load_content(content_dir: &Path) -> LoadReport {
+/// Loads content and logs every problem, and what is due for review; broken modules are skipped, the rest
+/// are served.
+pub fn load_content(content_dir: &Path, policy: app::ssr::content::ReviewPolicy) -> LoadReport {
     let report = load_library(content_dir);
     for error in &report.errors {
         tracing::error!("content: {error}");
+    }
+    let today = chrono::Utc::now().date_naive();
+    let due = app::ssr::content::review_warnings(&report.library, today, policy);
+    if !due.is_empty() {
+        tracing::warn!(
+            lessons_and_frameworks = due.len(),
+            first = %due[0],
+            "content is due for review; `server check` lists each, and the authoring page lists them for \
+             each module's owner"
+        );
     }
     if !report.errors.is_empty() {
         tracing::error!(
@@ -66,7 +77,7 @@ pub async fn prepare(
     tracing::info!(database = %db::redact_url(&config.database_url), "connecting");
     let connection = db::connect_with(&config.database_url, config.sqlite_synchronous).await?;
     db::migrate(&connection).await?;
-    let report = load_content(&config.content_dir);
+    let report = load_content(&config.content_dir, config.review_policy());
     let present = module_folders(&config.content_dir);
     let outcomes = sync_library(&connection, &report.library, &present)
         .await
@@ -103,6 +114,7 @@ pub async fn prepare(
     tracing::info!(to = %mailer.describe(), "email ready");
     Ok(AppState {
         writes: app::ssr::group_commit::Writes::for_database(&connection),
+        review: config.review_policy(),
         db: connection,
         frameworks: report.library.frameworks.into(),
         issuer: Arc::new(issuer),

@@ -5,7 +5,7 @@ use academy_tests::http_client::{Browser, app_for};
 use academy_tests::{copy_fixture, fixtures, learner, on_both_databases, publish};
 use app::api::accounts::Role;
 use app::error::AppError;
-use app::ssr::content::{Framework, load_library};
+use app::ssr::content::{Framework, ReviewPolicy, load_library};
 use app::ssr::entities::module::ModuleSource;
 use app::ssr::entities::{account, audit_event, module};
 use app::ssr::services::accounts::{Registration, Verified, create_account};
@@ -123,7 +123,7 @@ async fn a_learner_can_reach_no_authoring_action(db: &DatabaseConnection) {
         .expect("query")
         .expect("learner");
     assert_eq!(
-        authoring::list_for(db, &learner).await,
+        authoring::list_for(db, &learner, today(), ReviewPolicy::default()).await,
         Err(AppError::Forbidden)
     );
     assert_eq!(
@@ -170,20 +170,74 @@ async fn a_course_lead_cannot_edit_another_leads_module(db: &DatabaseConnection)
         "{refused:?}"
     );
     assert!(
-        authoring::list_for(db, &other)
+        authoring::list_for(db, &other, today(), ReviewPolicy::default())
             .await
             .expect("list")
             .is_empty(),
         "another lead's modules are not listed"
     );
     // The owner and an admin may.
-    let listed = authoring::list_for(db, &owner).await.expect("list");
+    let listed = authoring::list_for(db, &owner, today(), ReviewPolicy::default())
+        .await
+        .expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].slug, slug);
     assert!(listed[0].has_draft && listed[0].version.is_none());
     authoring::overview(db, &frameworks, &admin, &slug)
         .await
         .expect("admins may open any module");
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn day(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+/// The owner sees, per module, the lessons not checked within the review period: never checked, or checked
+/// too long ago; another lead sees none of them.
+async fn owners_see_the_lessons_due_for_review(db: &DatabaseConnection) {
+    publish(db, &fixtures().join("valid")).await;
+    let lead = account_with_role(db, "reviewer@example.org", Role::CourseLead).await;
+    let other = account_with_role(db, "other-reviewer@example.org", Role::CourseLead).await;
+    let admin = account_with_role(db, "review-admin@example.org", Role::Admin).await;
+    authoring::set_owner(db, &admin, "alpha", "reviewer@example.org")
+        .await
+        .expect("hand alpha to the lead");
+    let year = ReviewPolicy {
+        review_after_days: 365,
+    };
+    let due =
+        |listed: Vec<app::model::authoring::AuthoredModule>| -> Vec<(String, Option<String>)> {
+            listed
+                .into_iter()
+                .flat_map(|m| m.due_for_review)
+                .map(|l| (l.slug, l.checked.map(|c| c.shown)))
+                .collect()
+        };
+    // "first" was checked on 1 June 2026; "second" never says.
+    let listed = authoring::list_for(db, &lead, day("2026-12-01"), year)
+        .await
+        .expect("list");
+    assert_eq!(due(listed), [("second".to_owned(), None)]);
+    let a_year_on = authoring::list_for(db, &lead, day("2027-06-02"), year)
+        .await
+        .expect("list");
+    assert_eq!(
+        due(a_year_on),
+        [
+            ("first".to_owned(), Some("1 June 2026".to_owned())),
+            ("second".to_owned(), None)
+        ]
+    );
+    assert!(
+        authoring::list_for(db, &other, day("2027-06-02"), year)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 }
 
 async fn a_content_module_is_admin_only_until_it_has_an_owner(db: &DatabaseConnection) {
@@ -816,14 +870,17 @@ async fn ownership_follows_the_hand_over_and_publishing_does_not_change_it(
         .await
         .expect("first edits");
     assert_eq!(
-        authoring::list_for(db, &first).await.expect("list").len(),
+        authoring::list_for(db, &first, today(), ReviewPolicy::default())
+            .await
+            .expect("list")
+            .len(),
         1
     );
     authoring::set_owner(db, &admin, "alpha", "second@example.org")
         .await
         .expect("hand to second");
     assert!(
-        authoring::list_for(db, &first)
+        authoring::list_for(db, &first, today(), ReviewPolicy::default())
             .await
             .expect("list")
             .is_empty()
@@ -852,6 +909,7 @@ async fn a_server_function_refuses_an_oversized_body(db: &DatabaseConnection) {
 }
 
 on_both_databases!(
+    owners_see_the_lessons_due_for_review,
     concurrent_saves_keep_both_and_bad_settings_are_never_overwritten,
     ownership_follows_the_hand_over_and_publishing_does_not_change_it,
     a_server_function_refuses_an_oversized_body,

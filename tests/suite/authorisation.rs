@@ -80,6 +80,11 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "fn catalogue",
+            args: |_, _| pairs(&[("q", "alpha"), ("page", "1")]),
+            may: PUBLIC,
+        },
+        Row {
             what: "fn module",
             args: |_, _| pairs(&[("slug", "beta")]),
             may: PUBLIC,

@@ -64,6 +64,156 @@ fn a_missing_title_is_reported() {
 }
 
 #[test]
+fn a_lesson_with_no_body_is_refused_where_the_body_should_start() {
+    assert_eq!(
+        errors_for("empty-lesson-body"),
+        [
+            "modules/m/01-a.md:7:1: the lesson has no text: write its body in Markdown after the closing `+++`"
+        ]
+    );
+}
+
+#[test]
+fn an_overlong_title_is_refused_at_the_title() {
+    assert_eq!(
+        errors_for("overlong-title"),
+        ["modules/m/01-a.md:3:9: `title` is 20000 characters long: keep it to 150 or fewer"]
+    );
+}
+
+#[test]
+fn a_checked_date_must_be_a_real_date_written_in_full() {
+    assert_eq!(
+        errors_for("bad-checked-date"),
+        [
+            "modules/m/01-a.md:6:11: `checked` must be the date the facts were last checked, written YYYY-MM-DD (for example 2026-12-01), not `1/12/2026`"
+        ]
+    );
+}
+
+/// Lessons not checked within the review period are warned about at the line of their date, or at the top
+/// of a lesson that has none; frameworks too. Warnings are not errors: everything still loads.
+#[test]
+fn content_due_for_review_is_warned_about_not_refused() {
+    use app::ssr::content::{ReviewPolicy, review_warnings};
+    let report = load_library(&fixtures().join("valid"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let day = |text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+    let year = ReviewPolicy {
+        review_after_days: 365,
+    };
+    let shown = |today| {
+        let root = fixtures().join("valid");
+        review_warnings(&report.library, day(today), year)
+            .iter()
+            .map(|w| {
+                let shown = w.to_string();
+                shown
+                    .strip_prefix(&format!("{}/", root.display()))
+                    .unwrap_or(&shown)
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    // Today: every lesson without a date (all but alpha's first) is listed; the framework (checked
+    // 2026-11-25) and alpha's first (2026-06-01) are not yet due.
+    let now = shown("2026-12-01");
+    assert_eq!(now.len(), 3, "{now:?}");
+    assert!(
+        now.iter()
+            .all(|w| w.contains(":1:1: this lesson does not say when")),
+        "{now:?}"
+    );
+    assert!(
+        !now.iter()
+            .any(|w| w.starts_with("modules/alpha/01-first.md"))
+    );
+    // Two years on, the dated ones are due as well, each at its `checked` line.
+    let later = shown("2028-12-01");
+    assert!(later.contains(&"frameworks/demo.toml:3:11: this framework was last checked on 2026-11-25, more than 365 days ago: check it against its sources and update `checked`".to_owned()), "{later:?}");
+    assert!(
+        later.iter().any(|w| w.starts_with(
+            "modules/alpha/01-first.md:7:11: this lesson was last checked on 2026-06-01"
+        )),
+        "{later:?}"
+    );
+}
+
+/// Confirming a lesson is still right (changing only its `checked` date) is not a change to the lesson:
+/// learners who completed it keep their completion as current.
+#[test]
+fn a_new_checked_date_does_not_change_the_lesson() {
+    let content = academy_tests::copy_fixture("valid");
+    let before = load_library(content.path());
+    let path = content.path().join("modules/alpha/01-first.md");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("2026-06-01", "2026-12-01")).expect("write");
+    let after = load_library(content.path());
+    let first = |report: &app::ssr::content::LoadReport| {
+        let alpha = &report.library.modules[0];
+        (
+            alpha.lessons[0].content_hash.clone(),
+            alpha.content_hash.clone(),
+            alpha.lessons[0]
+                .checked
+                .as_ref()
+                .map(|c| c.date.to_string()),
+        )
+    };
+    let (lesson_before, module_before, _) = first(&before);
+    let (lesson_after, module_after, checked) = first(&after);
+    assert_eq!(
+        lesson_before, lesson_after,
+        "the lesson's hash ignores its checked date"
+    );
+    assert_ne!(
+        module_before, module_after,
+        "the module gets a new version recording the check"
+    );
+    assert_eq!(checked.as_deref(), Some("2026-12-01"));
+}
+
+#[test]
+fn a_nul_character_is_refused_where_it_is() {
+    let errors = errors_for("nul-byte");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("modules/m/01-a.md:8:13: the file holds a NUL character"),
+        "{errors:?}"
+    );
+}
+
+/// Windows Notepad starts UTF-8 files with a byte-order mark; such files load as if it were not there, and
+/// positions in messages are unchanged.
+#[test]
+fn files_saved_with_a_byte_order_mark_load() {
+    let content = academy_tests::copy_fixture("valid");
+    for file in [
+        "modules/beta/01-only.md",
+        "modules/beta/module.toml",
+        "frameworks/demo.toml",
+    ] {
+        let path = content.path().join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("\u{feff}{text}")).expect("write");
+    }
+    let report = load_library(content.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.library.modules.len(), 3);
+
+    let broken = content.path().join("modules/beta/01-only.md");
+    let text = std::fs::read_to_string(&broken).expect("read");
+    std::fs::write(&broken, text.replacen("minutes = 10", "minutes = 0", 1)).expect("write");
+    let report = load_library(content.path());
+    let shown: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{}:{}", e.line, e.column))
+        .collect();
+    assert_eq!(shown, ["4:11"], "{:?}", report.errors);
+}
+
+#[test]
 fn a_duplicate_lesson_slug_names_both_files() {
     let errors = errors_for("duplicate-slug");
     assert_eq!(errors.len(), 1, "{errors:?}");

@@ -8,6 +8,7 @@ mod assessments;
 mod assets;
 mod authoring;
 mod authorisation;
+mod catalogue;
 mod cohorts;
 mod connections;
 mod content;

@@ -40,6 +40,7 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
     let (library, _) = crate::load_and_publish(db, content).await;
     AppState {
         writes: app::ssr::group_commit::Writes::for_database(db),
+        review: app::ssr::content::ReviewPolicy::default(),
         db: db.clone(),
         frameworks: library.frameworks.into(),
         issuer: Arc::new(crate::test_issuer(db).await),

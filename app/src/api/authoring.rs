@@ -14,7 +14,8 @@ pub async fn authored_modules() -> Result<Vec<AuthoredModule>, AppError> {
     use crate::ssr::{auth, services::authoring};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    authoring::list_for(&state.db, &account).await
+    let today = chrono::Utc::now().date_naive();
+    authoring::list_for(&state.db, &account, today, state.review).await
 }
 
 /// Starts a new module as a draft and opens it.

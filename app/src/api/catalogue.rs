@@ -36,3 +36,12 @@ pub async fn fetch_lesson(module: String, lesson: String) -> Result<LessonConten
     }
     Ok(content)
 }
+
+/// One page of the catalogue, whole or searched (`q`), for the catalogue page.
+#[server(endpoint = "catalogue")]
+pub async fn browse_catalogue(q: String, page: u32) -> Result<CatalogueResults, AppError> {
+    use crate::ssr::{auth, services::catalogue};
+    let state = auth::app_state()?;
+    let account = auth::current_account().await?;
+    catalogue::browse(&state.db, account.map(|a| a.id), &q, page).await
+}

@@ -15,6 +15,17 @@ pub struct AuthoredModule {
     /// `files` (from `content/`) or `browser`.
     pub source: ModuleSource,
     pub owner: Option<String>,
+    /// Published lessons not checked against their sources within the review period (or never), in order.
+    pub due_for_review: Vec<LessonDue>,
+}
+
+/// A lesson due for another check of its facts, for its module's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonDue {
+    pub slug: String,
+    pub title: String,
+    /// When it was last checked; `None` when it never said.
+    pub checked: Option<crate::model::catalogue::ShownDate>,
 }
 
 /// A framework and its competencies, offered as alignment choices.

@@ -107,6 +107,15 @@ pub struct LessonContent {
     pub progress: Option<ProgressSummary>,
     /// Whether the lesson has check-your-understanding questions.
     pub has_questions: bool,
+    /// When the lesson's facts were last checked against their sources, if it says.
+    pub checked: Option<ShownDate>,
+}
+
+/// A date as a page shows it ("1 December 2026") and as `<time datetime>` gives it to machines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownDate {
+    pub iso: String,
+    pub shown: String,
 }
 
 /// HTML the server renders into a page's markup (a lesson's body, sanitised when it was loaded).
@@ -178,5 +187,50 @@ mod tests {
         html.mark_in_markup();
         assert_eq!(serde_json::to_string(&html).ok().as_deref(), Some("\"\""));
         assert_eq!(&*html, "<p>Hazard log</p>", "the server still renders it");
+    }
+}
+
+/// How many module cards one catalogue page holds.
+pub const CATALOGUE_PAGE_SIZE: u32 = 20;
+
+/// One page of the catalogue, whole or filtered by a search, with what the page needs to offer the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogueResults {
+    pub cards: Vec<ModuleCard>,
+    /// The search as understood (its words, space-separated); empty when browsing the whole catalogue.
+    pub query: String,
+    /// Modules matching (all listed modules when not searching).
+    pub total: u32,
+    /// 1-based; never past the last page.
+    pub page: u32,
+    pub pages: u32,
+}
+
+impl CatalogueResults {
+    /// The address of another page of these results, for links that also work without JavaScript.
+    pub fn page_href(&self, page: u32) -> String {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        let mut pairs = Vec::new();
+        if !self.query.is_empty() {
+            pairs.push(format!(
+                "q={}",
+                utf8_percent_encode(&self.query, NON_ALPHANUMERIC)
+            ));
+        }
+        if page > 1 {
+            pairs.push(format!("page={page}"));
+        }
+        if pairs.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?{}", pairs.join("&"))
+        }
+    }
+
+    /// 1-based positions of the first and last card shown, for "Showing 21–40 of 1,711".
+    pub fn shown_range(&self) -> (u32, u32) {
+        let first = (self.page - 1) * CATALOGUE_PAGE_SIZE + 1;
+        let count = u32::try_from(self.cards.len()).unwrap_or(CATALOGUE_PAGE_SIZE);
+        (first, first + count.saturating_sub(1))
     }
 }

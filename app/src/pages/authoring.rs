@@ -8,7 +8,43 @@ use leptos_router::hooks::use_query_map;
 use crate::api::authoring::{CreateModule, authored_modules};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
-use crate::model::authoring::ModuleSource;
+use crate::model::authoring::{AuthoredModule, ModuleSource};
+
+/// Lessons whose facts have not been checked against their sources within the review period, module by
+/// module, each linked to its editor; nothing at all when every lesson is current.
+#[component]
+fn DueForReview(modules: Vec<AuthoredModule>) -> impl IntoView {
+    let due: Vec<AuthoredModule> = modules
+        .into_iter()
+        .filter(|m| !m.due_for_review.is_empty())
+        .collect();
+    (!due.is_empty()).then(|| {
+        let count: usize = due.iter().map(|m| m.due_for_review.len()).sum();
+        view! {
+            <section class="due-for-review" aria-labelledby="due-heading">
+                <h2 id="due-heading">{format!("Due for review ({count})")}</h2>
+                <p>"These lessons have not had their facts checked against their sources recently, or never say when. Check each, then set " <code>"checked"</code> " in its front matter to the day you did."</p>
+                {due.into_iter().map(|m| view! {
+                    <h3>{m.title.clone()}</h3>
+                    <ul>
+                        {m.due_for_review.into_iter().map(|lesson| {
+                            let when = lesson.checked.map_or_else(
+                                || "never dated".to_owned(),
+                                |c| format!("last checked {}", c.shown),
+                            );
+                            view! {
+                                <li>
+                                    <A href=format!("/modules/{}/lessons/{}", m.slug, lesson.slug)>{lesson.title}</A>
+                                    {format!(" ({when})")}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }).collect_view()}
+            </section>
+        }
+    })
+}
 
 #[component]
 pub fn AuthoringPage() -> impl IntoView {
@@ -26,6 +62,7 @@ pub fn AuthoringPage() -> impl IntoView {
                 match modules.await {
                     Ok(list) if list.is_empty() => view! { <p>"You have no modules yet. Start one below."</p> }.into_any(),
                     Ok(list) => view! {
+                        <DueForReview modules=list.clone()/>
                         <table class="evidence">
                             <caption class="visually-hidden">"Modules you can edit"</caption>
                             <thead><tr><th scope="col">"Module"</th><th scope="col">"Published"</th><th scope="col">"Draft"</th><th scope="col">"Comes from"</th><th scope="col">"Owner"</th></tr></thead>

@@ -89,6 +89,12 @@ fn LessonBody(content: LessonContent, complete: ServerAction<CompleteLesson>) ->
                 <ul>{content.outcomes.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
             </section>
             <div class="lesson__body" inner_html=content.html.as_str().to_owned()></div>
+            {content.checked.clone().map(|checked| view! {
+                <p class="lesson__checked">
+                    "Facts in this lesson checked against their sources on "
+                    <time datetime=checked.iso>{checked.shown}</time>"."
+                </p>
+            })}
         </article>
         {content.has_questions.then(|| view! {
             <Quiz module=content.module_slug.clone() scope=content.slug.clone() heading="Check your understanding"/>

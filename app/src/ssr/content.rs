@@ -5,6 +5,7 @@
 //! module with any error is left out whole, and every other module still loads.
 
 mod diagnostics;
+mod freshness;
 mod front_matter;
 mod loader;
 mod markdown;
@@ -12,12 +13,21 @@ mod model;
 mod slug;
 
 pub use diagnostics::{ContentError, line_and_column};
+pub use freshness::{ReviewPolicy, review_warnings};
 pub use loader::{LoadReport, check_module_files, load_library};
 pub use markdown::{
     MAX_MARKDOWN_BYTES, MAX_NESTING, RenderedMarkdown, refuse_unbounded, render_markdown,
 };
 pub use model::{
-    AssessmentSpec, Competency, CompletionRule, Framework, Library, LoadedLesson, LoadedModule,
-    OptionSpec, QuestionKind, QuestionSpec, RevealAnswers,
+    AssessmentSpec, CheckedOn, Competency, CompletionRule, Framework, Library, LoadedLesson,
+    LoadedModule, OptionSpec, QuestionKind, QuestionSpec, RevealAnswers,
 };
 pub use slug::{heading_anchor, is_valid_slug};
+
+/// The plain text of a lesson file's body as stored (front matter left out), for indexing versions whose
+/// files are kept but were never loaded by this process (a module published in the browser, say). `None`
+/// for a file that is not a lesson.
+pub fn lesson_file_text(file: &str, module_slug: &str) -> Option<String> {
+    let split = front_matter::split(file.strip_prefix('\u{feff}').unwrap_or(file)).ok()?;
+    Some(render_markdown(split.body, module_slug).text)
+}

@@ -15,6 +15,7 @@ pub mod mail_outbox;
 pub mod module;
 pub mod module_completion;
 pub mod module_draft;
+pub mod module_search_text;
 pub mod module_version;
 pub mod quiz_attempt;
 pub mod session;

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod authoring;
 pub mod catalogue;
+pub mod catalogue_search;
 pub mod cohort_tables;
 pub mod cohorts;
 pub mod completion;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
     pub writes: crate::ssr::group_commit::Writes,
+    /// How long a lesson's check of its facts stays good, for the authoring page's review list.
+    pub review: super::content::ReviewPolicy,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -6,12 +6,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-use super::diagnostics::{ContentError, SourceFile, file_error};
+use super::diagnostics::{ContentError, SourceFile, file_error, line_and_column};
 use super::front_matter;
 use super::markdown::{InternalLink, render_markdown};
 use super::model::{
-    AssessmentFile, AssessmentSpec, Competency, Framework, FrameworkFile, LessonFrontMatter,
-    Library, LoadedLesson, LoadedModule, ModuleManifest, QuestionKind, QuestionSpec,
+    AssessmentFile, AssessmentSpec, CheckedOn, Competency, Framework, FrameworkFile,
+    LessonFrontMatter, Library, LoadedLesson, LoadedModule, ModuleManifest, QuestionKind,
+    QuestionSpec,
 };
 use super::slug::is_valid_slug;
 
@@ -40,25 +41,29 @@ pub fn load_library(root: &Path) -> LoadReport {
     let framework_index = competency_index(&frameworks);
 
     let modules_dir = root.join("modules");
-    let mut parsed = Vec::new();
-    for folder in sorted_entries(&modules_dir, &mut report.errors) {
-        if folder.is_dir() {
-            let (files, read_errors) = read_module_folder(&folder);
-            let slug = folder
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let mut module = parse_module(&slug, &folder, files, &framework_index);
-            module.errors.extend(read_errors);
-            parsed.push(module);
-        } else if !is_hidden(&folder) {
+    let mut folders = Vec::new();
+    for entry in sorted_entries(&modules_dir, &mut report.errors) {
+        if entry.is_dir() {
+            folders.push(entry);
+        } else if !is_hidden(&entry) {
             report.errors.push(file_error(
-                &folder,
+                &entry,
                 "unexpected file: each module is a folder under `modules/`",
             ));
         }
     }
+    // Modules are read and rendered independently, so they are spread over the machine's cores.
+    let parsed: Vec<ParsedModule> = on_every_core(&folders, |folder| {
+        let (files, read_errors) = read_module_folder(folder);
+        let slug = folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let mut module = parse_module(&slug, folder, files, &framework_index);
+        module.errors.extend(read_errors);
+        module
+    });
 
     // Every lesson that parsed, broken module or not, so links are judged against what authors wrote.
     let link_errors: Vec<Vec<ContentError>> = {
@@ -97,6 +102,29 @@ pub fn load_library(root: &Path) -> LoadReport {
         .errors
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report
+}
+
+/// `work` applied to every item, spread over the available cores in contiguous runs; results in item order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores < 2 || items.len() < 2 {
+        return items.iter().map(&work).collect();
+    }
+    let run = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(run)
+            .map(|chunk| scope.spawn(|| chunk.iter().map(&work).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(results) => results,
+                // A panic in one worker is a bug in the loader: surface it as such.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// The lesson links of one module that point at no lesson or heading in `anchors` (module, lesson → anchors).
@@ -224,14 +252,77 @@ fn sorted_entries(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
     }
 }
 
+/// A file's text, without the byte-order mark Windows editors such as Notepad put at the start of UTF-8
+/// files: it is not part of the text, and left in it would hide the opening `+++` of a lesson.
 fn read_text(path: &Path, errors: &mut Vec<ContentError>) -> Option<String> {
     match fs::read_to_string(path) {
-        Ok(text) => Some(text),
+        Ok(text) => Some(without_byte_order_mark(text)),
         Err(e) => {
             errors.push(file_error(path, format!("cannot read file: {e}")));
             None
         }
     }
+}
+
+fn without_byte_order_mark(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
+/// Reads a `checked = "YYYY-MM-DD"` value written at `offset` in `source`, or explains what is wrong with it.
+fn checked_on(
+    value: &str,
+    source: &SourceFile<'_>,
+    offset: usize,
+) -> Result<CheckedOn, ContentError> {
+    match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(date) if value.len() == 10 => {
+            let (line, column) = line_and_column(source.text, offset);
+            Ok(CheckedOn {
+                date,
+                path: source.path.to_path_buf(),
+                line,
+                column,
+            })
+        }
+        _ => Err(source.error_at(
+            offset,
+            format!(
+                "`checked` must be the date the facts were last checked, written YYYY-MM-DD (for example \
+                 2026-12-01), not `{value}`"
+            ),
+        )),
+    }
+}
+
+/// The text a lesson's content hash is taken over: the file without its `checked = …` line, so confirming
+/// that a lesson is still right does not mark it changed for every learner who has completed it.
+fn without_checked_line<'t>(
+    text: &'t str,
+    checked: Option<&Spanned<String>>,
+    fm: usize,
+) -> std::borrow::Cow<'t, str> {
+    let Some(checked) = checked else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let at = fm + checked.span().start;
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    std::borrow::Cow::Owned(format!("{}{}", &text[..start], &text[end..]))
+}
+
+/// Longest title, in characters, for a module or a lesson: it must fit a heading, a card and a record.
+pub const MAX_TITLE_CHARS: usize = 150;
+/// Longest module summary, in characters: it is shown whole on every catalogue card.
+pub const MAX_SUMMARY_CHARS: usize = 1_000;
+
+/// A problem with the length of a one-line field, if it is too long.
+fn too_long(field: &str, value: &str, max: usize) -> Option<String> {
+    let length = value.chars().count();
+    (length > max)
+        .then(|| format!("`{field}` is {length} characters long: keep it to {max} or fewer"))
 }
 
 /// A TOML parse or shape error, placed at its span within `toml_offset..` of the file.
@@ -279,6 +370,9 @@ fn load_frameworks(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<Framework>
             }
         };
         let mut problems = Vec::new();
+        let checked = checked_on(file.checked.get_ref(), &source, file.checked.span().start)
+            .map_err(|e| problems.push(e))
+            .ok();
         if !is_valid_slug(id) {
             problems.push(file_error(
                 &path,
@@ -310,12 +404,12 @@ fn load_frameworks(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<Framework>
                 ));
             }
         }
-        if problems.is_empty() {
+        if let (true, Some(checked)) = (problems.is_empty(), checked) {
             frameworks.push(Framework {
                 id: id.to_owned(),
                 name: file.name,
                 url: file.url.into_inner(),
-                checked: file.checked,
+                checked,
                 description: file.description,
                 competencies: file
                     .competencies
@@ -461,6 +555,20 @@ fn parse_module(
     let slug = slug.to_owned();
     let manifest_path = folder.join("module.toml");
     let mut errors = Vec::new();
+    let files: BTreeMap<String, String> = files
+        .into_iter()
+        .map(|(name, text)| (name, without_byte_order_mark(text)))
+        .collect();
+    for (name, text) in &files {
+        if let Some(at) = text.find('\0') {
+            let path = folder.join(name);
+            errors.push(SourceFile { path: &path, text }.error_at(
+                at,
+                "the file holds a NUL character, which text never contains: save it again as plain \
+                 UTF-8 text (it may have been saved as UTF-16 or by a word processor)",
+            ));
+        }
+    }
     let mut parsed = ParsedModule {
         module: LoadedModule {
             slug: slug.clone(),
@@ -520,16 +628,18 @@ fn parse_module(
             };
             match toml::from_str::<ModuleManifest>(text) {
                 Ok(manifest) => {
-                    for (field, value) in [
-                        ("title", &manifest.title),
-                        ("summary", &manifest.summary),
-                        ("audience", &manifest.audience),
+                    for (field, value, max) in [
+                        ("title", &manifest.title, MAX_TITLE_CHARS),
+                        ("summary", &manifest.summary, MAX_SUMMARY_CHARS),
+                        ("audience", &manifest.audience, MAX_SUMMARY_CHARS),
                     ] {
                         if value.get_ref().trim().is_empty() {
                             errors.push(source.error_at(
                                 value.span().start,
                                 format!("`{field}` must not be empty"),
                             ));
+                        } else if let Some(message) = too_long(field, value.get_ref(), max) {
+                            errors.push(source.error_at(value.span().start, message));
                         }
                     }
                     for (field, value) in [
@@ -609,6 +719,24 @@ fn parse_module(
         if front.title.get_ref().trim().is_empty() {
             errors
                 .push(source.error_at(fm + front.title.span().start, "`title` must not be empty"));
+        } else if let Some(message) = too_long("title", front.title.get_ref(), MAX_TITLE_CHARS) {
+            errors.push(source.error_at(fm + front.title.span().start, message));
+        }
+        let checked = match &front.checked {
+            Some(value) => match checked_on(value.get_ref(), &source, fm + value.span().start) {
+                Ok(checked) => Some(checked),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        if split.body.trim().is_empty() {
+            errors.push(source.error_at(
+                split.body_offset,
+                "the lesson has no text: write its body in Markdown after the closing `+++`",
+            ));
         }
         let minutes = *front.minutes.get_ref();
         if !(1..=600).contains(&minutes) {
@@ -668,8 +796,12 @@ fn parse_module(
                 anchors
             },
             html: rendered.html,
-            content_hash: hash_hex(text.as_bytes()),
+            content_hash: hash_hex(
+                without_checked_line(text, front.checked.as_ref(), fm).as_bytes(),
+            ),
             word_count: rendered.word_count,
+            text: rendered.text,
+            checked,
             path: path.clone(),
         });
     }

@@ -57,6 +57,8 @@ pub struct RenderedMarkdown {
     pub problems: Vec<(usize, String)>,
     /// Words of prose (code blocks excluded).
     pub word_count: usize,
+    /// The body's words as plain text (code included, markup gone), for the catalogue's full-text search.
+    pub text: String,
 }
 
 enum Destination {
@@ -196,6 +198,23 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
     let mut in_code_block = false;
 
     for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+        let block_boundary = matches!(
+            &event,
+            Event::End(
+                TagEnd::Paragraph
+                    | TagEnd::Heading(_)
+                    | TagEnd::Item
+                    | TagEnd::BlockQuote(_)
+                    | TagEnd::CodeBlock
+                    | TagEnd::TableCell
+                    | TagEnd::FootnoteDefinition
+            ) | Event::SoftBreak
+                | Event::HardBreak
+                | Event::Rule
+        );
+        if block_boundary && !out.text.ends_with(char::is_whitespace) {
+            out.text.push(' ');
+        }
         match &event {
             Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
                 depth += 1;
@@ -337,6 +356,7 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
             if !in_code_block {
                 out.word_count += text.split_whitespace().count();
             }
+            out.text.push_str(text);
             if let Some((_, _, heading_text)) = heading.as_mut() {
                 heading_text.push_str(text);
             }
@@ -412,6 +432,18 @@ mod tests {
         assert!(messages[0].starts_with("use `##` for sections"));
         assert!(messages[1].starts_with("link `other.md` would break"));
         assert!(messages[2].starts_with("raw HTML is not allowed"));
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_the_markup() {
+        let rendered = render_markdown(
+            "## Hazard log\n\nA *clinical* [safety](https://example.org) case.\nNext line `code`.\n\n- one\n- two\n",
+            "m",
+        );
+        assert_eq!(
+            rendered.text.trim_end(),
+            "Hazard log A clinical safety case. Next line code. one two"
+        );
     }
 
     #[test]

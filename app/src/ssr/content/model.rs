@@ -117,6 +117,8 @@ pub(super) struct LessonFrontMatter {
     pub alignments: Vec<Spanned<String>>,
     #[serde(default)]
     pub questions: Vec<Spanned<QuestionSpec>>,
+    /// When the lesson's facts were last checked against their sources, `YYYY-MM-DD`.
+    pub checked: Option<Spanned<String>>,
 }
 
 /// `assessment.toml`.
@@ -198,7 +200,7 @@ pub struct AssessmentSpec {
 pub(super) struct FrameworkFile {
     pub name: String,
     pub url: Spanned<String>,
-    pub checked: String,
+    pub checked: Spanned<String>,
     pub description: String,
     pub competencies: Vec<CompetencySpec>,
 }
@@ -218,10 +220,20 @@ pub struct Framework {
     pub id: String,
     pub name: String,
     pub url: String,
-    /// When someone last checked the codes against the source (`YYYY-MM-DD`).
-    pub checked: String,
+    /// When someone last checked the codes against the source.
+    pub checked: CheckedOn,
     pub description: String,
     pub competencies: Vec<Competency>,
+}
+
+/// When a lesson or framework was last checked against its sources, and where that date is written, so a
+/// reminder to check it again can point at the line to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckedOn {
+    pub date: chrono::NaiveDate,
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// One coded competency of a framework.
@@ -286,5 +298,9 @@ pub struct LoadedLesson {
     pub content_hash: String,
     /// Words of prose in the body (code blocks excluded).
     pub word_count: usize,
+    /// The body as plain text, indexed for the catalogue's full-text search.
+    pub text: String,
+    /// When its facts were last checked; `None` for a lesson that does not say (`check` warns).
+    pub checked: Option<CheckedOn>,
     pub path: PathBuf,
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub questions: String,
     /// JSON array of the body's heading anchors, kept when the content loaded (for checking links to them).
     pub anchors: String,
+    /// When its facts were last checked against their sources; `None` when the lesson does not say.
+    pub checked: Option<ChronoDate>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,9 @@ pub enum Relation {
     ModuleCompletion,
     #[sea_orm(has_many = "super::module_version::Entity")]
     ModuleVersion,
+    /// Its searchable text (derived; see `services::catalogue_search`).
+    #[sea_orm(has_one = "super::module_search_text::Entity")]
+    ModuleSearchText,
     #[sea_orm(has_many = "super::quiz_attempt::Entity")]
     QuizAttempt,
 }
@@ -98,6 +101,12 @@ impl Related<super::module_completion::Entity> for Entity {
 impl Related<super::module_version::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::ModuleVersion.def()
+    }
+}
+
+impl Related<super::module_search_text::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModuleSearchText.def()
     }
 }
 

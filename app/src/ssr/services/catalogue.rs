@@ -5,16 +5,19 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
+use super::catalogue_search;
 use super::progress::{completed_lessons, completions, enrolled_module_ids, summarise};
 use crate::error::AppError;
 use crate::model::authoring::ModuleSource;
 use crate::model::catalogue::{
-    AlignmentView, LessonContent, LessonListItem, LessonRef, ModuleCard, ModuleDetail, PageHtml,
+    AlignmentView, CATALOGUE_PAGE_SIZE, CatalogueResults, LessonContent, LessonListItem, LessonRef,
+    ModuleCard, ModuleDetail, PageHtml, ShownDate,
 };
 use crate::ssr::content::{Framework, Library, LoadedModule};
 use crate::ssr::entities::{completion_record, lesson, module, module_version};
@@ -106,6 +109,7 @@ pub async fn sync_library(
         .filter(module::Column::Source.eq(Origin::Files.source()))
         .exec(db)
         .await?;
+    super::catalogue_search::index_stale_modules(db, library).await?;
     Ok(outcomes)
 }
 
@@ -269,8 +273,10 @@ pub async fn publish_module(
             .map_err(|e| crate::ssr::error::internal("heading anchors", e))?);
         active.questions = Set(serde_json::to_string(&loaded_lesson.questions)
             .map_err(|e| crate::ssr::error::internal("questions", e))?);
+        active.checked = Set(loaded_lesson.checked.as_ref().map(|c| c.date));
         active.save(txn).await?;
     }
+    super::catalogue_search::index_loaded(txn, module_id, loaded).await?;
     Ok(if created {
         SyncOutcome::Created { version }
     } else {
@@ -346,21 +352,33 @@ fn lesson_refs(outlines: &[LessonOutline], module_id: i32) -> Vec<LessonRef> {
         .collect()
 }
 
-/// Builds catalogue cards, with progress for the modules the account is enrolled in.
+/// Builds catalogue cards, with progress for the modules the account is enrolled in. Outlines are grouped
+/// by module once, so a catalogue of thousands of modules costs one pass over its lessons.
 pub(crate) fn cards(
     modules: Vec<module::Model>,
     outlines: &[LessonOutline],
     enrolled: &HashSet<i32>,
     completed: &HashMap<i32, HashSet<String>>,
 ) -> Vec<ModuleCard> {
+    let mut by_module: HashMap<i32, Vec<LessonRef>> = HashMap::new();
+    for outline in outlines {
+        by_module
+            .entry(outline.module_id)
+            .or_default()
+            .push(LessonRef {
+                slug: outline.slug.clone(),
+                title: outline.title.clone(),
+            });
+    }
+    let empty_lessons = Vec::new();
+    let empty_completed = HashSet::new();
     modules
         .into_iter()
         .map(|m| {
-            let lessons = lesson_refs(outlines, m.id);
-            let progress = enrolled.contains(&m.id).then(|| {
-                let empty = HashSet::new();
-                summarise(&lessons, completed.get(&m.id).unwrap_or(&empty))
-            });
+            let lessons = by_module.get(&m.id).unwrap_or(&empty_lessons);
+            let progress = enrolled
+                .contains(&m.id)
+                .then(|| summarise(lessons, completed.get(&m.id).unwrap_or(&empty_completed)));
             ModuleCard {
                 slug: m.slug,
                 title: m.title,
@@ -373,6 +391,80 @@ pub(crate) fn cards(
             }
         })
         .collect()
+}
+
+/// One page of the catalogue for the catalogue page: every listed module in order, or those matching a
+/// search, best first; with the account's progress where enrolled. Five queries whatever the size of the
+/// catalogue, and only the page's modules and lessons are read.
+pub async fn browse(
+    db: &DatabaseConnection,
+    account_id: Option<i32>,
+    search: &str,
+    page: u32,
+) -> Result<CatalogueResults, AppError> {
+    let words = catalogue_search::search_words(search);
+    let size = u64::from(CATALOGUE_PAGE_SIZE);
+    let matches = if words.is_empty() {
+        None
+    } else {
+        Some(catalogue_search::matching_modules(db, &words).await?)
+    };
+    let total = match &matches {
+        Some(ids) => u64::try_from(ids.len()).unwrap_or(u64::MAX),
+        None => {
+            module::Entity::find()
+                .filter(module::Column::Listed.eq(true))
+                .count(db)
+                .await?
+        }
+    };
+    let pages = total.div_ceil(size).max(1);
+    let page = u64::from(page).clamp(1, pages);
+    let skip = (page - 1) * size;
+    let modules = match &matches {
+        None => {
+            module::Entity::find()
+                .filter(module::Column::Listed.eq(true))
+                .order_by_asc(module::Column::Position)
+                .order_by_asc(module::Column::Slug)
+                .offset(skip)
+                .limit(size)
+                .all(db)
+                .await?
+        }
+        Some(ids) => {
+            let wanted: Vec<i32> = ids
+                .iter()
+                .copied()
+                .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+                .take(usize::try_from(size).unwrap_or(usize::MAX))
+                .collect();
+            let mut found: HashMap<i32, module::Model> = module::Entity::find()
+                .filter(module::Column::Id.is_in(wanted.clone()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+            wanted.iter().filter_map(|id| found.remove(id)).collect()
+        }
+    };
+    let ids: Vec<i32> = modules.iter().map(|m| m.id).collect();
+    let outlines = lesson_outlines(db, Some(ids)).await?;
+    let (enrolled, completed) = match account_id {
+        Some(account_id) => (
+            enrolled_module_ids(db, account_id).await?,
+            completed_lessons(db, account_id, None).await?,
+        ),
+        None => (HashSet::new(), HashMap::new()),
+    };
+    Ok(CatalogueResults {
+        cards: cards(modules, &outlines, &enrolled, &completed),
+        query: words.join(" "),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        page: u32::try_from(page).unwrap_or(u32::MAX),
+        pages: u32::try_from(pages).unwrap_or(u32::MAX),
+    })
 }
 
 /// The catalogue: every listed module in order, with the account's progress where enrolled.
@@ -561,5 +653,9 @@ pub async fn lesson_content(
             &body.questions,
         )?
         .is_empty(),
+        checked: body.checked.map(|date| ShownDate {
+            iso: date.format("%Y-%m-%d").to_string(),
+            shown: date.format("%-d %B %Y").to_string(),
+        }),
     })
 }

@@ -1,12 +1,19 @@
 //! Who may edit which module: the list a course lead or admin sees, and handing a module to a course lead.
 
 use super::*;
-use crate::model::authoring::ModuleSource;
+use crate::model::authoring::{LessonDue, ModuleSource};
+use crate::model::catalogue::ShownDate;
+use crate::ssr::content::ReviewPolicy;
+use crate::ssr::entities::lesson;
+use sea_orm::QueryOrder;
 
-/// Every module the account may edit, with its draft status. Course leads see their own; admins see all.
+/// Every module the account may edit, with its draft status and the lessons due for review on `today`
+/// under `review`. Course leads see their own; admins see all.
 pub async fn list_for(
     db: &DatabaseConnection,
     account: &account::Model,
+    today: chrono::NaiveDate,
+    review: ReviewPolicy,
 ) -> Result<Vec<AuthoredModule>, AppError> {
     if !may_author(account) {
         return Err(AppError::Forbidden);
@@ -57,6 +64,32 @@ pub async fn list_for(
         .await?
         .into_iter()
         .collect();
+    let mut due: HashMap<i32, Vec<LessonDue>> = HashMap::new();
+    let lessons: Vec<(i32, String, String, Option<chrono::NaiveDate>)> = lesson::Entity::find()
+        .select_only()
+        .columns([
+            lesson::Column::ModuleId,
+            lesson::Column::Slug,
+            lesson::Column::Title,
+            lesson::Column::Checked,
+        ])
+        .filter(lesson::Column::ModuleId.is_in(modules.iter().map(|m| m.id)))
+        .order_by_asc(lesson::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (module_id, slug, title, checked) in lessons {
+        if review.is_due(checked, today) {
+            due.entry(module_id).or_default().push(LessonDue {
+                slug,
+                title,
+                checked: checked.map(|date| ShownDate {
+                    iso: date.format("%Y-%m-%d").to_string(),
+                    shown: date.format("%-d %B %Y").to_string(),
+                }),
+            });
+        }
+    }
     let draft_slugs: HashSet<&str> = drafts.iter().map(|d| d.slug.as_str()).collect();
     let mut list: Vec<AuthoredModule> = modules
         .iter()
@@ -67,6 +100,7 @@ pub async fn list_for(
             has_draft: draft_slugs.contains(m.slug.as_str()),
             source: m.source,
             owner: m.owner_id.and_then(|id| names.get(&id).cloned()),
+            due_for_review: due.remove(&m.id).unwrap_or_default(),
         })
         .collect();
     let published: HashSet<&str> = modules.iter().map(|m| m.slug.as_str()).collect();
@@ -88,6 +122,7 @@ pub async fn list_for(
             has_draft: true,
             source: ModuleSource::Browser,
             owner: names.get(&draft.owner_id).cloned(),
+            due_for_review: Vec::new(),
         });
     }
     list.sort_by(|a, b| a.title.cmp(&b.title).then(a.slug.cmp(&b.slug)));
