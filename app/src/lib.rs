@@ -24,8 +24,8 @@ use pages::{
     authoring_module::AuthoringModulePage, catalogue::CataloguePage, cohort::CohortPage,
     cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage, lesson::LessonPage,
     lesson_editor::LessonEditorPage, module::ModulePage, not_found::NotFoundPage,
-    portfolio::PortfolioPage, record::RecordPage, register::RegisterPage, sign_in::SignInPage,
-    source_editor::SourceEditorPage,
+    pathway::PathwayPage, pathways::PathwaysPage, portfolio::PortfolioPage, record::RecordPage,
+    register::RegisterPage, sign_in::SignInPage, source_editor::SourceEditorPage,
 };
 use pages::{
     account_deleted::AccountDeletedPage, check_email::CheckEmailPage,
@@ -106,6 +106,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/modules/:module") view=ModulePage ssr=SsrMode::Async/>
                     <Route path=path!("/modules/:module/lessons/:lesson") view=LessonPage ssr=SsrMode::Async/>
                     <Route path=path!("/modules/:module/assessment") view=AssessmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pathways") view=PathwaysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pathways/:pathway") view=PathwayPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/portfolio") view=PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("/cohorts") view=CohortsPage ssr=SsrMode::Async/>

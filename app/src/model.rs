@@ -6,5 +6,6 @@ pub mod admin;
 pub mod authoring;
 pub mod catalogue;
 pub mod cohorts;
+pub mod pathways;
 pub mod quizzes;
 pub mod records;

@@ -20,6 +20,8 @@ pub mod lesson;
 pub mod lesson_editor;
 pub mod module;
 pub mod not_found;
+pub mod pathway;
+pub mod pathways;
 pub mod portfolio;
 pub mod record;
 pub mod register;

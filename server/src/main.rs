@@ -139,9 +139,10 @@ fn check(content: &std::path::Path, policy: app::ssr::content::ReviewPolicy) -> 
             n => format!("; {n} due for review (warnings above)"),
         };
         println!(
-            "content OK: {} frameworks, {} modules, {lessons} lessons{due}",
+            "content OK: {} frameworks, {} modules, {lessons} lessons, {} pathways{due}",
             report.library.frameworks.len(),
-            report.library.modules.len()
+            report.library.modules.len(),
+            report.library.pathways.len()
         );
         ExitCode::SUCCESS
     } else {

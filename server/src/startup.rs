@@ -117,6 +117,7 @@ pub async fn prepare(
         review: config.review_policy(),
         db: connection,
         frameworks: report.library.frameworks.into(),
+        pathways: report.library.pathways.into(),
         issuer: Arc::new(issuer),
         xapi: Arc::new(XapiSettings {
             base_url: config.site_address().to_owned(),

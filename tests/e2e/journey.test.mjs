@@ -234,6 +234,32 @@ async function learnerJourney({ javaScript }) {
   await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
   await hydrated();
   await audit('the dashboard with progress');
+
+  // Pathways come first on the dashboard; a pathway's page shows its modules in order and the next step.
+  await page.getByRole('link', { name: 'Starter pathway' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Starter pathway' }).waitFor();
+  await hydrated();
+  await page.getByText('0 of 2 required modules complete').waitFor();
+  await page.getByRole('link', { name: 'Next: Continue Alpha module: Second lesson' }).waitFor();
+  await audit('a pathway page');
+  await page.getByRole('link', { name: 'Pathways' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Pathways' }).waitFor();
+  await hydrated();
+  await audit('the pathways list');
+
+  // Search the catalogue (a plain GET form, with or without JavaScript).
+  await page.goto(`${baseUrl}/`);
+  await hydrated();
+  await page.getByRole('searchbox', { name: 'Search modules and lessons' }).fill('short lesson');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByText('1 module matches “short lesson”').waitFor();
+  await hydrated();
+  await page.getByRole('link', { name: 'Gamma module' }).waitFor();
+  await audit('catalogue search results');
+
+  await page.getByRole('link', { name: 'My learning' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await hydrated();
   await page.getByRole('link', { name: 'Continue where you left off: Second lesson' }).click();
   await page.getByRole('heading', { level: 1, name: 'Second lesson' }).waitFor();
 

@@ -85,6 +85,16 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "fn pathways",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "fn pathway",
+            args: |_, _| pairs(&[("slug", "starter")]),
+            may: PUBLIC,
+        },
+        Row {
             what: "fn module",
             args: |_, _| pairs(&[("slug", "beta")]),
             may: PUBLIC,

@@ -90,6 +90,7 @@ fn many_modules(count: usize) -> tempfile::TempDir {
     for name in ["alpha", "beta", "gamma"] {
         std::fs::remove_dir_all(modules.join(name)).expect("remove fixture module");
     }
+    std::fs::remove_dir_all(dir.path().join("pathways")).expect("remove the fixture's pathway");
     for n in 1..=count {
         let folder = modules.join(format!("m{n:02}"));
         std::fs::create_dir_all(&folder).expect("module folder");
@@ -200,6 +201,8 @@ async fn removed_modules_drop_out_and_a_lost_index_is_rebuilt_at_start_up(db: &D
     assert_eq!(slugs(&found), ["gamma"]);
 
     std::fs::remove_dir_all(content.path().join("modules/gamma")).expect("remove gamma");
+    std::fs::remove_dir_all(content.path().join("pathways"))
+        .expect("remove the pathway naming gamma");
     publish(db, content.path()).await;
     let gone = catalogue::browse(db, None, "short", 1)
         .await

@@ -82,6 +82,34 @@ fn an_overlong_title_is_refused_at_the_title() {
 }
 
 #[test]
+fn pathways_load_in_order_with_required_and_optional_modules() {
+    let report = load_library(&fixtures().join("valid"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let starter = &report.library.pathways[0];
+    assert_eq!(starter.slug, "starter");
+    let steps: Vec<(&str, bool)> = starter
+        .steps
+        .iter()
+        .map(|s| (s.module.as_str(), s.required))
+        .collect();
+    assert_eq!(steps, [("alpha", true), ("beta", false), ("gamma", true)]);
+    assert_eq!(starter.targets, ["demo:1.1"]);
+}
+
+#[test]
+fn a_pathway_is_checked_against_the_modules_and_frameworks() {
+    assert_eq!(
+        errors_for("pathway-names-a-missing-module"),
+        [
+            "pathways/p.toml:5:12: alignment `demo:9.9` names unknown code `9.9` in framework `demo`",
+            "pathways/p.toml:7:1: a pathway needs at least one required module (`required = true`, the default)",
+            "pathways/p.toml:11:1: pathway names module `missing`, which is not in content/modules/",
+            "pathways/p.toml:15:1: module `m` is listed twice",
+        ]
+    );
+}
+
+#[test]
 fn a_checked_date_must_be_a_real_date_written_in_full() {
     assert_eq!(
         errors_for("bad-checked-date"),
@@ -403,6 +431,248 @@ fn the_shipped_curriculum_loads_and_meets_the_curriculum_standard() {
                     lesson.path.display()
                 );
             }
+            assert!(
+                lesson.checked.is_some(),
+                "{} does not say when its facts were last checked (`checked`)",
+                lesson.path.display()
+            );
         }
     }
+    // The curriculum is more than a shelf: a foundations pathway through every module, required, and a
+    // shorter one for clinical safety leads.
+    let pathway = |slug: &str| {
+        report
+            .library
+            .pathways
+            .iter()
+            .find(|p| p.slug == slug)
+            .unwrap_or_else(|| panic!("the curriculum needs the pathway `{slug}`"))
+    };
+    let foundations = pathway("foundations-for-new-ccios");
+    let mut in_foundations: Vec<&str> = foundations
+        .steps
+        .iter()
+        .map(|s| s.module.as_str())
+        .collect();
+    in_foundations.sort_unstable();
+    let mut every_module = slugs.clone();
+    every_module.sort_unstable();
+    assert_eq!(
+        in_foundations, every_module,
+        "Foundations takes every module"
+    );
+    assert!(foundations.steps.iter().all(|s| s.required));
+    let safety = pathway("clinical-safety-lead");
+    assert!(safety.steps.len() < foundations.steps.len());
+    assert_eq!(
+        safety.steps.first().map(|s| s.module.as_str()),
+        Some("clinical-safety")
+    );
+}
+
+/// A course lead set a lesson's reading time past the ten-hour limit.
+#[test]
+fn lesson_minutes_over_the_limit_are_refused_at_the_value() {
+    assert_eq!(
+        errors_for("lesson-minutes-over-600"),
+        ["modules/m/01-a.md:4:11: `minutes` must be between 1 and 600"]
+    );
+}
+
+/// A course lead left a lesson's learning outcomes as an empty list.
+#[test]
+fn a_lesson_without_outcomes_is_refused_at_the_list() {
+    assert_eq!(
+        errors_for("lesson-without-outcomes"),
+        ["modules/m/01-a.md:5:12: `outcomes` must list 1 to 6 learning outcomes, none empty"]
+    );
+}
+
+/// A course lead wrote a lesson slug with a capital letter.
+#[test]
+fn a_lesson_slug_with_capitals_is_refused_at_the_slug() {
+    assert_eq!(
+        errors_for("lesson-slug-with-capitals"),
+        [
+            "modules/m/01-a.md:2:8: lesson slug `Intro` is not valid: use lower-case letters, digits and hyphens"
+        ]
+    );
+}
+
+/// A course lead gave a question an id with a capital letter.
+#[test]
+fn a_question_id_that_is_not_a_slug_is_refused_at_the_question() {
+    assert_eq!(
+        errors_for("question-id-not-a-slug"),
+        [
+            "modules/m/01-a.md:7:1: question id `Q1` is not valid: use lower-case letters, digits and hyphens"
+        ]
+    );
+}
+
+/// A course lead copied a question into a second lesson and kept its id.
+#[test]
+fn a_question_id_used_in_two_lessons_is_refused_at_the_second() {
+    let first = fixtures()
+        .join("invalid")
+        .join("duplicate-question-id-across-lessons")
+        .join("modules/m/01-a.md");
+    assert_eq!(
+        errors_for("duplicate-question-id-across-lessons"),
+        [format!(
+            "modules/m/02-b.md:7:1: duplicate question id `q1` (also used in {})",
+            first.display()
+        )]
+    );
+}
+
+/// A course lead left a question's prompt empty.
+#[test]
+fn a_question_with_an_empty_prompt_is_refused() {
+    assert_eq!(
+        errors_for("question-with-empty-prompt"),
+        ["modules/m/01-a.md:7:1: question `q1` has an empty prompt"]
+    );
+}
+
+/// A course lead left a question's explanation empty.
+#[test]
+fn a_question_with_an_empty_explanation_is_refused() {
+    assert_eq!(
+        errors_for("question-with-empty-explanation"),
+        ["modules/m/01-a.md:7:1: question `q1` needs an explanation"]
+    );
+}
+
+/// A course lead marked two options correct in a single-choice question.
+#[test]
+fn a_single_choice_question_with_two_correct_options_is_refused() {
+    assert_eq!(
+        errors_for("single-choice-with-two-correct-options"),
+        [
+            "modules/m/01-a.md:7:1: single-choice question `q1` has 2 correct options: use kind = \"multiple\" or keep one"
+        ]
+    );
+}
+
+/// A course lead gave a true-false question options as well as an answer.
+#[test]
+fn a_true_false_question_with_options_is_refused() {
+    assert_eq!(
+        errors_for("true-false-question-with-options"),
+        [
+            "modules/m/01-a.md:7:1: true-false question `q1` takes `answer = true|false`, not options"
+        ]
+    );
+}
+
+/// A course lead wrote a true-false question without saying whether it is true or false.
+#[test]
+fn a_true_false_question_without_an_answer_is_refused() {
+    assert_eq!(
+        errors_for("true-false-question-without-answer"),
+        [
+            "modules/m/01-a.md:7:1: true-false question `q1` has no correct answer: add `answer = true` or `answer = false`"
+        ]
+    );
+}
+
+/// A course lead left a module's summary empty.
+#[test]
+fn a_module_with_an_empty_summary_is_refused_at_the_summary() {
+    assert_eq!(
+        errors_for("module-with-empty-summary"),
+        ["modules/m/module.toml:2:11: `summary` must not be empty"]
+    );
+}
+
+/// A course lead estimated a module at no hours at all.
+#[test]
+fn a_module_estimated_at_zero_hours_is_refused_at_the_value() {
+    assert_eq!(
+        errors_for("module-with-zero-estimated-hours"),
+        ["modules/m/module.toml:4:19: `estimated_hours` must be more than 0 and at most 1000"]
+    );
+}
+
+/// A course lead created a module folder with a module.toml but no lessons.
+#[test]
+fn a_module_without_lessons_is_refused() {
+    assert_eq!(
+        errors_for("module-without-lessons"),
+        ["modules/m/module.toml:1:1: module has no lessons: add at least one `.md` file"]
+    );
+}
+
+/// A course lead left a notes file in a module folder.
+#[test]
+fn an_unexpected_file_in_a_module_folder_is_refused() {
+    assert_eq!(
+        errors_for("unexpected-file-in-module-folder"),
+        [
+            "modules/m/notes.txt:1:1: unexpected file: a module holds module.toml, assessment.toml and `.md` lessons only"
+        ]
+    );
+}
+
+/// A course lead started a lesson body with a level-1 heading.
+#[test]
+fn a_level_one_heading_in_a_lesson_is_refused_at_the_heading() {
+    assert_eq!(
+        errors_for("level-one-heading-in-lesson"),
+        [
+            "modules/m/01-a.md:8:1: use `##` for sections: the lesson title is the page's only level-1 heading"
+        ]
+    );
+}
+
+/// A course lead embedded an image from a plain http:// address.
+#[test]
+fn an_image_over_http_is_refused_at_the_image() {
+    assert_eq!(
+        errors_for("image-over-http"),
+        [
+            "modules/m/01-a.md:10:1: image `http://example.org/diagram.png` must be a full https:// address"
+        ]
+    );
+}
+
+/// A course lead nested block quotes 33 deep, one past the limit.
+#[test]
+fn quotes_nested_past_the_limit_are_refused_at_the_marker_too_deep() {
+    assert_eq!(
+        errors_for("quotes-nested-too-deep"),
+        [
+            "modules/m/01-a.md:10:33: block quotes and lists are nested more than 32 levels deep here: flatten them"
+        ]
+    );
+}
+
+/// A course lead gave a framework's source as an http:// address.
+#[test]
+fn a_framework_url_that_is_not_https_is_refused_at_the_url() {
+    assert_eq!(
+        errors_for("framework-url-not-https"),
+        ["frameworks/demo.toml:2:7: `url` must be a full https:// address"]
+    );
+}
+
+/// A course lead gave two competencies of a framework the same code.
+#[test]
+fn a_duplicate_competency_code_is_refused_at_the_second() {
+    assert_eq!(
+        errors_for("duplicate-competency-code"),
+        ["frameworks/demo.toml:12:8: duplicate competency code `1.1`"]
+    );
+}
+
+/// A course lead set a wait between assessment attempts while leaving attempts unlimited.
+#[test]
+fn a_cooldown_without_an_attempt_limit_is_refused_at_the_cooldown() {
+    assert_eq!(
+        errors_for("cooldown-hours-without-max-attempts"),
+        [
+            "modules/m/assessment.toml:2:18: `cooldown_hours` needs `max_attempts`: with unlimited attempts there is nothing to wait for"
+        ]
+    );
 }

@@ -17,6 +17,7 @@ mod learning;
 mod mail;
 mod messages;
 mod migrations;
+mod pathways;
 mod personal_data;
 mod progress;
 mod publishing;

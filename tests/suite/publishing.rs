@@ -145,6 +145,8 @@ async fn a_removed_module_is_unlisted_but_its_progress_is_kept(db: &DatabaseConn
     )
     .expect("drop the link to beta");
     std::fs::remove_dir_all(content.path().join("modules/beta")).expect("remove beta");
+    // The fixture's pathway names beta; `check` would rightly refuse it now, so it goes too.
+    std::fs::remove_dir_all(content.path().join("pathways")).expect("remove the pathway");
     publish(db, content.path()).await;
 
     let listed: Vec<String> = catalogue::list_modules(db, Some(id))

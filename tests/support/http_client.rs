@@ -43,6 +43,7 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
         review: app::ssr::content::ReviewPolicy::default(),
         db: db.clone(),
         frameworks: library.frameworks.into(),
+        pathways: library.pathways.into(),
         issuer: Arc::new(crate::test_issuer(db).await),
         xapi: Arc::new(crate::local_xapi().clone()),
         public_url: url::Url::parse("http://localhost").expect("a URL"),

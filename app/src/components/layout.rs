@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <nav aria-label="Main">
                         <ul class="nav-list">
                             <li><A href="/">"Catalogue"</A></li>
+                            <li><A href="/pathways">"Pathways"</A></li>
                             <li><A href="/dashboard">"My learning"</A></li>
                             <li><A href="/portfolio">"Portfolio"</A></li>
                             <Transition fallback=|| ()>

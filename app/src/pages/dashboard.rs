@@ -5,18 +5,36 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::cohorts::{LeaveCohort, my_cohorts};
+use crate::api::pathways::list_pathways;
 use crate::api::progress::my_learning;
 use crate::components::error_view::ErrorView;
 use crate::pages::catalogue::ModuleCardView;
+use crate::pages::pathways::PathwayCard;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let modules = Resource::new(|| (), |_| my_learning());
+    let pathways = Resource::new(|| (), |_| list_pathways());
     let leave = ServerAction::<LeaveCohort>::new();
     let cohorts = Resource::new(move || leave.version().get(), |_| my_cohorts());
     view! {
         <Title text="My learning"/>
         <h1>"My learning"</h1>
+        <Suspense fallback=|| view! { <p>"Loading pathways…"</p> }>
+            {move || Suspend::new(async move {
+                match pathways.await {
+                    Ok(list) if list.is_empty() => ().into_any(),
+                    Ok(list) => view! {
+                        <h2>"Pathways"</h2>
+                        <ul class="card-list">
+                            {list.into_iter().map(|p| view! { <PathwayCard pathway=p/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error=error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Modules"</h2>
         <Suspense fallback=|| view! { <p>"Loading your modules…"</p> }>
             {move || Suspend::new(async move {
                 match modules.await {

@@ -10,6 +10,7 @@ mod front_matter;
 mod loader;
 mod markdown;
 mod model;
+mod pathways;
 mod slug;
 
 pub use diagnostics::{ContentError, line_and_column};
@@ -20,7 +21,7 @@ pub use markdown::{
 };
 pub use model::{
     AssessmentSpec, CheckedOn, Competency, CompletionRule, Framework, Library, LoadedLesson,
-    LoadedModule, OptionSpec, QuestionKind, QuestionSpec, RevealAnswers,
+    LoadedModule, OptionSpec, Pathway, PathwayStep, QuestionKind, QuestionSpec, RevealAnswers,
 };
 pub use slug::{heading_anchor, is_valid_slug};
 

@@ -19,6 +19,7 @@ pub mod learning;
 pub mod lrs;
 pub mod mail_outbox;
 pub mod passwords;
+pub mod pathways;
 pub mod personal_data;
 pub mod progress;
 pub mod quizzes;

@@ -5,7 +5,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-use super::content::Framework;
+use super::content::{Framework, Pathway};
 use super::limits::Limits;
 use super::mail::Mailer;
 use super::records::Issuer;
@@ -19,6 +19,8 @@ pub struct AppState {
     /// The competency frameworks that loaded at start-up. Modules are read from the database, so the loaded
     /// modules (their HTML and files) are dropped once they are published.
     pub frameworks: Arc<[Framework]>,
+    /// The curriculum's pathways as they loaded at start-up (content only; small).
+    pub pathways: Arc<[Pathway]>,
     /// Signs completion records.
     pub issuer: Arc<Issuer>,
     /// How learning events become xAPI statements.

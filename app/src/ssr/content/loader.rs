@@ -65,6 +65,14 @@ pub fn load_library(root: &Path) -> LoadReport {
         module
     });
 
+    let module_slugs: HashSet<&str> = parsed.iter().map(|p| p.module.slug.as_str()).collect();
+    let pathways = super::pathways::load_pathways(
+        &root.join("pathways"),
+        &module_slugs,
+        &framework_index,
+        &mut report.errors,
+    );
+
     // Every lesson that parsed, broken module or not, so links are judged against what authors wrote.
     let link_errors: Vec<Vec<ContentError>> = {
         let anchors: HashMap<(&str, &str), &HashSet<String>> = parsed
@@ -94,6 +102,7 @@ pub fn load_library(root: &Path) -> LoadReport {
         }
     }
     report.library.frameworks = frameworks;
+    report.library.pathways = pathways;
     report
         .library
         .modules
@@ -230,14 +239,14 @@ fn competency_index(frameworks: &[Framework]) -> HashMap<&str, HashSet<&str>> {
         .collect()
 }
 
-fn is_hidden(path: &Path) -> bool {
+pub(super) fn is_hidden(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with('.'))
 }
 
 /// The entries of a folder in name order; a missing folder is reported and yields nothing.
-fn sorted_entries(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
+pub(super) fn sorted_entries(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
     match fs::read_dir(dir) {
         Ok(entries) => {
             let mut paths: Vec<PathBuf> =
@@ -254,7 +263,7 @@ fn sorted_entries(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
 
 /// A file's text, without the byte-order mark Windows editors such as Notepad put at the start of UTF-8
 /// files: it is not part of the text, and left in it would hide the opening `+++` of a lesson.
-fn read_text(path: &Path, errors: &mut Vec<ContentError>) -> Option<String> {
+pub(super) fn read_text(path: &Path, errors: &mut Vec<ContentError>) -> Option<String> {
     match fs::read_to_string(path) {
         Ok(text) => Some(without_byte_order_mark(text)),
         Err(e) => {
@@ -314,19 +323,19 @@ fn without_checked_line<'t>(
 }
 
 /// Longest title, in characters, for a module or a lesson: it must fit a heading, a card and a record.
-pub const MAX_TITLE_CHARS: usize = 150;
+pub(super) const MAX_TITLE_CHARS: usize = 150;
 /// Longest module summary, in characters: it is shown whole on every catalogue card.
-pub const MAX_SUMMARY_CHARS: usize = 1_000;
+pub(super) const MAX_SUMMARY_CHARS: usize = 1_000;
 
 /// A problem with the length of a one-line field, if it is too long.
-fn too_long(field: &str, value: &str, max: usize) -> Option<String> {
+pub(super) fn too_long(field: &str, value: &str, max: usize) -> Option<String> {
     let length = value.chars().count();
     (length > max)
         .then(|| format!("`{field}` is {length} characters long: keep it to {max} or fewer"))
 }
 
 /// A TOML parse or shape error, placed at its span within `toml_offset..` of the file.
-fn toml_error(
+pub(super) fn toml_error(
     source: &SourceFile<'_>,
     toml_offset: usize,
     error: &toml::de::Error,
@@ -438,7 +447,7 @@ struct ParsedModule {
 }
 
 /// Checks `framework:code` alignments against the loaded frameworks.
-fn check_alignments(
+pub(super) fn check_alignments(
     alignments: &[Spanned<String>],
     frameworks: &HashMap<&str, HashSet<&str>>,
     source: &SourceFile<'_>,

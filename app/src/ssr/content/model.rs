@@ -250,6 +250,57 @@ pub struct Library {
     pub frameworks: Vec<Framework>,
     /// In catalogue order.
     pub modules: Vec<LoadedModule>,
+    /// In their `order`, then by slug.
+    pub pathways: Vec<Pathway>,
+}
+
+/// `pathways/<slug>.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PathwayFile {
+    pub title: Spanned<String>,
+    pub summary: Spanned<String>,
+    pub audience: Spanned<String>,
+    pub order: i32,
+    /// `framework:code` levels or competencies the whole pathway works towards.
+    #[serde(default)]
+    pub targets: Vec<Spanned<String>>,
+    pub modules: Spanned<Vec<Spanned<PathwayModuleSpec>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PathwayModuleSpec {
+    pub slug: String,
+    /// Required modules make up the pathway; optional ones are suggested alongside.
+    #[serde(default = "required_by_default")]
+    pub required: bool,
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
+/// A curriculum path through several modules, in the order to take them: what a new CCIO should do first,
+/// next and last, and what the whole adds up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pathway {
+    /// The file name without `.toml`.
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub order: i32,
+    /// `framework:code` strings, each checked against the loaded frameworks.
+    pub targets: Vec<String>,
+    pub steps: Vec<PathwayStep>,
+}
+
+/// One module of a pathway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathwayStep {
+    pub module: String,
+    pub required: bool,
 }
 
 impl Library {

@@ -510,7 +510,13 @@ pub fn resolve_alignments(
     frameworks: &[Framework],
 ) -> Result<Vec<AlignmentView>, AppError> {
     let codes: Vec<String> = stored_json("module", found.id, "alignments", &found.alignments)?;
-    Ok(codes
+    Ok(resolve_codes(&codes, frameworks))
+}
+
+/// `framework:code` strings resolved against the loaded frameworks; codes no longer in a framework are left
+/// out.
+pub fn resolve_codes(codes: &[String], frameworks: &[Framework]) -> Vec<AlignmentView> {
+    codes
         .iter()
         .filter_map(|written| {
             let (framework_id, code) = written.split_once(':')?;
@@ -523,7 +529,7 @@ pub fn resolve_alignments(
                 name: competency.name.clone(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Whether the account is enrolled, which lessons count as complete, and which were completed on content

@@ -1,0 +1,62 @@
+//! Shared types for pathways: what the pathway pages and the dashboard show, in both builds.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{AlignmentView, ModuleCard};
+
+/// A pathway as listed: what it is, how big, and (signed in) how far the learner is through it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathwaySummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: String,
+    pub required_modules: u32,
+    pub optional_modules: u32,
+    /// The required modules' estimated hours together.
+    pub required_hours: f64,
+    /// Present when signed in.
+    pub progress: Option<PathwayProgress>,
+}
+
+/// How far a learner is through a pathway's required modules, and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathwayProgress {
+    /// Required modules whose completion rule the learner has met.
+    pub completed: u32,
+    pub total: u32,
+    /// The first required module not yet complete, in the pathway's order; `None` once all are.
+    pub next: Option<NextStep>,
+}
+
+impl PathwayProgress {
+    /// Whole-number percentage for the progress bar.
+    pub fn percent(&self) -> u32 {
+        (self.completed * 100).checked_div(self.total).unwrap_or(0)
+    }
+}
+
+/// Where to go next on a pathway: a lesson to continue, or a module to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub href: String,
+    pub label: String,
+}
+
+/// A pathway's page: the summary, what it works towards, and its modules in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathwayDetail {
+    pub summary: PathwaySummary,
+    /// The framework levels and competencies the whole pathway works towards.
+    pub targets: Vec<AlignmentView>,
+    pub steps: Vec<PathwayStepView>,
+}
+
+/// One module on a pathway's page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathwayStepView {
+    pub card: ModuleCard,
+    pub required: bool,
+    /// The learner has met the module's completion rule.
+    pub completed: bool,
+}
