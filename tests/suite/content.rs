@@ -165,6 +165,12 @@ fn content_due_for_review_is_warned_about_not_refused() {
         )),
         "{later:?}"
     );
+    // A date still to come is a typo, not a check: it would silence the reminder for years.
+    let before = shown("2026-05-01");
+    assert!(
+        before.contains(&"modules/alpha/01-first.md:7:11: `checked` is 2026-06-01, a day still to come: write the day the facts were actually checked".to_owned()),
+        "{before:?}"
+    );
 }
 
 /// Confirming a lesson is still right (changing only its `checked` date) is not a change to the lesson:

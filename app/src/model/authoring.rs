@@ -77,6 +77,8 @@ pub struct LessonForm {
     pub slug: String,
     pub title: String,
     pub minutes: String,
+    /// When the lesson's facts were last checked (`YYYY-MM-DD`, as typed); empty when it does not say.
+    pub checked: String,
     /// One outcome per line.
     pub outcomes: String,
     pub alignments: Vec<String>,

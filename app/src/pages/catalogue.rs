@@ -12,7 +12,13 @@ use crate::pages::hours;
 
 /// One module in a list, linking to its page; shared with "My learning".
 #[component]
-pub fn ModuleCardView(card: ModuleCard, #[prop(optional)] show_continue: bool) -> impl IntoView {
+pub fn ModuleCardView(
+    card: ModuleCard,
+    #[prop(optional)] show_continue: bool,
+    /// Under a section heading of its own: the card's title is then a level-3 heading.
+    #[prop(optional)]
+    nested: bool,
+) -> impl IntoView {
     let href = format!("/modules/{}", card.slug);
     let label = format!("Progress in {}", card.title);
     let continue_link = card
@@ -34,7 +40,11 @@ pub fn ModuleCardView(card: ModuleCard, #[prop(optional)] show_continue: bool) -
         .is_some_and(|p| p.total > 0 && p.completed == p.total);
     view! {
         <li class="card">
-            <h2 class="card__title"><A href=href>{card.title.clone()}</A></h2>
+            {if nested {
+                view! { <h3 class="card__title"><A href=href>{card.title.clone()}</A></h3> }.into_any()
+            } else {
+                view! { <h2 class="card__title"><A href=href>{card.title.clone()}</A></h2> }.into_any()
+            }}
             <p class="card__summary">{card.summary.clone()}</p>
             <p class="card__meta">
                 {format!("{} lessons · about {} · {} CPD", card.lesson_count, hours(card.estimated_hours), hours(card.cpd_hours))}

@@ -27,7 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(list) => view! {
                         <h2>"Pathways"</h2>
                         <ul class="card-list">
-                            {list.into_iter().map(|p| view! { <PathwayCard pathway=p/> }).collect_view()}
+                            {list.into_iter().map(|p| view! { <PathwayCard pathway=p nested=true/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),
@@ -44,7 +44,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }.into_any(),
                     Ok(cards) => view! {
                         <ul class="card-list">
-                            {cards.into_iter().map(|card| view! { <ModuleCardView card=card show_continue=true/> }).collect_view()}
+                            {cards.into_iter().map(|card| view! { <ModuleCardView card=card show_continue=true nested=true/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorView error=error/> }.into_any(),

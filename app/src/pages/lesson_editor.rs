@@ -117,6 +117,9 @@ fn LessonEditorBody(editor: LessonEditor, save: ServerAction<SaveLesson>) -> imp
                     hint="Lower-case letters, digits and hyphens. Learners’ progress is stored against it: do not change it once they have started."
                     value=form.slug errors=errors.clone()/>
                 <EditorField name="minutes" label="Minutes to read" value=form.minutes errors=errors.clone()/>
+                <EditorField name="checked" label="Facts last checked on (optional)"
+                    hint="The day you last checked this lesson's facts against their sources, as YYYY-MM-DD. Learners see it, and the lesson is listed for review a year later."
+                    value=form.checked errors=errors.clone()/>
                 <EditorField name="outcomes" label="Learning outcomes" rows=4
                     hint="One per line, 1 to 6, each starting with an observable verb (Explain, Describe, Distinguish…)."
                     value=form.outcomes errors=errors.clone()/>

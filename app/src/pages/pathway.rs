@@ -69,10 +69,10 @@ fn PathwayBody(detail: PathwayDetail) -> impl IntoView {
                 <li class="pathway-steps__step">
                     <p class="pathway-steps__kind">
                         {if step.required { "Required" } else { "Optional" }}
-                        {step.completed.then(|| view! { <span class="tag tag--done">"Complete"</span> })}
+                        {step.completed.then(|| view! { " " <span class="tag tag--done">"Complete"</span> })}
                     </p>
                     <ul class="card-list card-list--single">
-                        <ModuleCardView card=step.card show_continue=true/>
+                        <ModuleCardView card=step.card show_continue=true nested=true/>
                     </ul>
                 </li>
             }).collect_view()}

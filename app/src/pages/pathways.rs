@@ -33,7 +33,12 @@ pub fn PathwayProgressView(
 
 /// One pathway in a list, linking to its page; shared with "My learning".
 #[component]
-pub fn PathwayCard(pathway: PathwaySummary) -> impl IntoView {
+pub fn PathwayCard(
+    pathway: PathwaySummary,
+    /// Under a section heading of its own: the card's title is then a level-3 heading.
+    #[prop(optional)]
+    nested: bool,
+) -> impl IntoView {
     let label = format!("Progress in the pathway {}", pathway.title);
     let optional = match pathway.optional_modules {
         0 => String::new(),
@@ -41,10 +46,22 @@ pub fn PathwayCard(pathway: PathwaySummary) -> impl IntoView {
     };
     view! {
         <li class="card card--pathway">
-            <h2 class="card__title"><A href=format!("/pathways/{}", pathway.slug)>{pathway.title.clone()}</A></h2>
+            {
+                let href = format!("/pathways/{}", pathway.slug);
+                if nested {
+                    view! { <h3 class="card__title"><A href=href>{pathway.title.clone()}</A></h3> }.into_any()
+                } else {
+                    view! { <h2 class="card__title"><A href=href>{pathway.title.clone()}</A></h2> }.into_any()
+                }
+            }
             <p class="card__summary">{pathway.summary.clone()}</p>
             <p class="card__meta">
-                {format!("{} modules{optional} · about {}", pathway.required_modules, hours(pathway.required_hours))}
+                {format!(
+                    "{} {}{optional} · about {}",
+                    pathway.required_modules,
+                    if pathway.required_modules == 1 { "module" } else { "modules" },
+                    hours(pathway.required_hours)
+                )}
             </p>
             {pathway.progress.map(|p| view! { <PathwayProgressView progress=p label=label/> })}
         </li>

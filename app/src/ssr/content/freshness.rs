@@ -38,6 +38,17 @@ pub fn review_warnings(
     policy: ReviewPolicy,
 ) -> Vec<ContentError> {
     let due = |checked: &CheckedOn, what: &str| {
+        if checked.date > today {
+            return Some(ContentError {
+                path: checked.path.clone(),
+                line: checked.line,
+                column: checked.column,
+                message: format!(
+                    "`checked` is {}, a day still to come: write the day the facts were actually checked",
+                    checked.date
+                ),
+            });
+        }
         policy.is_due(Some(checked.date), today).then(|| ContentError {
                 path: checked.path.clone(),
                 line: checked.line,

@@ -21,6 +21,8 @@ use crate::ssr::entities::{module, module_completion};
 struct Published {
     cards: HashMap<String, ModuleCard>,
     hours: HashMap<String, f64>,
+    /// Modules whose completion rule includes passing the assessment.
+    assessed: HashSet<String>,
     completed: Option<HashSet<String>>,
 }
 
@@ -43,6 +45,11 @@ async fn published(
     let hours = modules
         .iter()
         .map(|m| (m.slug.clone(), m.estimated_hours))
+        .collect();
+    let assessed = modules
+        .iter()
+        .filter(|m| m.completion.needs_assessment())
+        .map(|m| m.slug.clone())
         .collect();
     let outlines = lesson_outlines(db, Some(ids.clone())).await?;
     let (enrolled, lessons_done, completed) = match account_id {
@@ -73,6 +80,7 @@ async fn published(
             .map(|card| (card.slug.clone(), card))
             .collect(),
         hours,
+        assessed,
         completed,
     })
 }
@@ -98,10 +106,15 @@ fn next_step(
                 href: format!("/modules/{}/lessons/{}", card.slug, lesson.slug),
                 label: format!("Continue {}: {}", card.title, lesson.title),
             },
-            // Every lesson read, yet not complete: the module's assessment is what remains.
-            None => NextStep {
+            // Every lesson read, yet not complete: the assessment remains, or (with no assessment to pass)
+            // the learner's email address, which must be confirmed before a module completes.
+            None if published.assessed.contains(&card.slug) => NextStep {
                 href: format!("/modules/{}/assessment", card.slug),
                 label: format!("Finish {}: take the assessment", card.title),
+            },
+            None => NextStep {
+                href: "/account".to_owned(),
+                label: format!("Confirm your email address to complete {}", card.title),
             },
         },
     })

@@ -9,6 +9,7 @@ pub(super) fn new_lesson_text(slug: &str, title: &str) -> String {
         slug: slug.to_owned(),
         title: title.to_owned(),
         minutes: "10".to_owned(),
+        checked: String::new(),
         outcomes: String::new(),
         alignments: Vec::new(),
         questions: Vec::new(),

@@ -350,6 +350,7 @@ const LESSON_KEYS: &[&str] = &[
     "slug",
     "title",
     "minutes",
+    "checked",
     "outcomes",
     "alignments",
     "questions",
@@ -357,6 +358,8 @@ const LESSON_KEYS: &[&str] = &[
 
 /// A lesson file's front matter and body, split at its `+++` lines; `None` if they are missing.
 pub fn split_lesson(text: &str) -> Option<(&str, &str, usize)> {
+    // A byte-order mark (Windows Notepad) is not part of the text, as in the loader.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("+++\r\n"))?;
@@ -386,6 +389,7 @@ pub fn lesson_from_text(text: &str) -> Result<LessonForm, String> {
         slug: text_of(&table, "slug"),
         title: text_of(&table, "title"),
         minutes: text_of(&table, "minutes"),
+        checked: text_of(&table, "checked"),
         outcomes: strings(table.get("outcomes")).join("\n"),
         alignments: strings(table.get("alignments")),
         questions: questions_from_value(table.get("questions"))?,
@@ -406,6 +410,9 @@ pub fn lesson_text(form: &LessonForm) -> String {
     out.push_str(&format!("slug = {}\n", toml_string(&form.slug)));
     out.push_str(&format!("title = {}\n", toml_string(&form.title)));
     out.push_str(&format!("minutes = {}\n", toml_integer(&form.minutes)));
+    if !form.checked.trim().is_empty() {
+        out.push_str(&format!("checked = {}\n", toml_string(form.checked.trim())));
+    }
     out.push_str("outcomes = [\n");
     for outcome in outcomes {
         out.push_str(&format!("  {outcome},\n"));
@@ -431,6 +438,7 @@ pub fn lesson_from_fields(fields: &Fields) -> LessonForm {
         questions: questions_from_fields(fields, if slug.is_empty() { "question" } else { &slug }),
         title: field(fields, "title"),
         minutes: field(fields, "minutes"),
+        checked: field(fields, "checked"),
         outcomes: field(fields, "outcomes"),
         alignments: alignments_from_fields(fields),
         body: fields.get("body").map(|b| normalise(b)).unwrap_or_default(),
@@ -594,6 +602,7 @@ mod tests {
             slug: "the-standards".into(),
             title: "DCB0129 and \"DCB0160\"".into(),
             minutes: "20".into(),
+            checked: "2026-12-01".into(),
             outcomes: "Distinguish the two standards\nName the safety case documents".into(),
             alignments: vec!["hlm:evaluating-information".into()],
             questions: vec![
