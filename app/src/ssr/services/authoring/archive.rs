@@ -42,6 +42,7 @@ pub enum ArchiveError {
     BadSlug(String),
     #[error("`{0}` is not UTF-8 text")]
     NotText(String),
+
     #[error("`{0}` cannot be read from the archive ({1})")]
     Unreadable(String, String),
 }
@@ -209,6 +210,67 @@ mod tests {
         let (slug, files) = import(&bytes).expect("import");
         assert_eq!(slug, "safety");
         assert_eq!(files.keys().collect::<Vec<_>>(), ["module.toml"]);
+    }
+
+    /// A zip written entry by entry, each stored with deflate as a real tool would.
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer
+                .start_file(*name, SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(bytes).expect("write");
+        }
+        writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_without_unpacking_it() {
+        // 64 MiB of zeros deflate to about 64 KiB: refused on its size, never held in memory.
+        let zeros = vec![0u8; 64 * 1024 * 1024];
+        let bytes = zip_of(&[("safety/01-a.md", &zeros)]);
+        assert!(bytes.len() < 1024 * 1024, "the test archive is small");
+        assert_eq!(
+            import(&bytes),
+            Err(ArchiveError::TooLarge("safety/01-a.md".into()))
+        );
+    }
+
+    #[test]
+    fn many_files_each_under_the_limit_are_refused_past_the_total() {
+        let file = vec![b'a'; 1024 * 1024];
+        let names: Vec<String> = (0..9).map(|n| format!("safety/0{n}-a.md")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &file[..])).collect();
+        assert_eq!(
+            import(&zip_of(&entries)),
+            Err(ArchiveError::TooLarge("safety/08-a.md".into()))
+        );
+    }
+
+    #[test]
+    fn a_wrong_layout_is_refused_with_the_entry_named() {
+        for (name, expected) in [
+            ("module.toml", ArchiveError::Misplaced("module.toml".into())),
+            (
+                "safety/lessons/01-a.md",
+                ArchiveError::Misplaced("safety/lessons/01-a.md".into()),
+            ),
+            (
+                "safety/..\\evil.md",
+                ArchiveError::Misplaced("safety/..\\evil.md".into()),
+            ),
+            (
+                "Safety Module/module.toml",
+                ArchiveError::BadSlug("Safety Module".into()),
+            ),
+        ] {
+            assert_eq!(import(&zip_of(&[(name, b"x")])), Err(expected), "{name}");
+        }
+        assert_eq!(import(&zip_of(&[])), Err(ArchiveError::Empty));
+        assert_eq!(
+            import(&zip_of(&[("safety/01-a.md", &[0xff, 0xfe, 0x00])])),
+            Err(ArchiveError::NotText("safety/01-a.md".into()))
+        );
     }
 
     #[test]
