@@ -42,6 +42,8 @@ pub enum ArchiveError {
     BadSlug(String),
     #[error("`{0}` is not UTF-8 text")]
     NotText(String),
+    #[error("the archive holds two files with the same name: which copy is meant cannot be told")]
+    Duplicate,
 
     #[error("`{0}` cannot be read from the archive ({1})")]
     Unreadable(String, String),
@@ -66,6 +68,19 @@ pub fn export(slug: &str, files: &BTreeMap<String, String>) -> Result<Vec<u8>, A
     Ok(cursor.into_inner())
 }
 
+/// The number of entries the end-of-central-directory record declares; `None` when it cannot be found or
+/// defers to ZIP64 (0xFFFF), where the reader's own count is used alone.
+fn declared_entries(bytes: &[u8]) -> Option<usize> {
+    const SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const RECORD: usize = 22;
+    let earliest = bytes.len().saturating_sub(RECORD + usize::from(u16::MAX));
+    let start = (earliest..=bytes.len().checked_sub(RECORD)?)
+        .rev()
+        .find(|&at| bytes.get(at..at + 4) == Some(&SIGNATURE[..]))?;
+    let total = u16::from_le_bytes([*bytes.get(start + 10)?, *bytes.get(start + 11)?]);
+    (total != u16::MAX).then_some(usize::from(total))
+}
+
 /// Reads an archive made by [`export`] (or by zipping a `content/modules/<slug>` folder): the module's slug
 /// and its files by name. Folder entries and hidden files (`.DS_Store`) are skipped.
 pub fn import(bytes: &[u8]) -> Result<(String, BTreeMap<String, String>), ArchiveError> {
@@ -73,6 +88,11 @@ pub fn import(bytes: &[u8]) -> Result<(String, BTreeMap<String, String>), Archiv
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| ArchiveError::NotZip(e.to_string()))?;
     if archive.len() > MAX_FILES {
         return Err(ArchiveError::TooManyFiles);
+    }
+    // The reader folds entries with the same name into one (the last wins): compare with the count the
+    // archive itself declares, so a crafted duplicate is refused instead of imported silently.
+    if declared_entries(bytes).is_some_and(|declared| declared != archive.len()) {
+        return Err(ArchiveError::Duplicate);
     }
     let mut slug: Option<String> = None;
     let mut files = BTreeMap::new();
@@ -222,6 +242,29 @@ mod tests {
             writer.write_all(bytes).expect("write");
         }
         writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn the_same_file_twice_is_refused_not_silently_overwritten() {
+        // The zip writer refuses to write a name twice, so the second name is patched in afterwards, as a
+        // crafted archive would carry it (names are not covered by the checksums).
+        let bytes = zip_of(&[
+            ("safety/module.toml", b"title = \"first\"\n"),
+            ("safety/module.tomx", b"title = \"second\"\n"),
+        ]);
+        let (from, to) = (b"module.tomx", b"module.toml");
+        let mut crafted = bytes.clone();
+        let mut at = 0;
+        while let Some(found) = crafted[at..].windows(from.len()).position(|w| w == from) {
+            crafted[at + found..at + found + to.len()].copy_from_slice(to);
+            at += found + to.len();
+        }
+        assert!(at > 0, "the second name was patched");
+        assert_eq!(import(&crafted), Err(ArchiveError::Duplicate));
+        assert!(
+            import(&bytes).is_ok(),
+            "the same archive without the duplicate imports"
+        );
     }
 
     #[test]
