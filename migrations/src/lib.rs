@@ -22,6 +22,7 @@ mod m20261201_000013_describe_statements;
 mod m20261201_000014_keep_heading_anchors;
 mod m20261207_000015_search_the_catalogue;
 mod m20261207_000016_date_lesson_checks;
+mod m20261207_000017_name_the_site_and_park_statements;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_keep_heading_anchors::Migration),
             Box::new(m20261207_000015_search_the_catalogue::Migration),
             Box::new(m20261207_000016_date_lesson_checks::Migration),
+            Box::new(m20261207_000017_name_the_site_and_park_statements::Migration),
         ]
     }
 }

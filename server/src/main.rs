@@ -303,7 +303,7 @@ async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
     };
     loop {
         match app::ssr::services::lrs::forward_due(&db, &client, &lrs).await {
-            Ok(report) if report.sent > 0 => continue,
+            Ok(report) if report.sent + report.parked > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "forwarding round failed"),
         }

@@ -21,6 +21,8 @@ pub enum StartupError {
     Publish(app::error::AppError),
     #[error(transparent)]
     Issuer(#[from] app::ssr::records::RecordError),
+    #[error("cannot read or create this site's identity in the database: {0}")]
+    SiteIdentity(app::error::AppError),
     #[error("cannot set up email: {0}")]
     Mail(#[from] app::ssr::mail::MailError),
     #[error("PUBLIC_URL `{url}` is not a URL: {source}")]
@@ -112,6 +114,9 @@ pub async fn prepare(
     tracing::info!(kid = %issuer.kid, "record signing key ready");
     let mailer = config.mailer()?;
     tracing::info!(to = %mailer.describe(), "email ready");
+    let statement_namespace = app::ssr::services::site::statement_namespace(&connection)
+        .await
+        .map_err(StartupError::SiteIdentity)?;
     Ok(AppState {
         writes: app::ssr::group_commit::Writes::for_database(&connection),
         review: config.review_policy(),
@@ -123,6 +128,7 @@ pub async fn prepare(
             base_url: config.site_address().to_owned(),
             actor: config.xapi_actor,
             forward: config.lrs_endpoint.is_some(),
+            statement_namespace,
         }),
         public_url: url::Url::parse(&config.public_url).map_err(|source| {
             StartupError::PublicUrl {

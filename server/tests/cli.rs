@@ -89,6 +89,9 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
             base_url: "http://localhost".into(),
             actor: app::ssr::services::xapi::ActorIdentity::Account,
             forward: false,
+            statement_namespace: app::ssr::services::site::statement_namespace(&conn)
+                .await
+                .expect("site"),
         };
         let events = app::ssr::services::learning::Context {
             issuer: std::sync::Arc::new(issuer.clone()),

@@ -16,13 +16,10 @@ use anyhow::Context as _;
 use app::ssr::entities::{
     account, cohort, cohort_member, cohort_module, enrolment, lesson, lesson_progress, module,
 };
-use app::ssr::session_store::{DbSessionStore, SessionPolicy};
 use chrono::Utc;
 use clap::Parser;
 use rand::seq::SliceRandom;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use tower_sessions::SessionStore;
-use tower_sessions::session::{Id, Record};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 /// Learners per cohort, as in a university intake or a trust's leadership programme.
 const COHORT_SIZE: usize = 50;
@@ -52,12 +49,12 @@ async fn main() -> anyhow::Result<()> {
         args.database_url
     );
     let lessons = lesson::Entity::find().all(&db).await?;
-    let learners = create_accounts(&db, args.learners).await?;
+    let learners = academy_tests::load::create_accounts(&db, args.learners).await?;
     let lead = learners.first().context("at least one learner")?;
     let learners = &learners[1..];
     seed_cohorts(&db, lead.id, learners, &modules).await?;
     let still_to_do = seed_progress(&db, learners, &modules, &lessons).await?;
-    let cookies = sign_in(&db, learners).await?;
+    let cookies = academy_tests::load::sign_in(&db, learners, "scripts/bench").await?;
 
     std::fs::create_dir_all(&args.out)?;
     let mut cookie_lines = String::new();
@@ -78,39 +75,6 @@ async fn main() -> anyhow::Result<()> {
         rows.len()
     );
     Ok(())
-}
-
-/// One course lead, then the learners: verified, with a throwaway password hash (they sign in by session).
-async fn create_accounts(
-    db: &DatabaseConnection,
-    count: usize,
-) -> anyhow::Result<Vec<account::Model>> {
-    let now = Utc::now();
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let rows: Vec<account::ActiveModel> = (0..=count)
-        .map(|i| account::ActiveModel {
-            email: Set(format!("bench-{run}-{i}@example.org")),
-            display_name: Set(format!("Bench learner {i:05}")),
-            password_hash: Set("not-a-password-hash".into()),
-            role: Set(if i == 0 {
-                account::Role::CourseLead
-            } else {
-                account::Role::Learner
-            }),
-            created_at: Set(now),
-            email_verified_at: Set(Some(now)),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        account::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
-    }
-    Ok(account::Entity::find()
-        .filter(account::Column::Email.starts_with(format!("bench-{run}-")))
-        .all(db)
-        .await?)
 }
 
 async fn seed_cohorts(
@@ -212,36 +176,4 @@ async fn seed_progress(
             .await?;
     }
     Ok(left)
-}
-
-/// A live session per learner in the server's own store; returns the cookie values, by learner index.
-async fn sign_in(
-    db: &DatabaseConnection,
-    learners: &[account::Model],
-) -> anyhow::Result<Vec<String>> {
-    use app::ssr::auth::{ACCOUNT_ID_KEY, LAST_SEEN_AT_KEY, SIGNED_IN_AT_KEY, USER_AGENT_KEY};
-    let store = DbSessionStore::new(db.clone(), SessionPolicy::default());
-    let now = Utc::now().timestamp();
-    let mut cookies = Vec::with_capacity(learners.len());
-    for learner in learners {
-        let mut data = std::collections::HashMap::new();
-        data.insert(ACCOUNT_ID_KEY.to_owned(), serde_json::json!(learner.id));
-        data.insert(SIGNED_IN_AT_KEY.to_owned(), serde_json::json!(now));
-        data.insert(LAST_SEEN_AT_KEY.to_owned(), serde_json::json!(now));
-        data.insert(
-            USER_AGENT_KEY.to_owned(),
-            serde_json::json!("scripts/bench"),
-        );
-        let mut record = Record {
-            id: Id::default(),
-            data,
-            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(12),
-        };
-        store
-            .create(&mut record)
-            .await
-            .map_err(|e| anyhow::anyhow!("creating a session: {e}"))?;
-        cookies.push(record.id.to_string());
-    }
-    Ok(cookies)
 }

@@ -269,6 +269,11 @@ fn rows() -> Vec<Row> {
             may: ADMIN,
         },
         Row {
+            what: "fn send-parked-again",
+            args: none,
+            may: ADMIN,
+        },
+        Row {
             what: "GET /xapi/statements",
             args: none,
             may: ADMIN,

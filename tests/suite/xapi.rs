@@ -196,6 +196,7 @@ async fn the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context(
         base_url: "https://academy.example".into(),
         actor: ActorIdentity::Mbox,
         forward: false,
+        statement_namespace: academy_tests::TEST_SITE,
     };
     let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
         .await
@@ -226,6 +227,21 @@ async fn receiver() -> (
     std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
     std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
+    receiver_holding(Refusals::default()).await
+}
+
+/// Statement ids the store already holds a different statement under: a batch holding one is refused with
+/// 409 Conflict, as an LRS does (xAPI 1.0.3, "Statement Immutability").
+type Refusals = std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>;
+
+/// [`receiver`], refusing the ids in `refusals` (which the test may change while it runs).
+async fn receiver_holding(
+    refusals: Refusals,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
     use axum::http::{HeaderMap, StatusCode};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
@@ -236,7 +252,7 @@ async fn receiver() -> (
         "/xapi/statements",
         axum::routing::post(
             move |headers: HeaderMap, axum::Json(batch): axum::Json<Vec<Value>>| {
-                let (r, u) = (r.clone(), u.clone());
+                let (r, u, refusals) = (r.clone(), u.clone(), refusals.clone());
                 async move {
                     if !u.load(Ordering::SeqCst) {
                         return (
@@ -256,6 +272,17 @@ async fn receiver() -> (
                         );
                     }
                     let ids: Vec<Value> = batch.iter().map(|s| s["id"].clone()).collect();
+                    let held = refusals.lock().expect("lock").clone();
+                    if let Some(clash) = ids
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find(|id| held.contains(*id))
+                    {
+                        return (
+                            StatusCode::CONFLICT,
+                            format!("differing statements already exist with the same ID {clash}"),
+                        );
+                    }
                     r.lock().expect("lock").extend(batch);
                     (
                         StatusCode::OK,
@@ -298,6 +325,7 @@ async fn two_queued_statements(
         base_url: "http://localhost".into(),
         actor: ActorIdentity::Account,
         forward: true,
+        statement_namespace: academy_tests::TEST_SITE,
     };
     for (slug, title) in [("first", "First lesson"), ("second", "Second lesson")] {
         let event = LearningEvent::LessonCompleted { slug, title };
@@ -315,6 +343,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
     use std::sync::atomic::Ordering;
 
     let (learner, alpha, settings) = two_queued_statements(db, "lrs@example.org").await;
+    let admin = academy_tests::account(db, "outbox-admin@example.org", Role::Admin).await;
     // Recording the same event again queues nothing new.
     xapi::record(
         db,
@@ -352,7 +381,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
             .is_some_and(|e| e.contains("503") && e.contains("down for maintenance")),
         "{report:?}"
     );
-    let backlog = status(db).await.expect("status");
+    let backlog = status(db, &admin).await.expect("status");
     assert_eq!((backlog.pending, backlog.sent), (2, 0));
     assert!(backlog.last_error.is_some_and(|e| e.contains("503")));
     assert_eq!(
@@ -385,7 +414,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
         0,
         "nothing is sent twice"
     );
-    let backlog = status(db).await.expect("status");
+    let backlog = status(db, &admin).await.expect("status");
     assert_eq!(
         (backlog.pending, backlog.sent, backlog.last_error),
         (0, 2, None)
@@ -440,7 +469,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
     );
 }
 
-async fn an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_are_sent(
+async fn an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_are_sent(
     db: &DatabaseConnection,
 ) {
     use app::ssr::entities::xapi_outbox;
@@ -472,7 +501,11 @@ async fn an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_ar
     let report = forward_due(db, &reqwest::Client::new(), &lrs)
         .await
         .expect("round");
-    assert_eq!((report.sent, report.failed), (1, 1), "{report:?}");
+    assert_eq!(
+        (report.sent, report.failed, report.parked),
+        (1, 0, 1),
+        "{report:?}"
+    );
     assert!(
         report
             .error
@@ -487,9 +520,168 @@ async fn an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_ar
         .expect("q")
         .expect("still queued");
     assert!(held.sent_at.is_none(), "never counted as delivered");
+    assert!(held.parked_at.is_some(), "not retried for ever");
     assert!(
         held.last_error.is_some_and(|e| e.contains(&corrupt)),
         "the outbox row keeps the reason"
+    );
+}
+
+async fn a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered(
+    db: &DatabaseConnection,
+) {
+    use app::error::AppError;
+    use app::ssr::entities::xapi_outbox;
+    use app::ssr::services::lrs::{LrsConfig, forward_due, send_parked_again, status};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use std::sync::atomic::Ordering;
+
+    let (learner, _, _) = two_queued_statements(db, "refused@example.org").await;
+    let ids: Vec<String> = xapi_statement::Entity::find()
+        .all(db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let (clashing, fine) = (ids[0].clone(), ids[1].clone());
+    let refusals = Refusals::default();
+    refusals.lock().expect("lock").insert(clashing.clone());
+    let (addr, received, up) = receiver_holding(refusals.clone()).await;
+    up.store(true, Ordering::SeqCst);
+    let lrs = LrsConfig {
+        endpoint: format!("http://{addr}/xapi"),
+        username: "academy".into(),
+        password: "secret".into(),
+        batch: 10,
+    };
+    let client = reqwest::Client::new();
+    let admin = academy_tests::account(db, "lrs-admin@example.org", Role::Admin).await;
+
+    // The batch is refused because of one statement: the other is delivered, the one refused is parked.
+    let report = forward_due(db, &client, &lrs).await.expect("round");
+    assert_eq!(
+        (report.sent, report.failed, report.parked),
+        (1, 0, 1),
+        "{report:?}"
+    );
+    let seen = |received: &std::sync::Mutex<Vec<Value>>| -> Vec<String> {
+        received
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|s| s["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(seen(&received), vec![fine.clone()]);
+    let backlog = status(db, &admin).await.expect("status");
+    assert_eq!(
+        (backlog.pending, backlog.sent, backlog.parked),
+        (0, 1, 1),
+        "{backlog:?}"
+    );
+    assert_eq!(backlog.parked_statements.len(), 1);
+    assert_eq!(backlog.parked_statements[0].statement_id, clashing);
+    assert!(
+        backlog.parked_statements[0].reason.contains("409")
+            && backlog.parked_statements[0].reason.contains(&clashing),
+        "the LRS's answer is kept as the reason: {backlog:?}"
+    );
+
+    // However long it waits, a parked statement is not tried again on its own.
+    xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::days(2)),
+        )
+        .filter(xapi_outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await
+        .expect("age the queue");
+    let report = forward_due(db, &client, &lrs).await.expect("round");
+    assert_eq!((report.sent, report.failed, report.parked), (0, 0, 0));
+
+    // Only an admin sees the parked statements or puts them back; then they go once the LRS takes them.
+    assert!(matches!(
+        status(db, &learner).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        send_parked_again(db, &learner).await,
+        Err(AppError::Forbidden)
+    ));
+    refusals.lock().expect("lock").clear();
+    assert_eq!(send_parked_again(db, &admin).await.expect("requeue"), 1);
+    let report = forward_due(db, &client, &lrs).await.expect("round");
+    assert_eq!((report.sent, report.failed, report.parked), (1, 0, 0));
+    let mut got = seen(&received);
+    got.sort();
+    let mut want = vec![clashing, fine];
+    want.sort();
+    assert_eq!(got, want, "each arrived once");
+    let backlog = status(db, &admin).await.expect("status");
+    assert_eq!((backlog.pending, backlog.sent, backlog.parked), (0, 2, 0));
+    assert_eq!(send_parked_again(db, &admin).await.expect("requeue"), 0);
+}
+
+async fn statement_ids_are_stable_on_one_site_and_differ_between_sites(db: &DatabaseConnection) {
+    use app::ssr::entities::site_identity;
+    use app::ssr::services::site::statement_namespace;
+
+    // A new database makes its own namespace once; every later start (or instance) reads the same one.
+    let ours = statement_namespace(db).await.expect("namespace");
+    assert_ne!(ours, xapi::LEGACY_NAMESPACE, "a new site has its own");
+    assert_eq!(statement_namespace(db).await.expect("again"), ours);
+
+    academy_tests::publish(db, &fixtures().join("valid")).await;
+    let id = academy_tests::learner(db, "two-sites@example.org").await;
+    let learner = account::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("learner");
+    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
+        .await
+        .expect("alpha");
+    let site = |namespace| XapiSettings {
+        base_url: "https://academy.example".into(),
+        actor: ActorIdentity::Account,
+        forward: false,
+        statement_namespace: namespace,
+    };
+    let event = || LearningEvent::LessonCompleted {
+        slug: "first",
+        title: "First lesson",
+    };
+    // The same learner id completing the same lesson on another academy: a different statement id.
+    let other = uuid::Uuid::new_v4();
+    for namespace in [ours, ours, other] {
+        xapi::record(db, &site(namespace), &learner, &alpha, event())
+            .await
+            .expect("record");
+    }
+    let ids: std::collections::BTreeSet<String> = xapi_statement::Entity::find()
+        .all(db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "stable on one site, distinct across two: {ids:?}"
+    );
+
+    // A database that held statements before sites had namespaces keeps the old one, so an event recorded
+    // again after the upgrade keeps its id.
+    site_identity::Entity::delete_many()
+        .exec(db)
+        .await
+        .expect("forget the site, as before the upgrade");
+    assert_eq!(
+        statement_namespace(db).await.expect("upgraded"),
+        xapi::LEGACY_NAMESPACE
     );
 }
 
@@ -505,6 +697,14 @@ async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
     let page = browser.get("/admin").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Waiting to be sent"));
+    assert!(
+        page.body.contains("Refused by the learning record store")
+            && page
+                .body
+                .contains("None: every statement sent so far was accepted."),
+        "{}",
+        page.body
+    );
     // The emails of this test's registration were queued and not yet delivered (no delivery task here).
     assert!(
         page.body.contains("Email") && page.body.contains("files in "),
@@ -568,6 +768,8 @@ on_both_databases!(
     admins_export_statements_by_date_and_learners_cannot,
     the_mbox_setting_names_learners_by_email_and_cohorts_appear_in_context,
     forwarding_survives_an_outage_and_delivers_each_statement_once,
-    an_unreadable_statement_is_held_with_an_error_naming_it_and_the_rest_are_sent,
+    an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_are_sent,
+    a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered,
+    statement_ids_are_stable_on_one_site_and_differ_between_sites,
     only_admins_see_the_outbox_page,
 );

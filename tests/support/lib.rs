@@ -6,6 +6,8 @@
 //! would let a PostgreSQL-only bug through.
 
 pub mod http_client;
+pub mod load;
+pub mod soak;
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::path::PathBuf;
@@ -13,6 +15,8 @@ use std::path::PathBuf;
 /// A database made for one test, migrated with the real migrations.
 pub struct TestDb {
     pub conn: DatabaseConnection,
+    /// Where it is, for a server process started on it.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -41,6 +45,7 @@ impl TestDb {
         app::ssr::db::migrate(&conn).await.expect("migrate SQLite");
         TestDb {
             conn,
+            url,
             cleanup: Cleanup::Sqlite(dir),
         }
     }
@@ -56,6 +61,7 @@ impl TestDb {
             .expect("migrate PostgreSQL");
         TestDb {
             conn,
+            url,
             cleanup: Cleanup::Postgres { admin_url, name },
         }
     }
@@ -264,6 +270,9 @@ pub async fn test_issuer(db: &DatabaseConnection) -> app::ssr::records::Issuer {
     .expect("issuer key")
 }
 
+/// The statement-id namespace of the site the tests play (a real site makes its own at first start).
+pub const TEST_SITE: uuid::Uuid = uuid::Uuid::from_u128(0x0b5e_55ed_0000_4000_8000_0000_0000_0001);
+
 /// Statements addressed to `http://localhost`, naming learners by account and kept here (not forwarded), as
 /// every test server writes them.
 pub fn local_xapi() -> &'static app::ssr::services::xapi::XapiSettings {
@@ -273,6 +282,7 @@ pub fn local_xapi() -> &'static app::ssr::services::xapi::XapiSettings {
         base_url: "http://localhost".to_owned(),
         actor: app::ssr::services::xapi::ActorIdentity::Account,
         forward: false,
+        statement_namespace: TEST_SITE,
     })
 }
 

@@ -15,4 +15,16 @@ pub struct OutboxView {
     pub email_last_error: Option<String>,
     /// Where emails go: the SMTP server, or files on the server when none is configured.
     pub email_transport: String,
+    /// Statements the LRS refused for good, not retried until an admin sends them again.
+    pub parked: u64,
+    /// The most recently parked (the count above covers all).
+    pub parked_statements: Vec<ParkedStatementView>,
+}
+
+/// One statement the LRS refused, with its answer, so an admin can see what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedStatementView {
+    pub statement_id: String,
+    pub reason: String,
+    pub parked_at: String,
 }

@@ -19,5 +19,6 @@ pub mod module_search_text;
 pub mod module_version;
 pub mod quiz_attempt;
 pub mod session;
+pub mod site_identity;
 pub mod xapi_outbox;
 pub mod xapi_statement;

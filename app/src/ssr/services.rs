@@ -25,5 +25,6 @@ pub mod progress;
 pub mod quizzes;
 pub mod records;
 pub mod sessions;
+pub mod site;
 pub mod time_on_task;
 pub mod xapi;

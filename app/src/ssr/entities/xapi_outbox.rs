@@ -14,6 +14,9 @@ pub struct Model {
     pub last_attempt_at: Option<ChronoDateTimeUtc>,
     /// Set once the LRS accepted it; the row is kept as the delivery receipt.
     pub sent_at: Option<ChronoDateTimeUtc>,
+    /// Set when the LRS refused the statement for good (`last_error` says why): it is not retried until an
+    /// admin puts it back in the queue.
+    pub parked_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 
 use super::progress::module_progress;
@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::ssr::content::Framework;
 use crate::ssr::db::begin_write;
 use crate::ssr::entities::{account, completion_record, module, module_completion, quiz_attempt};
+use crate::ssr::error::internal;
 use crate::ssr::records::Issuer;
 
 /// Completes the module for the learner if its rule is now met, in its own transaction; returns the record
@@ -65,48 +66,55 @@ pub async fn complete_in(
     if !rule.is_met(lessons_done, best_pass.is_some()) {
         return Ok(None);
     }
-    // A status-list index clash between two learners completing at once is retried, inside a savepoint so
-    // the rest of the caller's transaction stands.
-    for attempt in 1..=3 {
-        let savepoint = txn.begin().await?;
-        let inserted = module_completion::Entity::insert(module_completion::ActiveModel {
-            account_id: Set(learner.id),
-            module_id: Set(found.id),
-            module_version: Set(found.version),
-            completed_at: Set(Utc::now()),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([
-                module_completion::Column::AccountId,
-                module_completion::Column::ModuleId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&savepoint)
-        .await?;
-        if inserted == 0 {
-            savepoint.rollback().await?;
-            return existing_record(txn, learner.id, found.id).await;
-        }
-        let score = best_pass
-            .as_ref()
-            .map(|a| u32::try_from(a.score).unwrap_or(0));
-        match records::issue(&savepoint, issuer, frameworks, learner.id, found, score).await {
-            Ok(record) => {
-                savepoint.commit().await?;
-                tracing::info!(record = %record.id, module = %found.slug, "completion record issued");
-                return Ok(Some(record.id));
-            }
-            Err(e) if attempt < 3 => {
-                tracing::warn!(error = ?e, "issuing a record raced; retrying");
-                savepoint.rollback().await?;
-            }
-            Err(e) => return Err(e),
-        }
+    let inserted = module_completion::Entity::insert(module_completion::ActiveModel {
+        account_id: Set(learner.id),
+        module_id: Set(found.id),
+        module_version: Set(found.version),
+        completed_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            module_completion::Column::AccountId,
+            module_completion::Column::ModuleId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if inserted == 0 {
+        return existing_record(txn, learner.id, found.id).await;
     }
-    existing_record(txn, learner.id, found.id).await
+    // The record's bit in the status list is the completion's own row id: unique without reading what
+    // other transactions have issued, so learners completing at the same moment never clash (taking the
+    // highest index so far and adding one did, under load on PostgreSQL).
+    let completion = module_completion::Entity::find()
+        .filter(module_completion::Column::AccountId.eq(learner.id))
+        .filter(module_completion::Column::ModuleId.eq(found.id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| {
+            internal(
+                "issuing a record",
+                "the completion just stored is not there",
+            )
+        })?;
+    let score = best_pass
+        .as_ref()
+        .map(|a| u32::try_from(a.score).unwrap_or(0));
+    let record = records::issue(
+        txn,
+        issuer,
+        frameworks,
+        learner.id,
+        found,
+        score,
+        completion.id,
+    )
+    .await?;
+    tracing::info!(record = %record.id, module = %found.slug, "completion record issued");
+    Ok(Some(record.id))
 }
 
 async fn existing_record<C: ConnectionTrait>(

@@ -3,20 +3,23 @@
 //! Statements wait in `xapi_outbox` until the LRS accepts them, so they survive restarts and outages. Each
 //! round claims the due rows (pushing their next attempt back, so another instance does not send them at the
 //! same moment), posts them as one batch, then marks them sent, or records the error and backs off
-//! exponentially. A statement is only ever sent under its own stable id, and the xAPI rules make a resend of
+//! exponentially. A statement the LRS refuses for good (400, 409, 413) is parked with the LRS's reason: the
+//! admin page lists it, it is not retried for ever, and an admin can put parked statements back in the queue. A statement is only ever sent under its own stable id, and the xAPI rules make a resend of
 //! the same statement harmless.
 
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::ssr::entities::{xapi_outbox, xapi_statement};
+use crate::model::accounts::Role;
+use crate::ssr::entities::{account, xapi_outbox, xapi_statement};
+use crate::ssr::services::audit;
 
 /// Where and how to reach the LRS (its statements resource, and HTTP Basic credentials).
 #[derive(Debug, Clone)]
@@ -44,19 +47,37 @@ impl LrsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ForwardReport {
     pub sent: usize,
+    /// Kept in the queue to try again after a back-off (the LRS was down, slow or answered 5xx).
     pub failed: usize,
+    /// Refused for good by the LRS (or unreadable here): parked with the reason, not retried.
+    pub parked: usize,
     pub error: Option<String>,
+}
+
+/// A statement the LRS refused for good, as the admin page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedStatement {
+    pub statement_id: String,
+    pub reason: String,
+    pub parked_at: String,
 }
 
 /// The outbox as the admin page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxStatus {
+    /// Waiting to be sent, parked ones not included.
     pub pending: u64,
     pub sent: u64,
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub last_sent_at: Option<String>,
+    pub parked: u64,
+    /// The most recently parked, newest first (at most [`PARKED_SHOWN`]).
+    pub parked_statements: Vec<ParkedStatement>,
 }
+
+/// How many parked statements the admin page lists; the count covers all of them.
+pub const PARKED_SHOWN: u64 = 50;
 
 /// Seconds to wait after the `attempts`-th failure: 2, 4, 8, … capped at one hour.
 pub fn backoff(attempts: i32) -> Duration {
@@ -67,7 +88,52 @@ pub fn backoff(attempts: i32) -> Duration {
 /// How long a claimed batch is held before another round may try it again (a crashed sender's rows).
 const CLAIM: i64 = 120;
 
+/// What the LRS did with one request.
+enum Answer {
+    Accepted,
+    /// An answer it will give again however often the same statements are sent: 400 (the statement is
+    /// malformed to it), 409 (it holds a different statement under the same id) or 413 (too large).
+    RefusedForGood(String),
+    /// Down, unreachable, slow, rate limiting, refusing our credentials or failing inside: try again later.
+    Failed(String),
+}
+
+/// Posts statements as one batch and classifies the answer.
+async fn post(client: &reqwest::Client, lrs: &LrsConfig, statements: &[&Value]) -> Answer {
+    let sent = client
+        .post(lrs.statements_url())
+        .basic_auth(&lrs.username, Some(&lrs.password))
+        .header("X-Experience-API-Version", "1.0.3")
+        .json(statements)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => Answer::Accepted,
+        Ok(response) => {
+            let status = response.status();
+            let body: String = response
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect();
+            let error = format!("the LRS answered {status}: {body}");
+            if matches!(status.as_u16(), 400 | 409 | 413) {
+                Answer::RefusedForGood(error)
+            } else {
+                Answer::Failed(error)
+            }
+        }
+        Err(e) => Answer::Failed(format!("the LRS could not be reached: {e}")),
+    }
+}
+
 /// One round: send every due statement (up to a batch) and record the outcome.
+///
+/// When the LRS refuses a batch for good, one statement in it may be to blame: each is then sent on its own,
+/// so the good ones are delivered and only the refused ones are parked.
 pub async fn forward_due(
     db: &DatabaseConnection,
     client: &reqwest::Client,
@@ -76,6 +142,7 @@ pub async fn forward_due(
     let now = Utc::now();
     let due: Vec<xapi_outbox::Model> = xapi_outbox::Entity::find()
         .filter(xapi_outbox::Column::SentAt.is_null())
+        .filter(xapi_outbox::Column::ParkedAt.is_null())
         .filter(xapi_outbox::Column::NextAttemptAt.lte(now))
         .order_by_asc(xapi_outbox::Column::NextAttemptAt)
         .limit(lrs.batch)
@@ -94,23 +161,19 @@ pub async fn forward_due(
         .filter(xapi_outbox::Column::StatementId.is_in(ids.clone()))
         .exec(db)
         .await?;
-    // Every claimed row is either sent or kept with an error naming it: a statement that cannot be read
-    // (or has gone) is never dropped from the batch and then counted as delivered.
+    // Every claimed row is sent, kept with an error naming it, or parked with its reason: a statement that
+    // cannot be read is never dropped from the batch and then counted as delivered.
     let stored = xapi_statement::Entity::find()
         .filter(xapi_statement::Column::Id.is_in(ids.clone()))
         .order_by_asc(xapi_statement::Column::Timestamp)
         .all(db)
         .await?;
-    let mut statements: Vec<Value> = Vec::with_capacity(stored.len());
-    let mut readable: Vec<String> = Vec::with_capacity(stored.len());
-    let mut unreadable: Vec<(String, String)> = Vec::new();
+    let mut readable: Vec<(String, Value)> = Vec::with_capacity(stored.len());
+    let mut parked: Vec<(String, String)> = Vec::new();
     for row in &stored {
         match serde_json::from_str::<Value>(&row.statement) {
-            Ok(statement) => {
-                statements.push(statement);
-                readable.push(row.id.clone());
-            }
-            Err(e) => unreadable.push((
+            Ok(statement) => readable.push((row.id.clone(), statement)),
+            Err(e) => parked.push((
                 row.id.clone(),
                 format!(
                     "statement {} is not readable JSON ({e}); it was not sent",
@@ -119,77 +182,60 @@ pub async fn forward_due(
             )),
         }
     }
-    for id in &ids {
-        if !stored.iter().any(|row| &row.id == id) {
-            unreadable.push((
-                id.clone(),
-                format!("statement {id} is no longer stored; it was not sent"),
-            ));
-        }
-    }
-    for (id, error) in &unreadable {
+    for (id, error) in &parked {
         tracing::error!(statement = %id, %error, "a queued statement cannot be forwarded");
     }
-    let outcome = if statements.is_empty() {
-        None
-    } else {
-        Some(
-            client
-                .post(lrs.statements_url())
-                .basic_auth(&lrs.username, Some(&lrs.password))
-                .header("X-Experience-API-Version", "1.0.3")
-                .json(&statements)
-                .timeout(std::time::Duration::from_secs(20))
-                .send()
-                .await,
-        )
-    };
-    let failure = match outcome {
-        None => None,
-        Some(Ok(response)) if response.status().is_success() => None,
-        Some(Ok(response)) => {
-            let status = response.status();
-            let body: String = response
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(300)
-                .collect();
-            Some(format!("the LRS answered {status}: {body}"))
-        }
-        Some(Err(e)) => Some(format!("the LRS could not be reached: {e}")),
-    };
-    let mut report = ForwardReport::default();
-    let mut held: Vec<(String, String)> = unreadable;
-    match failure {
-        None => {
-            if !readable.is_empty() {
-                xapi_outbox::Entity::update_many()
-                    .col_expr(xapi_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
-                    .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
-                    .col_expr(
-                        xapi_outbox::Column::Attempts,
-                        Expr::col(xapi_outbox::Column::Attempts).add(1),
-                    )
-                    .filter(xapi_outbox::Column::StatementId.is_in(readable.clone()))
-                    .exec(db)
-                    .await?;
+    let mut sent: Vec<String> = Vec::new();
+    let mut held: Vec<(String, String)> = Vec::new();
+    if !readable.is_empty() {
+        let batch: Vec<&Value> = readable.iter().map(|(_, statement)| statement).collect();
+        match post(client, lrs, &batch).await {
+            Answer::Accepted => sent.extend(readable.iter().map(|(id, _)| id.clone())),
+            Answer::Failed(error) => {
+                tracing::warn!(%error, statements = readable.len(), "forwarding to the LRS failed; will retry");
+                held.extend(readable.iter().map(|(id, _)| (id.clone(), error.clone())));
             }
-            report.sent = readable.len();
-        }
-        Some(error) => {
-            tracing::warn!(%error, statements = readable.len(), "forwarding to the LRS failed; will retry");
-            report.error = Some(error.clone());
-            held.extend(readable.into_iter().map(|id| (id, error.clone())));
+            Answer::RefusedForGood(error) if readable.len() == 1 => {
+                parked.extend(readable.iter().map(|(id, _)| (id.clone(), error.clone())));
+            }
+            Answer::RefusedForGood(_) => {
+                for (id, statement) in &readable {
+                    match post(client, lrs, &[statement]).await {
+                        Answer::Accepted => sent.push(id.clone()),
+                        Answer::Failed(error) => held.push((id.clone(), error)),
+                        Answer::RefusedForGood(error) => parked.push((id.clone(), error)),
+                    }
+                }
+            }
         }
     }
-    for (id, error) in &held {
-        let attempts = due
-            .iter()
+    if !sent.is_empty() {
+        xapi_outbox::Entity::update_many()
+            .col_expr(xapi_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
+            .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
+            .col_expr(
+                xapi_outbox::Column::Attempts,
+                Expr::col(xapi_outbox::Column::Attempts).add(1),
+            )
+            .filter(xapi_outbox::Column::StatementId.is_in(sent.clone()))
+            .exec(db)
+            .await?;
+    }
+    for (id, error) in &parked {
+        tracing::error!(statement = %id, %error, "the LRS refused a statement for good; it is parked, not retried");
+    }
+    let attempts_of = |id: &String| {
+        due.iter()
             .find(|row| &row.statement_id == id)
             .map_or(0, |row| row.attempts)
-            + 1;
+            + 1
+    };
+    for (id, error, park) in held
+        .iter()
+        .map(|(id, error)| (id, error, false))
+        .chain(parked.iter().map(|(id, error)| (id, error, true)))
+    {
+        let attempts = attempts_of(id);
         xapi_outbox::Entity::update_many()
             .col_expr(xapi_outbox::Column::Attempts, Expr::value(attempts))
             .col_expr(
@@ -201,29 +247,78 @@ pub async fn forward_due(
                 Expr::value(Some(error.clone())),
             )
             .col_expr(xapi_outbox::Column::LastAttemptAt, Expr::value(Some(now)))
+            .col_expr(
+                xapi_outbox::Column::ParkedAt,
+                Expr::value(park.then_some(now)),
+            )
             .filter(xapi_outbox::Column::StatementId.eq(id.clone()))
             .exec(db)
             .await?;
     }
-    report.failed = held.len();
-    if report.error.is_none() {
-        report.error = held.first().map(|(_, error)| error.clone());
-    }
-    Ok(report)
+    Ok(ForwardReport {
+        sent: sent.len(),
+        failed: held.len(),
+        parked: parked.len(),
+        error: held
+            .first()
+            .or_else(|| parked.first())
+            .map(|(_, error)| error.clone()),
+    })
 }
 
-/// The backlog and the last error, for the admin page.
-pub async fn status(db: &DatabaseConnection) -> Result<OutboxStatus, AppError> {
-    let pending = xapi_outbox::Entity::find()
+/// Puts every parked statement back in the queue, for an admin who has fixed what the LRS objected to
+/// (its credentials, a proxy, a statement it could not store). Answers how many were put back.
+pub async fn send_parked_again(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<u64, AppError> {
+    if account.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let txn = db.begin().await?;
+    let done = xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::ParkedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(xapi_outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
         .filter(xapi_outbox::Column::SentAt.is_null())
-        .count(db)
+        .filter(xapi_outbox::Column::ParkedAt.is_not_null())
+        .exec(&txn)
         .await?;
+    if done.rows_affected > 0 {
+        audit::record(
+            &txn,
+            Some(account.id),
+            "statements.requeued",
+            "xapi_outbox",
+            serde_json::json!({ "statements": done.rows_affected }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(done.rows_affected)
+}
+
+/// The backlog, the last error and the parked statements, for the admin page.
+pub async fn status(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<OutboxStatus, AppError> {
+    if account.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let waiting = || {
+        xapi_outbox::Entity::find()
+            .filter(xapi_outbox::Column::SentAt.is_null())
+            .filter(xapi_outbox::Column::ParkedAt.is_null())
+    };
+    let pending = waiting().count(db).await?;
     let sent = xapi_outbox::Entity::find()
         .filter(xapi_outbox::Column::SentAt.is_not_null())
         .count(db)
         .await?;
-    let last_error = xapi_outbox::Entity::find()
-        .filter(xapi_outbox::Column::SentAt.is_null())
+    let last_error = waiting()
         .filter(xapi_outbox::Column::LastError.is_not_null())
         .order_by_desc(xapi_outbox::Column::LastAttemptAt)
         .one(db)
@@ -233,6 +328,24 @@ pub async fn status(db: &DatabaseConnection) -> Result<OutboxStatus, AppError> {
         .order_by_desc(xapi_outbox::Column::SentAt)
         .one(db)
         .await?;
+    let parked_rows = || {
+        xapi_outbox::Entity::find()
+            .filter(xapi_outbox::Column::SentAt.is_null())
+            .filter(xapi_outbox::Column::ParkedAt.is_not_null())
+    };
+    let parked = parked_rows().count(db).await?;
+    let parked_statements = parked_rows()
+        .order_by_desc(xapi_outbox::Column::ParkedAt)
+        .limit(PARKED_SHOWN)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| ParkedStatement {
+            reason: row.last_error.unwrap_or_default(),
+            parked_at: row.parked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            statement_id: row.statement_id,
+        })
+        .collect();
     Ok(OutboxStatus {
         pending,
         sent,
@@ -241,6 +354,8 @@ pub async fn status(db: &DatabaseConnection) -> Result<OutboxStatus, AppError> {
             .and_then(|e| e.last_attempt_at)
             .map(|t| t.to_rfc3339()),
         last_sent_at: last_sent.and_then(|s| s.sent_at).map(|t| t.to_rfc3339()),
+        parked,
+        parked_statements,
     })
 }
 

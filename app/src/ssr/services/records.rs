@@ -22,7 +22,8 @@ use crate::ssr::error::internal;
 use crate::ssr::records::credential::{self, AchievementCredential, RecordFacts};
 use crate::ssr::records::{Issuer, issuer, jwt, status_list};
 
-/// Issues the record for a completion, inside the caller's transaction.
+/// Issues the record for a completion, inside the caller's transaction, at `status_index` in the status
+/// list (unique per record: the caller passes its completion's row id).
 pub async fn issue<C: ConnectionTrait>(
     txn: &C,
     issuer: &Issuer,
@@ -30,6 +31,7 @@ pub async fn issue<C: ConnectionTrait>(
     account_id: i32,
     found: &module::Model,
     score: Option<u32>,
+    status_index: i32,
 ) -> Result<completion_record::Model, AppError> {
     let learner = account::Entity::find_by_id(account_id)
         .one(txn)
@@ -38,13 +40,6 @@ pub async fn issue<C: ConnectionTrait>(
     let version = found.current_version(txn).await?;
     let pass_mark = version.assessment_spec()?.map(|a| a.pass_mark);
     let rule = version.completion;
-    let next_index: Option<i32> = completion_record::Entity::find()
-        .select_only()
-        .column_as(completion_record::Column::StatusIndex.max(), "max")
-        .into_tuple::<Option<i32>>()
-        .one(txn)
-        .await?
-        .flatten();
     let facts = RecordFacts {
         id: uuid::Uuid::new_v4().to_string(),
         learner_name: learner.display_name.clone(),
@@ -58,7 +53,7 @@ pub async fn issue<C: ConnectionTrait>(
         alignments: super::catalogue::resolve_alignments(found, frameworks)?,
         score: score.zip(pass_mark),
         issued_at: Utc::now(),
-        status_index: next_index.map_or(0, |i| i + 1),
+        status_index,
     };
     let body = credential::build(issuer, &facts)
         .to_value()

@@ -1,8 +1,9 @@
 //! Learning events as xAPI 1.0.3 statements, for export to a learning record store.
 //!
 //! Every statement's id is a UUID (version 5) derived from what happened: the learner, the activity and the
-//! module version or attempt. Recording the same event twice therefore stores one statement, and a
-//! statement can never be sent twice under different ids.
+//! module version or attempt, in this site's own namespace (see `services::site`). Recording the same event
+//! twice therefore stores one statement, a statement can never be sent twice under different ids, and two
+//! academies sending to one learning record store never reuse each other's ids.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -50,6 +51,8 @@ pub struct XapiSettings {
     pub actor: ActorIdentity,
     /// Whether new statements are queued for an external learning record store.
     pub forward: bool,
+    /// This site's namespace for statement ids, from `services::site::statement_namespace`.
+    pub statement_namespace: Uuid,
 }
 
 /// Something a learner did that is worth a statement.
@@ -98,8 +101,9 @@ impl LearningEvent<'_> {
     }
 }
 
-/// The namespace for statement ids (a fixed random UUID: never change it, or ids change).
-const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93b7_4d0e_8a51_c2f4_7e93_1b6d);
+/// The namespace every site made statement ids in before each site had its own. A database that already
+/// holds statements keeps it (see `services::site`), so an event recorded before the upgrade keeps its id.
+pub const LEGACY_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93b7_4d0e_8a51_c2f4_7e93_1b6d);
 
 /// ADL "experienced": a lesson opened. Also read back to measure time on task.
 pub const VERB_EXPERIENCED: &str = "http://adlnet.gov/expapi/verbs/experienced";
@@ -269,7 +273,7 @@ pub fn statement(
             Some(module_activity.clone()),
         ),
     };
-    let id = Uuid::new_v5(&NAMESPACE, key.as_bytes());
+    let id = Uuid::new_v5(&settings.statement_namespace, key.as_bytes());
     let mut context = json!({
         "platform": "Informatics Academy",
         "language": "en-GB",
@@ -371,6 +375,7 @@ pub async fn store<C: ConnectionTrait>(
             last_error: Set(None),
             last_attempt_at: Set(None),
             sent_at: Set(None),
+            parked_at: Set(None),
         }))
         .on_conflict(
             OnConflict::column(xapi_outbox::Column::StatementId)

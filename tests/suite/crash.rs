@@ -1,0 +1,193 @@
+//! A crash (issue 14): the server process is killed with SIGKILL in the middle of a write load and started
+//! again on the same database. Every completion it acknowledged before dying must be stored, SQLite must
+//! pass its integrity check, and the restarted server must migrate, load its content and serve the same
+//! signed-in learners as before.
+//!
+//! This runs the real server binary (built by `cargo test --workspace`, beside this test binary).
+
+use academy_tests::soak::{self, courses, reconcile};
+use academy_tests::{TestDb, fixtures};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The server binary cargo built for this workspace's tests: `target/<profile>/server`.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let binary = profile.join("server");
+    assert!(
+        binary.exists(),
+        "{} is missing: run the suite with `cargo test --workspace` (it builds the server) or `cargo build -p server` first",
+        binary.display()
+    );
+    binary
+}
+
+/// A server process on `database_url`, listening on a free loopback port.
+struct RunningServer {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl RunningServer {
+    async fn start(database_url: &str, data: &std::path::Path) -> RunningServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let log = data.join(format!("server-{port}.log"));
+        let child = Command::new(server_binary())
+            .env("DATABASE_URL", database_url)
+            .env("CONTENT_DIR", fixtures().join("valid"))
+            .env("BIND_ADDRESS", format!("127.0.0.1:{port}"))
+            .env("PUBLIC_URL", &base)
+            .env("KEY_DIR", data.join("keys"))
+            .env("MAIL_DIR", data.join("mail"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("start the server");
+        let mut server = RunningServer { child, base, log };
+        server.wait_until_ready().await;
+        server
+    }
+
+    async fn wait_until_ready(&mut self) {
+        let client = reqwest::Client::new();
+        let until = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < until {
+            if let Ok(answer) = client.get(format!("{}/", self.base)).send().await
+                && answer.status().is_success()
+            {
+                return;
+            }
+            if let Ok(Some(exit)) = self.child.try_wait() {
+                panic!(
+                    "the server exited ({exit}) while starting; its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the server did not start within two minutes; its log:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    /// SIGKILL: no shutdown hook runs, nothing is flushed.
+    fn kill(mut self) {
+        self.child.kill().expect("kill the server");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn killed_mid_load_loses_no_acknowledged_write(db: &TestDb) {
+    let data = tempfile::tempdir().expect("data folder");
+    let first = RunningServer::start(&db.url, data.path()).await;
+    let library = app::ssr::content::load_library(&fixtures().join("valid")).library;
+    let learners = soak::learners(&db.conn, 100).await.expect("learners");
+    let lesson = "/modules/alpha/lessons/first";
+    let cookie = learners[0].cookie.clone();
+
+    // Load for four seconds; the server is killed half way through.
+    let load = tokio::spawn(soak::run(
+        first.base.clone(),
+        learners,
+        courses(&library).into(),
+        Duration::from_secs(4),
+        5,
+    ));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    first.kill();
+    let report = load.await.expect("the load finished");
+    assert!(
+        !report.completions.is_empty(),
+        "completions were acknowledged before the kill: {}",
+        report.summary()
+    );
+
+    if db.url.starts_with("sqlite:") {
+        assert_integrity(&db.conn).await;
+    }
+    let second = RunningServer::start(&db.url, data.path()).await;
+    let stored = reconcile(&db.conn, &report).await.expect("reconcile");
+    assert!(
+        stored.lost.is_empty(),
+        "{} of {} acknowledged completions were lost: {:?}",
+        stored.lost.len(),
+        stored.acknowledged,
+        stored.lost
+    );
+    assert!(stored.issued_twice.is_empty(), "{:?}", stored.issued_twice);
+    println!(
+        "crash: before the kill {}; after the restart all {} acknowledged completions were stored",
+        report.summary(),
+        stored.acknowledged
+    );
+
+    // The learners' sessions survived with the database: the same cookie still signs in.
+    let page = reqwest::Client::new()
+        .get(format!("{}{lesson}", second.base))
+        .header("cookie", format!("academy_session={cookie}"))
+        .send()
+        .await
+        .expect("lesson after restart");
+    assert_eq!(page.status(), 200);
+    let body = page.text().await.unwrap_or_default();
+    assert!(
+        body.contains("Sign out"),
+        "still signed in after the restart"
+    );
+    let log = std::fs::read_to_string(&second.log).unwrap_or_default();
+    assert!(!log.contains("ERROR"), "the restart logged errors:\n{log}");
+}
+
+/// SQLite's own check of every page and index.
+async fn assert_integrity(db: &DatabaseConnection) {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .expect("integrity check");
+    let verdict: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    assert_eq!(verdict, vec!["ok".to_owned()], "SQLite integrity check");
+}
+
+mod killed_mid_load_loses_no_acknowledged_write {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let db = academy_tests::TestDb::sqlite().await;
+        academy_tests::guard_against_hangs(super::killed_mid_load_loses_no_acknowledged_write(&db))
+            .await;
+        db.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let db = academy_tests::TestDb::postgres().await;
+        academy_tests::guard_against_hangs(super::killed_mid_load_loses_no_acknowledged_write(&db))
+            .await;
+        db.finish().await;
+    }
+}
