@@ -286,6 +286,121 @@ test('learner journey hydrated, with axe-core on every page', async () => {
   await learnerJourney({ javaScript: true });
 });
 
+/** What has the keyboard focus: its tag, its accessible text, and the legend of its fieldset. */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el) return { tag: '', text: '', group: '' };
+    const text = (el.labels?.[0]?.textContent ?? el.textContent ?? '').trim().replace(/\s+/g, ' ');
+    const group = (el.closest('fieldset')?.querySelector('legend')?.textContent ?? '').trim();
+    return { tag: el.tagName, type: el.getAttribute('type') ?? '', text, group, id: el.id };
+  });
+}
+
+/** Presses Tab until the focused element's text matches `name` (at most 60 presses). */
+async function tabTo(page, name) {
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (typeof name === 'string' ? now.text === name : name.test(now.text)) return now;
+  }
+  throw new Error(`Tab never reached ${name}`);
+}
+
+/** Tabs into a radio group and moves with the arrow keys to `option` (arrows select as they move). */
+async function chooseRadio(page, group, option) {
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (now.type === 'radio' && group.test(now.group)) break;
+  }
+  for (let i = 0; i < 10; i += 1) {
+    const now = await focused(page);
+    assert.ok(group.test(now.group), `still in the group ${group}`);
+    if (now.text === option) {
+      await page.keyboard.press('Space');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`no option ${option} in ${group}`);
+}
+
+/** After a navigation inside the app, the new page's h1 has the focus. */
+async function expectFocusOnHeading(page, name) {
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1', null, { timeout: 5_000 });
+  assert.equal((await focused(page)).text, name, 'focus moved to the new heading');
+}
+
+test('a whole module and its assessment with the keyboard alone', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await registerAndVerify(page, {
+    email: `keyboard-${Date.now()}@example.org`, name: 'Dr Keyboard', password: 'no mouse needed here',
+  });
+  await page.goto(`${baseUrl}/modules/gamma`);
+  await page.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+
+  // The first Tab reaches a skip link that becomes visible; following it puts focus on the main content.
+  await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).text, 'Skip to main content');
+  const box = await page.getByRole('link', { name: 'Skip to main content' }).boundingBox();
+  assert.ok(box && box.x >= 0 && box.y >= 0 && box.width > 0, 'the skip link is on screen when focused');
+  await page.keyboard.press('Enter');
+  assert.equal((await focused(page)).id, 'main', 'focus is on the main content');
+
+  await tabTo(page, 'Enrol in this module');
+  await page.keyboard.press('Enter');
+  await tabTo(page, /^Continue where you left off: The only gamma lesson$|^Start: The only gamma lesson$/);
+  await page.keyboard.press('Enter');
+  await expectFocusOnHeading(page, 'The only gamma lesson');
+
+  await chooseRadio(page, /Which of these is a hazard/, 'A wet floor');
+  await tabTo(page, 'Check my answers');
+  await page.keyboard.press('Enter');
+  await page.getByText(/You answered \d of 2 questions correctly/).waitFor();
+  await tabTo(page, 'Mark lesson complete');
+  await page.keyboard.press('Enter');
+  await page.getByText('You have completed this lesson.').waitFor();
+
+  await tabTo(page, 'Back to the module');
+  await page.keyboard.press('Enter');
+  await expectFocusOnHeading(page, 'Gamma module');
+  await tabTo(page, 'Take the module assessment');
+  await page.keyboard.press('Enter');
+  await expectFocusOnHeading(page, 'Module assessment');
+  await chooseRadio(page, /hazard is a potential source of harm/, 'True');
+  await chooseRadio(page, /Who deploys a system/, 'The health organisation');
+  await tabTo(page, 'Two');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'Four');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'Submit assessment');
+  await page.keyboard.press('Enter');
+  await page.getByText('You answered 3 of 3 questions correctly (100%). You passed.').waitFor();
+  await context.close();
+});
+
+test('learner pages reflow at 320 px wide and at 200% zoom without scrolling sideways', async () => {
+  const pages = ['/', '/modules/alpha', '/modules/alpha/lessons/first', '/modules/gamma/assessment',
+    '/pathways', '/pathways/starter', '/sign-in', '/register'];
+  // 320 CSS pixels is WCAG 1.4.10's reflow width; 640 at twice the pixel density is a 1280-pixel window at 200%.
+  for (const viewport of [{ width: 320, height: 640, deviceScaleFactor: 1 }, { width: 640, height: 400, deviceScaleFactor: 2 }]) {
+    const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height },
+      deviceScaleFactor: viewport.deviceScaleFactor });
+    const page = await context.newPage();
+    for (const path of pages) {
+      await page.goto(`${baseUrl}${path}`);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+      }));
+      assert.ok(scrollWidth <= innerWidth, `${path} at ${viewport.width} px: the page is ${scrollWidth} px wide`);
+    }
+    await context.close();
+  }
+});
+
 /** Take the gamma module to completion, open the record, check it verifies, and look at the print view. */
 async function recordJourney({ javaScript }) {
   const context = await browser.newContext({ javaScriptEnabled: javaScript });

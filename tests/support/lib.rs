@@ -7,6 +7,7 @@
 
 pub mod http_client;
 pub mod load;
+pub mod process;
 pub mod soak;
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};

@@ -11,7 +11,7 @@ pub async fn enrol(module: String) -> Result<(), AppError> {
     use crate::ssr::{auth, services::progress};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
-    progress::enrol(&state.db, account.id, &module).await
+    progress::enrol(state.writes.clone(), account.id, &module).await
 }
 
 /// Marks a lesson complete for the signed-in learner and returns the module's progress.

@@ -18,10 +18,21 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Only the browser runs effects: the attribute turns "true" once the page is hydrated.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    // A full page load starts a screen reader or keyboard user at the top; a navigation inside the hydrated
+    // app would leave focus on the link just followed (or lose it). Move it to the new page's heading.
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            focus_the_new_heading();
+        }
+        path
+    });
 
     view! {
         <div class="page" data-hydrated=move || hydrated.get().to_string()>
-            <a class="skip-link" href="#main">"Skip to main content"</a>
+            // A plain link without JavaScript; hydrated, the router would treat `#main` as a navigation and
+            // leave focus where it was, so the click moves focus itself.
+            <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to main content"</a>
             <header class="site-header">
                 <div class="site-header__inner">
                     <A href="/" attr:class="site-name">"Informatics Academy"</A>
@@ -76,3 +87,62 @@ pub fn Layout(children: Children) -> impl IntoView {
         </div>
     }
 }
+
+/// Moves focus to the main landmark (which has `tabindex="-1"`), as following `#main` does in a plain page.
+fn skip_to_main(event: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(main) = document()
+            .get_element_by_id("main")
+            .and_then(|m| m.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            event.prevent_default();
+            let _ = main.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
+
+/// How long after a navigation the new page's heading is looked for (its data may still be loading), and how
+/// often.
+#[cfg(feature = "hydrate")]
+const HEADING_WATCH: (u32, std::time::Duration) = (20, std::time::Duration::from_millis(100));
+
+/// Focuses the page's `h1` once it is on the page, following it if a page still loading its data replaces it,
+/// and stops early if the learner has started typing in a field.
+#[cfg(feature = "hydrate")]
+fn focus_the_new_heading() {
+    fn watch(focused: Option<leptos::web_sys::Element>, ticks_left: u32) {
+        use leptos::wasm_bindgen::JsCast;
+        if ticks_left == 0 {
+            return;
+        }
+        let document = document();
+        let typing = document.active_element().is_some_and(|active| {
+            matches!(active.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        });
+        if typing {
+            return;
+        }
+        let mut focused = focused;
+        if let Some(heading) = document.query_selector("main h1").ok().flatten()
+            && !focused
+                .as_ref()
+                .is_some_and(|f| f.is_same_node(Some(&heading)))
+        {
+            let _ = heading.set_attribute("tabindex", "-1");
+            if let Some(element) = heading.dyn_ref::<leptos::web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+            focused = Some(heading);
+        }
+        set_timeout(move || watch(focused, ticks_left - 1), HEADING_WATCH.1);
+    }
+    watch(None, HEADING_WATCH.0);
+}
+
+/// The server renders whole pages: nothing to move.
+#[cfg(not(feature = "hydrate"))]
+fn focus_the_new_heading() {}

@@ -38,6 +38,21 @@ pub fn app_state() -> Result<AppState, AppError> {
         .ok_or_else(|| internal("server function context", "AppState was not provided"))
 }
 
+/// A session that could not be loaded. Sessions live in the database, so a store failure means the
+/// database is out of reach (restarting, its connection cut): answered 503, try again. A session that
+/// loads but cannot be decoded is a fault on our side.
+fn session_unreadable(error: tower_sessions::session::Error) -> AppError {
+    match error {
+        tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(
+            why,
+        )) => {
+            tracing::error!(error = %why, "the session store (the database) is unreachable");
+            AppError::Unavailable
+        }
+        other => internal("reading the session", other),
+    }
+}
+
 /// This request's session (tower-sessions, stored in the database).
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
@@ -103,7 +118,7 @@ pub async fn account_for_session(
     policy: &SessionPolicy,
     session: &Session,
 ) -> Result<Option<account::Model>, AppError> {
-    let read = |e| internal("reading the session", e);
+    let read = session_unreadable;
     let Some(id) = session.get::<i32>(ACCOUNT_ID_KEY).await.map_err(read)? else {
         return Ok(None);
     };

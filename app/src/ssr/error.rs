@@ -6,16 +6,47 @@ use sea_orm::DbErr;
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        match error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::error!(%error, "database unreachable");
-                AppError::Unavailable
-            }
-            other => {
-                tracing::error!(error = %other, "database error");
-                AppError::Internal
+        if out_of_reach(&error) {
+            tracing::error!(%error, "database unreachable");
+            AppError::Unavailable
+        } else {
+            tracing::error!(%error, "database error");
+            AppError::Internal
+        }
+    }
+}
+
+/// Whether the database is out of reach or cannot take writes for now (restarting, its connection cut,
+/// its disk full or read-only), as opposed to a fault in what we asked: the learner is told to try again
+/// (503) and nothing was saved, since the transaction did not commit.
+fn out_of_reach(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::WorkerCrashed
+                | Sqlx::BeginFailed => true,
+                Sqlx::Database(db) => db.code().is_some_and(|code| {
+                    // PostgreSQL's five-character SQLSTATE: shutting down (57P01, 57P02), starting up
+                    // (57P03), disk full (53100), read-only transaction (25006).
+                    matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53100" | "25006")
+                        // SQLite's extended result code (at most four digits), by its primary code: busy
+                        // past the timeout (5), read-only (8), I/O error (10), disk full (13).
+                        || (code.len() <= 4
+                            && code
+                                .parse::<u32>()
+                                .is_ok_and(|extended| matches!(extended & 0xff, 5 | 8 | 10 | 13)))
+                }),
+                _ => false,
             }
         }
+        _ => false,
     }
 }
 

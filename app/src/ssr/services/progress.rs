@@ -12,6 +12,7 @@ use super::catalogue::{cards, find_module, lesson_outlines};
 use crate::error::AppError;
 use crate::model::catalogue::{LessonRef, ModuleCard, ProgressSummary};
 use crate::ssr::entities::{enrolment, lesson, lesson_progress, module};
+use crate::ssr::group_commit::Writes;
 
 /// Progress through lessons in order: how many are done and the first one not yet completed, which is
 /// where "continue where you left off" takes the learner.
@@ -131,14 +132,24 @@ pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Enrols an account in a module; enrolling twice is harmless.
+/// Enrols an account in a module; enrolling twice is harmless. Goes through the same write queue as the
+/// other learning events, so on SQLite a morning's rush of enrolments waits its turn in the queue instead of
+/// timing out on the database's write lock.
 pub async fn enrol(
-    db: &DatabaseConnection,
+    writes: impl Into<Writes>,
     account_id: i32,
     module_slug: &str,
 ) -> Result<(), AppError> {
-    let found = find_module(db, module_slug).await?;
-    ensure_enrolled(db, account_id, found.id).await
+    let module_slug = module_slug.to_owned();
+    writes
+        .into()
+        .run(move |txn| {
+            Box::pin(async move {
+                let found = find_module(txn, &module_slug).await?;
+                ensure_enrolled(txn, account_id, found.id).await
+            })
+        })
+        .await
 }
 
 /// An account's progress through one module.

@@ -1,0 +1,169 @@
+//! PostgreSQL restarted under the server (issue 14). The server reaches the database through a TCP proxy the
+//! test controls: cutting it closes every open connection and refuses new ones, as a database restart does.
+//! During the outage a learner gets a quick 503 page that says nothing was saved; once the database is back
+//! the same server, not restarted, serves and stores again.
+
+use academy_tests::http_client::state_for;
+use academy_tests::{TestDb, fixtures};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A loopback TCP proxy to PostgreSQL that can be cut and restored.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn to(target: std::net::SocketAddr) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let up = Arc::new(AtomicBool::new(true));
+        let open: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (accepting, tracked) = (up.clone(), open.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !accepting.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                if let Ok(mut list) = tracked.lock() {
+                    list.push(task.abort_handle());
+                }
+            }
+        });
+        Proxy { port, up, open }
+    }
+
+    /// The database goes away: open connections drop, new ones are refused.
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        if let Ok(mut list) = self.open.lock() {
+            for task in list.drain(..) {
+                task.abort();
+            }
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_gets_a_quick_503_and_the_server_recovers_by_itself() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_test_writer()
+        .try_init();
+    let db = TestDb::postgres().await;
+    academy_tests::guard_against_hangs(async {
+        let target: std::net::SocketAddr = "127.0.0.1:5432".parse().expect("address");
+        let proxy = Proxy::to(target).await;
+        let url = url::Url::parse(&db.url).expect("database URL");
+        let through = format!(
+            "postgres://{}@127.0.0.1:{}{}",
+            url.username(),
+            proxy.port,
+            url.path()
+        );
+        let conn = app::ssr::db::connect(&through)
+            .await
+            .expect("connect through the proxy");
+        let state = state_for(&conn, &fixtures().join("valid")).await;
+        let learner = academy_tests::soak::learners(&conn, 1)
+            .await
+            .expect("a learner")
+            .remove(0);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(server::serve::serve(
+            listener,
+            server::router::build_router(state, false),
+            server::serve::ConnectionLimits::default(),
+            std::future::pending(),
+        ));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let cookie = format!("academy_session={}", learner.cookie);
+        let lesson = || {
+            client
+                .get(format!("{base}/modules/alpha/lessons/first"))
+                .header("cookie", &cookie)
+                .header("accept", "text/html")
+                .send()
+        };
+        let complete = |lesson: &'static str| {
+            client
+                .post(format!("{base}/api/complete-lesson"))
+                .header("cookie", &cookie)
+                .header("accept", "application/json")
+                .form(&[("module", "alpha"), ("lesson", lesson)])
+                .send()
+        };
+        assert_eq!(lesson().await.expect("lesson").status(), 200);
+
+        proxy.cut();
+        for attempt in 0..3 {
+            let started = Instant::now();
+            let page = lesson().await.expect("an answer, not a dropped connection");
+            let took = started.elapsed();
+            assert_eq!(
+                page.status(),
+                503,
+                "page during the outage, attempt {attempt}"
+            );
+            assert!(
+                took < Duration::from_secs(12),
+                "answered in {took:?}, not left hanging"
+            );
+            let body = page.text().await.unwrap_or_default();
+            assert!(
+                body.contains("temporarily unavailable"),
+                "the page says what happened: {body}"
+            );
+        }
+        let refused = complete("first").await.expect("an answer");
+        assert_eq!(
+            refused.status(),
+            503,
+            "a write during the outage is refused, not lost silently"
+        );
+
+        proxy.restore();
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = lesson().await.expect("lesson").status();
+            if status == 200 {
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "not recovered 30 s after the database came back: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(complete("first").await.expect("complete").status(), 200);
+        let stored = app::ssr::entities::lesson_progress::Entity::find()
+            .all(&db.conn)
+            .await
+            .expect("progress");
+        use sea_orm::EntityTrait;
+        assert_eq!(stored.len(), 1, "the completion after recovery is stored");
+    })
+    .await;
+    db.finish().await;
+}
