@@ -52,6 +52,9 @@ pub struct Config {
     /// Read from the environment so it never appears in shell history or `ps`.
     #[arg(long, env = "LRS_PASSWORD", default_value = "", hide_env_values = true)]
     pub lrs_password: String,
+    /// Seconds one request to the LRS may take before it is retried later.
+    #[arg(long, env = "LRS_TIMEOUT_SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub lrs_timeout_seconds: u64,
     /// Minutes without a request after which a sign-in ends. Hospital PCs are shared: keep it short.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=10_080))]
     pub session_idle_minutes: u32,

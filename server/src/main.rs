@@ -264,6 +264,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             username: config.lrs_username.clone(),
             password: config.lrs_password.clone(),
             batch: 100,
+            timeout: std::time::Duration::from_secs(config.lrs_timeout_seconds),
         };
         tokio::spawn(forward_statements(state.db.clone(), lrs));
     }

@@ -13,6 +13,7 @@ mod cohorts;
 mod connections;
 mod content;
 mod crash;
+mod disk_full;
 mod http_journey;
 mod instances;
 mod learning;

@@ -163,6 +163,82 @@ async fn a_database_restart_gets_a_quick_503_and_the_server_recovers_by_itself()
             .expect("progress");
         use sea_orm::EntityTrait;
         assert_eq!(stored.len(), 1, "the completion after recovery is stored");
+
+        // The LRS outbox: a forwarding round during an outage fails cleanly (the loop logs it and tries
+        // again), and the next round after it sends what was queued.
+        let forwarding = app::ssr::services::xapi::XapiSettings {
+            forward: true,
+            ..academy_tests::local_xapi().clone()
+        };
+        let account = app::ssr::entities::account::Entity::find_by_id(learner.account_id)
+            .one(&db.conn)
+            .await
+            .expect("q")
+            .expect("the learner");
+        let alpha = app::ssr::services::catalogue::find_module(&db.conn, "alpha")
+            .await
+            .expect("alpha");
+        app::ssr::services::xapi::record(
+            &db.conn,
+            &forwarding,
+            &account,
+            &alpha,
+            app::ssr::services::xapi::LearningEvent::LessonCompleted {
+                slug: "second",
+                title: "Second lesson",
+            },
+        )
+        .await
+        .expect("queue a statement");
+        let received: Arc<Mutex<usize>> = Arc::default();
+        let counter = received.clone();
+        let lrs_app = axum::Router::new().route(
+            "/xapi/statements",
+            axum::routing::post(
+                move |axum::Json(batch): axum::Json<Vec<serde_json::Value>>| {
+                    let counter = counter.clone();
+                    async move {
+                        if let Ok(mut n) = counter.lock() {
+                            *n += batch.len();
+                        }
+                        "[]"
+                    }
+                },
+            ),
+        );
+        let lrs_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let lrs_address = lrs_listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(lrs_listener, lrs_app).await;
+        });
+        let lrs = app::ssr::services::lrs::LrsConfig {
+            endpoint: format!("http://{lrs_address}/xapi"),
+            username: "academy".into(),
+            password: "secret".into(),
+            batch: 10,
+            timeout: Duration::from_secs(5),
+        };
+        proxy.cut();
+        let round = app::ssr::services::lrs::forward_due(&conn, &client, &lrs).await;
+        assert!(
+            matches!(round, Err(app::error::AppError::Unavailable)),
+            "a round during the outage fails as unavailable: {round:?}"
+        );
+        proxy.restore();
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            match app::ssr::services::lrs::forward_due(&conn, &client, &lrs).await {
+                Ok(report) if report.sent == 1 => break,
+                other => assert!(
+                    Instant::now() < until,
+                    "forwarding did not resume after the outage: {other:?}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(*received.lock().expect("lock"), 1, "sent once");
     })
     .await;
     db.finish().await;

@@ -368,6 +368,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
         username: "academy".into(),
         password: "secret".into(),
         batch: 10,
+        timeout: std::time::Duration::from_secs(20),
     };
     let client = reqwest::Client::new();
 
@@ -497,6 +498,7 @@ async fn an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_
         username: "academy".into(),
         password: "secret".into(),
         batch: 10,
+        timeout: std::time::Duration::from_secs(20),
     };
     let report = forward_due(db, &reqwest::Client::new(), &lrs)
         .await
@@ -554,6 +556,7 @@ async fn a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered(
         username: "academy".into(),
         password: "secret".into(),
         batch: 10,
+        timeout: std::time::Duration::from_secs(20),
     };
     let client = reqwest::Client::new();
     let admin = academy_tests::account(db, "lrs-admin@example.org", Role::Admin).await;
@@ -685,6 +688,71 @@ async fn statement_ids_are_stable_on_one_site_and_differ_between_sites(db: &Data
     );
 }
 
+async fn a_slow_lrs_is_retried_and_nothing_is_lost_or_parked(db: &DatabaseConnection) {
+    use app::ssr::entities::xapi_outbox;
+    use app::ssr::services::lrs::{LrsConfig, forward_due};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use std::sync::atomic::Ordering;
+
+    two_queued_statements(db, "slow@example.org").await;
+    // An LRS that answers only after three seconds, against a one-second timeout.
+    let slow = axum::Router::new().route(
+        "/xapi/statements",
+        axum::routing::post(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            "[]"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let slow_address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, slow).await;
+    });
+    let lrs = LrsConfig {
+        endpoint: format!("http://{slow_address}/xapi"),
+        username: "academy".into(),
+        password: "secret".into(),
+        batch: 10,
+        timeout: std::time::Duration::from_secs(1),
+    };
+    let client = reqwest::Client::new();
+    let report = forward_due(db, &client, &lrs).await.expect("round");
+    assert_eq!(
+        (report.sent, report.failed, report.parked),
+        (0, 2, 0),
+        "held for a retry, not parked: {report:?}"
+    );
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("could not be reached")),
+        "{report:?}"
+    );
+
+    // The LRS is quick again: after the back-off each statement arrives once.
+    xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(xapi_outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await
+        .expect("age the queue");
+    let (addr, received, up) = receiver().await;
+    up.store(true, Ordering::SeqCst);
+    let quick = LrsConfig {
+        endpoint: format!("http://{addr}/xapi"),
+        ..lrs
+    };
+    let report = forward_due(db, &client, &quick).await.expect("round");
+    assert_eq!((report.sent, report.failed, report.parked), (2, 0, 0));
+    assert_eq!(received.lock().expect("lock").len(), 2);
+}
+
 async fn only_admins_see_the_outbox_page(db: &DatabaseConnection) {
     let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
     browser
@@ -770,6 +838,7 @@ on_both_databases!(
     forwarding_survives_an_outage_and_delivers_each_statement_once,
     an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_are_sent,
     a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered,
+    a_slow_lrs_is_retried_and_nothing_is_lost_or_parked,
     statement_ids_are_stable_on_one_site_and_differ_between_sites,
     only_admins_see_the_outbox_page,
 );

@@ -20,7 +20,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
 use crate::ssr::db::begin_write;
-use crate::ssr::error::internal;
 
 /// The most events one transaction holds; enough to absorb a burst from a few hundred connections while
 /// keeping each transaction short.
@@ -34,9 +33,15 @@ pub type TxnFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + S
 
 /// Sends an event's outcome once the batch's commit is known.
 type Answer = Box<dyn FnOnce(Result<(), AppError>) + Send>;
+/// An event that has run: how to answer it, and whether the database itself failed under it (full, busy,
+/// out of reach), which SQLite may answer by rolling back the whole transaction.
+struct Ran {
+    answer: Answer,
+    database_failed: bool,
+}
 /// An event waiting to run: given the batch's transaction, it runs in a savepoint and returns how to answer.
 type Job = Box<
-    dyn for<'t> FnOnce(&'t DatabaseTransaction) -> Pin<Box<dyn Future<Output = Answer> + Send + 't>>
+    dyn for<'t> FnOnce(&'t DatabaseTransaction) -> Pin<Box<dyn Future<Output = Ran> + Send + 't>>
         + Send,
 >;
 
@@ -107,10 +112,15 @@ impl GroupCommit {
         let job: Job = Box::new(move |txn: &DatabaseTransaction| {
             Box::pin(async move {
                 let outcome = in_savepoint(txn, work).await;
-                Box::new(move |committed: Result<(), AppError>| {
+                let database_failed = matches!(outcome, Err(AppError::Unavailable));
+                let answer = Box::new(move |committed: Result<(), AppError>| {
                     // The caller may have gone (the browser closed); the event stands either way.
                     let _ = answer.send(committed.and(outcome));
-                }) as Answer
+                }) as Answer;
+                Ran {
+                    answer,
+                    database_failed,
+                }
             })
         });
         self.queue
@@ -157,6 +167,11 @@ async fn write_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Job>)
 }
 
 /// Runs `jobs` in one transaction, commits, then answers each with its own outcome or the commit's failure.
+///
+/// When the database itself fails under an event (its disk full, an I/O error, the lock not granted), SQLite
+/// may already have rolled back the whole transaction, and anything run after it would commit on its own.
+/// The batch stops there: it is rolled back, the events not yet run are answered "unavailable" without
+/// running, and so is every event before it, whose work went with the transaction.
 async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
     let txn = match begin_write(&db).await {
         Ok(txn) => txn,
@@ -167,19 +182,34 @@ async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
         }
     };
     let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        answers.push(job(&txn).await);
+    let mut jobs = jobs.into_iter();
+    let mut database_failed = false;
+    for job in jobs.by_ref() {
+        let ran = job(&txn).await;
+        answers.push(ran.answer);
+        if ran.database_failed {
+            database_failed = true;
+            break;
+        }
     }
-    let committed = txn.commit().await;
-    if let Err(error) = &committed {
-        tracing::error!(%error, events = answers.len(), "a batch of learning events did not commit");
-    }
-    for answer in answers {
-        answer(
-            committed
-                .as_ref()
-                .map(|_| ())
-                .map_err(|e| internal("committing learning events", e)),
+    let committed: Result<(), AppError> = if database_failed {
+        // Dropping the events not run answers each of them "unavailable".
+        drop(jobs);
+        if let Err(error) = txn.rollback().await {
+            tracing::warn!(%error, "rolling back a failed batch (SQLite may have done so already)");
+        }
+        tracing::error!(
+            events = answers.len(),
+            "the database failed under a batch of learning events; none of it was stored"
         );
+        Err(AppError::Unavailable)
+    } else {
+        txn.commit().await.map_err(|error| {
+            tracing::error!(%error, events = answers.len(), "a batch of learning events did not commit");
+            AppError::from(error)
+        })
+    };
+    for answer in answers {
+        answer(committed.clone());
     }
 }

@@ -30,6 +30,10 @@ pub struct LrsConfig {
     pub password: String,
     /// Statements per request.
     pub batch: u64,
+    /// How long one request may take before it counts as failed and is retried later (`LRS_TIMEOUT_SECONDS`).
+    /// An LRS that accepted a batch just after we gave up stores it once anyway: the resend carries the
+    /// same ids and the same statements, which xAPI requires an LRS to accept without a conflict.
+    pub timeout: std::time::Duration,
 }
 
 impl LrsConfig {
@@ -105,7 +109,7 @@ async fn post(client: &reqwest::Client, lrs: &LrsConfig, statements: &[&Value]) 
         .basic_auth(&lrs.username, Some(&lrs.password))
         .header("X-Experience-API-Version", "1.0.3")
         .json(statements)
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(lrs.timeout)
         .send()
         .await;
     match sent {
@@ -378,6 +382,7 @@ mod tests {
             username: String::new(),
             password: String::new(),
             batch: 1,
+            timeout: std::time::Duration::from_secs(20),
         };
         assert_eq!(
             config("https://lrs.example/xapi/").statements_url(),
