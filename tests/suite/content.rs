@@ -682,3 +682,21 @@ fn a_cooldown_without_an_attempt_limit_is_refused_at_the_cooldown() {
         ]
     );
 }
+
+/// A pathway author misspelt `required`: refused at the key, naming the keys a pathway module takes.
+#[test]
+fn a_misspelt_key_in_a_pathway_is_refused_at_the_key() {
+    assert_eq!(
+        errors_for("pathway-with-a-misspelt-field"),
+        ["pathways/p.toml:8:1: unknown field `requird`, expected `slug` or `required`"]
+    );
+}
+
+/// A course lead typed a pass mark out of 150: refused at the value.
+#[test]
+fn a_pass_mark_over_100_is_refused_at_the_value() {
+    assert_eq!(
+        errors_for("assessment-pass-mark-over-100"),
+        ["modules/m/assessment.toml:1:13: `pass_mark` must be between 1 and 100"]
+    );
+}

@@ -1,4 +1,5 @@
-//! A crash (issue 14): the server process is killed with SIGKILL in the middle of a write load and started
+//! A crash (issue 14): the server process is killed with SIGKILL in the middle of a write load (once twenty
+//! completions are stored, while learners keep sending more) and started
 //! again on the same database. Every completion it acknowledged before dying must be stored, SQLite must
 //! pass its integrity check, and the restarted server must migrate, load its content and serve the same
 //! signed-in learners as before.
@@ -8,7 +9,7 @@
 use academy_tests::process::RunningServer;
 use academy_tests::soak::{self, courses, reconcile};
 use academy_tests::{TestDb, fixtures};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::time::Duration;
 
 async fn killed_mid_load_loses_no_acknowledged_write(db: &TestDb) {
@@ -19,15 +20,30 @@ async fn killed_mid_load_loses_no_acknowledged_write(db: &TestDb) {
     let lesson = "/modules/alpha/lessons/first";
     let cookie = learners[0].cookie.clone();
 
-    // Load for four seconds; the server is killed half way through.
+    // Learners work until the server is killed under them (the load stops when it cannot reach it).
     let load = tokio::spawn(soak::run(
         first.base.clone(),
         learners,
         courses(&library).into(),
-        Duration::from_secs(4),
+        Duration::from_secs(120),
         5,
     ));
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Killed in the middle of the writing: once twenty completions are stored (however slow the machine).
+    let until = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let stored = app::ssr::entities::lesson_progress::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("count");
+        if stored >= 20 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "fewer than twenty completions in ninety seconds"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     first.kill();
     let report = load.await.expect("the load finished");
     assert!(

@@ -1,7 +1,8 @@
-//! A full disk (issue 14), on SQLite: the database is held at its current size with `max_page_count`, so the
-//! next write that needs a new page fails the way a full disk does ("database or disk is full"). The learner
-//! gets a 503 that says nothing was saved, nothing of the refused action is half-written, and once there is
-//! room again the same server takes the same action.
+//! A full disk and a read-only database (issue 14), on SQLite. The database is held at its current size with
+//! `max_page_count`, so the next write that needs a new page fails the way a full disk does ("database or
+//! disk is full"); or it is made read-only (`query_only`, "attempt to write a readonly database"). The
+//! learner gets a 503 that says nothing was saved, nothing of the refused action is half-written, and once
+//! the cause is gone the same server takes the same action.
 
 use academy_tests::http_client::app_for;
 use academy_tests::{TestDb, fixtures};
@@ -41,21 +42,66 @@ async fn complete(
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// A server on one connection to `db` (so a PRAGMA set through it holds for everything the server runs),
+/// with the fixture content and `learners` signed-in learners.
+async fn one_connection_server(
+    db: &TestDb,
+    learners: usize,
+) -> (
+    DatabaseConnection,
+    axum::Router,
+    Vec<academy_tests::soak::Learner>,
+) {
+    let mut options = ConnectOptions::new(db.url.clone());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .sqlx_logging(false);
+    let conn = Database::connect(options).await.expect("connect");
+    let router = app_for(&conn, &fixtures().join("valid")).await;
+    let learners = academy_tests::soak::learners(&conn, learners)
+        .await
+        .expect("learners");
+    (conn, router, learners)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_database_refuses_writes_cleanly_and_the_server_resumes() {
+    let db = TestDb::sqlite().await;
+    academy_tests::guard_against_hangs(async {
+        let (conn, router, learners) = one_connection_server(&db, 1).await;
+        let learner = &learners[0];
+        pragma(&conn, "PRAGMA query_only = 1").await;
+        let (status, body) = complete(&router, &learner.cookie, "alpha", "first").await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("Unavailable"), "{body}");
+        let stored = || async {
+            lesson_progress::Entity::find()
+                .count(&conn)
+                .await
+                .expect("count")
+        };
+        assert_eq!(stored().await, 0, "nothing was written");
+        pragma(&conn, "PRAGMA query_only = 0").await;
+        assert_eq!(
+            complete(&router, &learner.cookie, "alpha", "first").await.0,
+            200
+        );
+        assert_eq!(
+            stored().await,
+            1,
+            "written once the database takes writes again"
+        );
+    })
+    .await;
+    db.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_cleanly_and_the_server_resumes_when_there_is_room() {
     let db = TestDb::sqlite().await;
     academy_tests::guard_against_hangs(async {
-        // One connection, so the size limit set below holds for every statement the server runs.
-        let mut options = ConnectOptions::new(db.url.clone());
-        options
-            .max_connections(1)
-            .min_connections(1)
-            .sqlx_logging(false);
-        let conn = Database::connect(options).await.expect("connect");
-        let router = app_for(&conn, &fixtures().join("valid")).await;
-        let learners = academy_tests::soak::learners(&conn, 40)
-            .await
-            .expect("learners");
+        let (conn, router, learners) = one_connection_server(&db, 40).await;
 
         let size = pragma(&conn, "PRAGMA page_count")
             .await

@@ -59,6 +59,37 @@ impl Proxy {
     }
 }
 
+/// A server on a loopback port whose database connections go through a [`Proxy`]; the fixture content is
+/// published. Returns the proxy, the server's own connection (through the proxy) and the server's address.
+async fn server_behind_a_proxy(db: &TestDb) -> (Proxy, sea_orm::DatabaseConnection, String) {
+    let url = url::Url::parse(&db.url).expect("database URL");
+    let target = std::net::SocketAddr::new(
+        url.host_str()
+            .and_then(|h| h.parse().ok())
+            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+        url.port().unwrap_or(5432),
+    );
+    let proxy = Proxy::to(target).await;
+    let mut through = url.clone();
+    let _ = through.set_host(Some("127.0.0.1"));
+    let _ = through.set_port(Some(proxy.port));
+    let conn = app::ssr::db::connect(through.as_str())
+        .await
+        .expect("connect through the proxy");
+    let state = state_for(&conn, &fixtures().join("valid")).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(server::serve::serve(
+        listener,
+        server::router::build_router(state, false),
+        server::serve::ConnectionLimits::default(),
+        std::future::pending(),
+    ));
+    (proxy, conn, base)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_gets_a_quick_503_and_the_server_recovers_by_itself() {
     let _ = tracing_subscriber::fmt()
@@ -67,33 +98,11 @@ async fn a_database_restart_gets_a_quick_503_and_the_server_recovers_by_itself()
         .try_init();
     let db = TestDb::postgres().await;
     academy_tests::guard_against_hangs(async {
-        let target: std::net::SocketAddr = "127.0.0.1:5432".parse().expect("address");
-        let proxy = Proxy::to(target).await;
-        let url = url::Url::parse(&db.url).expect("database URL");
-        let through = format!(
-            "postgres://{}@127.0.0.1:{}{}",
-            url.username(),
-            proxy.port,
-            url.path()
-        );
-        let conn = app::ssr::db::connect(&through)
-            .await
-            .expect("connect through the proxy");
-        let state = state_for(&conn, &fixtures().join("valid")).await;
+        let (proxy, conn, base) = server_behind_a_proxy(&db).await;
         let learner = academy_tests::soak::learners(&conn, 1)
             .await
             .expect("a learner")
             .remove(0);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        tokio::spawn(server::serve::serve(
-            listener,
-            server::router::build_router(state, false),
-            server::serve::ConnectionLimits::default(),
-            std::future::pending(),
-        ));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -239,6 +248,70 @@ async fn a_database_restart_gets_a_quick_503_and_the_server_recovers_by_itself()
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert_eq!(*received.lock().expect("lock"), 1, "sent once");
+    })
+    .await;
+    db.finish().await;
+}
+
+/// The same restart under a hundred learners at work: every answer is a success, a refusal by the rules
+/// (409) or the 503 that says nothing was saved, never a 500 or a dropped connection; nothing acknowledged is
+/// lost and no record is issued twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learners_lose_nothing_through_a_database_restart_under_load() {
+    let db = TestDb::postgres().await;
+    academy_tests::guard_against_hangs(async {
+        let (proxy, _conn, base) = server_behind_a_proxy(&db).await;
+        let base_again = base.clone();
+        let learners = academy_tests::soak::learners(&db.conn, 100)
+            .await
+            .expect("learners");
+        let library = app::ssr::content::load_library(&fixtures().join("valid")).library;
+        let load = tokio::spawn(academy_tests::soak::run(
+            base,
+            learners,
+            academy_tests::soak::courses(&library).into(),
+            Duration::from_secs(8),
+            10,
+        ));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        proxy.cut();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        proxy.restore();
+        let report = load.await.expect("the load ran");
+        println!("restart under load: {}", report.summary());
+        let unavailable = report.statuses.get(&503).copied().unwrap_or(0);
+        assert!(unavailable > 0, "the outage was seen: {}", report.summary());
+        assert_eq!(
+            report.failure_count, unavailable,
+            "every failure was a 503, none a 500 or a dropped connection: {:#?}",
+            report.failures
+        );
+        assert!(
+            report.percentile_ms(1.0) < 12_000.0,
+            "nobody was left hanging: {}",
+            report.summary()
+        );
+        let stored = academy_tests::soak::reconcile(&db.conn, &report)
+            .await
+            .expect("reconcile");
+        assert!(
+            stored.lost.is_empty(),
+            "acknowledged but lost: {:?}",
+            stored.lost
+        );
+        assert!(stored.issued_twice.is_empty(), "{:?}", stored.issued_twice);
+        // Served again without a restart: a learner's next page after the load is a page.
+        let learner = academy_tests::soak::learners(&db.conn, 1)
+            .await
+            .expect("a learner")
+            .remove(0);
+        let page = reqwest::Client::new()
+            .get(format!("{base_again}/modules/alpha/lessons/first"))
+            .header("cookie", format!("academy_session={}", learner.cookie))
+            .send()
+            .await
+            .expect("a page after the restart");
+        assert_eq!(page.status(), 200);
     })
     .await;
     db.finish().await;

@@ -302,6 +302,32 @@ async fn receiver_holding(
     (addr, received, up)
 }
 
+/// Makes every waiting statement due now, as if its back-off (or `by` more) had passed.
+async fn age_the_queue(db: &DatabaseConnection, by: chrono::Duration) {
+    use app::ssr::entities::xapi_outbox;
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    xapi_outbox::Entity::update_many()
+        .col_expr(
+            xapi_outbox::Column::NextAttemptAt,
+            Expr::value(chrono::Utc::now() - by),
+        )
+        .filter(xapi_outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await
+        .expect("age the queue");
+}
+
+/// The LRS at `endpoint`, with the test credentials, ten statements a request and `timeout_seconds`.
+fn lrs_at(endpoint: &str, timeout_seconds: u64) -> app::ssr::services::lrs::LrsConfig {
+    app::ssr::services::lrs::LrsConfig {
+        endpoint: endpoint.to_owned(),
+        username: "academy".into(),
+        password: "secret".into(),
+        batch: 10,
+        timeout: std::time::Duration::from_secs(timeout_seconds),
+    }
+}
+
 /// A learner who completed alpha's two lessons, with both statements queued for an LRS.
 async fn two_queued_statements(
     db: &DatabaseConnection,
@@ -339,7 +365,7 @@ async fn two_queued_statements(
 async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &DatabaseConnection) {
     use app::ssr::entities::xapi_outbox;
     use app::ssr::services::lrs::{LrsConfig, forward_due, status};
-    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use sea_orm::sea_query::Expr;
     use std::sync::atomic::Ordering;
 
     let (learner, alpha, settings) = two_queued_statements(db, "lrs@example.org").await;
@@ -363,13 +389,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
     );
 
     let (addr, received, up) = receiver().await;
-    let lrs = LrsConfig {
-        endpoint: format!("http://{addr}/xapi/"),
-        username: "academy".into(),
-        password: "secret".into(),
-        batch: 10,
-        timeout: std::time::Duration::from_secs(20),
-    };
+    let lrs = lrs_at(&format!("http://{addr}/xapi/"), 20);
     let client = reqwest::Client::new();
 
     // Outage: both fail, the error is kept, and they back off.
@@ -392,15 +412,7 @@ async fn forwarding_survives_an_outage_and_delivers_each_statement_once(db: &Dat
     );
 
     // The back-off elapses (a restart in between changes nothing: the queue is in the database).
-    xapi_outbox::Entity::update_many()
-        .col_expr(
-            xapi_outbox::Column::NextAttemptAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
-        )
-        .filter(xapi_outbox::Column::SentAt.is_null())
-        .exec(db)
-        .await
-        .expect("age the queue");
+    age_the_queue(db, chrono::Duration::seconds(1)).await;
     up.store(true, Ordering::SeqCst);
     let restarted_client = reqwest::Client::new();
     let report = forward_due(db, &restarted_client, &lrs)
@@ -474,7 +486,7 @@ async fn an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_
     db: &DatabaseConnection,
 ) {
     use app::ssr::entities::xapi_outbox;
-    use app::ssr::services::lrs::{LrsConfig, forward_due};
+    use app::ssr::services::lrs::forward_due;
     use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
     use std::sync::atomic::Ordering;
 
@@ -493,13 +505,7 @@ async fn an_unreadable_statement_is_parked_with_an_error_naming_it_and_the_rest_
 
     let (addr, received, up) = receiver().await;
     up.store(true, Ordering::SeqCst);
-    let lrs = LrsConfig {
-        endpoint: format!("http://{addr}/xapi"),
-        username: "academy".into(),
-        password: "secret".into(),
-        batch: 10,
-        timeout: std::time::Duration::from_secs(20),
-    };
+    let lrs = lrs_at(&format!("http://{addr}/xapi"), 20);
     let report = forward_due(db, &reqwest::Client::new(), &lrs)
         .await
         .expect("round");
@@ -533,9 +539,7 @@ async fn a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered(
     db: &DatabaseConnection,
 ) {
     use app::error::AppError;
-    use app::ssr::entities::xapi_outbox;
-    use app::ssr::services::lrs::{LrsConfig, forward_due, send_parked_again, status};
-    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    use app::ssr::services::lrs::{forward_due, send_parked_again, status};
     use std::sync::atomic::Ordering;
 
     let (learner, _, _) = two_queued_statements(db, "refused@example.org").await;
@@ -551,13 +555,7 @@ async fn a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered(
     refusals.lock().expect("lock").insert(clashing.clone());
     let (addr, received, up) = receiver_holding(refusals.clone()).await;
     up.store(true, Ordering::SeqCst);
-    let lrs = LrsConfig {
-        endpoint: format!("http://{addr}/xapi"),
-        username: "academy".into(),
-        password: "secret".into(),
-        batch: 10,
-        timeout: std::time::Duration::from_secs(20),
-    };
+    let lrs = lrs_at(&format!("http://{addr}/xapi"), 20);
     let client = reqwest::Client::new();
     let admin = academy_tests::account(db, "lrs-admin@example.org", Role::Admin).await;
 
@@ -592,15 +590,7 @@ async fn a_statement_the_lrs_refuses_for_good_is_parked_and_the_rest_delivered(
     );
 
     // However long it waits, a parked statement is not tried again on its own.
-    xapi_outbox::Entity::update_many()
-        .col_expr(
-            xapi_outbox::Column::NextAttemptAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::days(2)),
-        )
-        .filter(xapi_outbox::Column::SentAt.is_null())
-        .exec(db)
-        .await
-        .expect("age the queue");
+    age_the_queue(db, chrono::Duration::days(2)).await;
     let report = forward_due(db, &client, &lrs).await.expect("round");
     assert_eq!((report.sent, report.failed, report.parked), (0, 0, 0));
 
@@ -689,9 +679,7 @@ async fn statement_ids_are_stable_on_one_site_and_differ_between_sites(db: &Data
 }
 
 async fn a_slow_lrs_is_retried_and_nothing_is_lost_or_parked(db: &DatabaseConnection) {
-    use app::ssr::entities::xapi_outbox;
     use app::ssr::services::lrs::{LrsConfig, forward_due};
-    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
     use std::sync::atomic::Ordering;
 
     two_queued_statements(db, "slow@example.org").await;
@@ -710,13 +698,7 @@ async fn a_slow_lrs_is_retried_and_nothing_is_lost_or_parked(db: &DatabaseConnec
     tokio::spawn(async move {
         let _ = axum::serve(listener, slow).await;
     });
-    let lrs = LrsConfig {
-        endpoint: format!("http://{slow_address}/xapi"),
-        username: "academy".into(),
-        password: "secret".into(),
-        batch: 10,
-        timeout: std::time::Duration::from_secs(1),
-    };
+    let lrs = lrs_at(&format!("http://{slow_address}/xapi"), 1);
     let client = reqwest::Client::new();
     let report = forward_due(db, &client, &lrs).await.expect("round");
     assert_eq!(
@@ -733,15 +715,7 @@ async fn a_slow_lrs_is_retried_and_nothing_is_lost_or_parked(db: &DatabaseConnec
     );
 
     // The LRS is quick again: after the back-off each statement arrives once.
-    xapi_outbox::Entity::update_many()
-        .col_expr(
-            xapi_outbox::Column::NextAttemptAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
-        )
-        .filter(xapi_outbox::Column::SentAt.is_null())
-        .exec(db)
-        .await
-        .expect("age the queue");
+    age_the_queue(db, chrono::Duration::seconds(1)).await;
     let (addr, received, up) = receiver().await;
     up.store(true, Ordering::SeqCst);
     let quick = LrsConfig {
