@@ -238,6 +238,29 @@ async fn owners_see_the_lessons_due_for_review(db: &DatabaseConnection) {
             .expect("list")
             .is_empty()
     );
+
+    // The owner sees the same list on the authoring page (judged today, with the default year).
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let signed_in = browser
+        .post_form(
+            "/api/sign-in",
+            "/sign-in",
+            &[
+                ("email", "reviewer@example.org"),
+                ("password", "a suitably long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status, 302);
+    let page = browser.get("/author").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Due for review (1)")
+            && page.body.contains("Second lesson")
+            && page.body.contains("never dated"),
+        "{}",
+        page.body
+    );
 }
 
 async fn a_content_module_is_admin_only_until_it_has_an_owner(db: &DatabaseConnection) {

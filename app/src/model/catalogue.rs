@@ -18,13 +18,6 @@ pub struct ProgressSummary {
     pub next_lesson: Option<LessonRef>,
 }
 
-impl ProgressSummary {
-    /// Whole-number percentage for the progress bar.
-    pub fn percent(&self) -> u32 {
-        (self.completed * 100).checked_div(self.total).unwrap_or(0)
-    }
-}
-
 /// A module as listed in the catalogue and on "My learning".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleCard {
@@ -116,6 +109,16 @@ pub struct LessonContent {
 pub struct ShownDate {
     pub iso: String,
     pub shown: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<chrono::NaiveDate> for ShownDate {
+    fn from(date: chrono::NaiveDate) -> Self {
+        ShownDate {
+            iso: date.format("%Y-%m-%d").to_string(),
+            shown: date.format("%-d %B %Y").to_string(),
+        }
+    }
 }
 
 /// HTML the server renders into a page's markup (a lesson's body, sanitised when it was loaded).

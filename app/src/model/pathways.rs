@@ -29,13 +29,6 @@ pub struct PathwayProgress {
     pub next: Option<NextStep>,
 }
 
-impl PathwayProgress {
-    /// Whole-number percentage for the progress bar.
-    pub fn percent(&self) -> u32 {
-        (self.completed * 100).checked_div(self.total).unwrap_or(0)
-    }
-}
-
 /// Where to go next on a pathway: a lesson to continue, or a module to start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::pathways::{PathwayProgress, PathwaySummary, list_pathways};
 use crate::components::error_view::ErrorView;
+use crate::components::progress_bar::ProgressMeter;
 use crate::pages::hours;
 
 /// Progress through a pathway's required modules, as a bar with the same facts in words.
@@ -16,14 +17,12 @@ pub fn PathwayProgressView(
 ) -> impl IntoView {
     let done = progress.total > 0 && progress.completed == progress.total;
     view! {
-        <div class="progress">
-            <progress max=progress.total.max(1).to_string() value=progress.completed.to_string() aria-label=label>
-                {format!("{}%", progress.percent())}
-            </progress>
-            <p class="progress__text">
-                {format!("{} of {} required modules complete", progress.completed, progress.total)}
-            </p>
-        </div>
+        <ProgressMeter
+            completed=progress.completed
+            total=progress.total
+            label=label
+            text=format!("{} of {} required modules complete", progress.completed, progress.total)
+        />
         {done.then(|| view! { <p class="card__done">"Pathway complete"</p> })}
         {progress.next.map(|next| view! {
             <p class="card__continue"><A href=next.href>{format!("Next: {}", next.label)}</A></p>

@@ -15,6 +15,7 @@ mod slug;
 
 pub use diagnostics::{ContentError, line_and_column};
 pub use freshness::{ReviewPolicy, review_warnings};
+pub(crate) use loader::byte_order_mark_stripped;
 pub use loader::{LoadReport, check_module_files, load_library};
 pub use markdown::{
     MAX_MARKDOWN_BYTES, MAX_NESTING, RenderedMarkdown, refuse_unbounded, render_markdown,
@@ -29,6 +30,6 @@ pub use slug::{heading_anchor, is_valid_slug};
 /// files are kept but were never loaded by this process (a module published in the browser, say). `None`
 /// for a file that is not a lesson.
 pub fn lesson_file_text(file: &str, module_slug: &str) -> Option<String> {
-    let split = front_matter::split(file.strip_prefix('\u{feff}').unwrap_or(file)).ok()?;
+    let split = front_matter::split(loader::byte_order_mark_stripped(file)).ok()?;
     Some(render_markdown(split.body, module_slug).text)
 }

@@ -273,6 +273,11 @@ pub(super) fn read_text(path: &Path, errors: &mut Vec<ContentError>) -> Option<S
     }
 }
 
+/// `text` without the UTF-8 byte-order mark Windows Notepad starts files with, if it has one.
+pub(crate) fn byte_order_mark_stripped(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 fn without_byte_order_mark(text: String) -> String {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
@@ -328,6 +333,27 @@ pub(super) const MAX_TITLE_CHARS: usize = 150;
 pub(super) const MAX_SUMMARY_CHARS: usize = 1_000;
 
 /// A problem with the length of a one-line field, if it is too long.
+/// The title, summary and audience every module and pathway carries, in that order: each must say
+/// something, and none may run on (a page heading, a catalogue card).
+pub(super) fn check_description(
+    [title, summary, audience]: [&Spanned<String>; 3],
+    source: &SourceFile<'_>,
+    errors: &mut Vec<ContentError>,
+) {
+    for (field, value, max) in [
+        ("title", title, MAX_TITLE_CHARS),
+        ("summary", summary, MAX_SUMMARY_CHARS),
+        ("audience", audience, MAX_SUMMARY_CHARS),
+    ] {
+        if value.get_ref().trim().is_empty() {
+            errors
+                .push(source.error_at(value.span().start, format!("`{field}` must not be empty")));
+        } else if let Some(message) = too_long(field, value.get_ref(), max) {
+            errors.push(source.error_at(value.span().start, message));
+        }
+    }
+}
+
 pub(super) fn too_long(field: &str, value: &str, max: usize) -> Option<String> {
     let length = value.chars().count();
     (length > max)
@@ -627,58 +653,48 @@ fn parse_module(
     }
 
     // module.toml
-    let manifest =
-        if let Some(text) = files.get("module.toml") {
-            hasher.update(b"module.toml\0");
-            hasher.update(text.as_bytes());
-            let source = SourceFile {
-                path: &manifest_path,
-                text,
-            };
-            match toml::from_str::<ModuleManifest>(text) {
-                Ok(manifest) => {
-                    for (field, value, max) in [
-                        ("title", &manifest.title, MAX_TITLE_CHARS),
-                        ("summary", &manifest.summary, MAX_SUMMARY_CHARS),
-                        ("audience", &manifest.audience, MAX_SUMMARY_CHARS),
-                    ] {
-                        if value.get_ref().trim().is_empty() {
-                            errors.push(source.error_at(
-                                value.span().start,
-                                format!("`{field}` must not be empty"),
-                            ));
-                        } else if let Some(message) = too_long(field, value.get_ref(), max) {
-                            errors.push(source.error_at(value.span().start, message));
-                        }
-                    }
-                    for (field, value) in [
-                        ("estimated_hours", &manifest.estimated_hours),
-                        ("cpd_hours", &manifest.cpd_hours),
-                    ] {
-                        let hours = *value.get_ref();
-                        if !(hours > 0.0 && hours <= 1000.0) {
-                            errors.push(source.error_at(
-                                value.span().start,
-                                format!("`{field}` must be more than 0 and at most 1000"),
-                            ));
-                        }
-                    }
-                    let alignments =
-                        check_alignments(&manifest.alignments, frameworks, &source, 0, &mut errors);
-                    Some((manifest, alignments))
-                }
-                Err(e) => {
-                    errors.push(toml_error(&source, 0, &e));
-                    None
-                }
-            }
-        } else {
-            errors.push(file_error(
-                &manifest_path,
-                "module.toml is missing: every module folder needs one",
-            ));
-            None
+    let manifest = if let Some(text) = files.get("module.toml") {
+        hasher.update(b"module.toml\0");
+        hasher.update(text.as_bytes());
+        let source = SourceFile {
+            path: &manifest_path,
+            text,
         };
+        match toml::from_str::<ModuleManifest>(text) {
+            Ok(manifest) => {
+                check_description(
+                    [&manifest.title, &manifest.summary, &manifest.audience],
+                    &source,
+                    &mut errors,
+                );
+                for (field, value) in [
+                    ("estimated_hours", &manifest.estimated_hours),
+                    ("cpd_hours", &manifest.cpd_hours),
+                ] {
+                    let hours = *value.get_ref();
+                    if !(hours > 0.0 && hours <= 1000.0) {
+                        errors.push(source.error_at(
+                            value.span().start,
+                            format!("`{field}` must be more than 0 and at most 1000"),
+                        ));
+                    }
+                }
+                let alignments =
+                    check_alignments(&manifest.alignments, frameworks, &source, 0, &mut errors);
+                Some((manifest, alignments))
+            }
+            Err(e) => {
+                errors.push(toml_error(&source, 0, &e));
+                None
+            }
+        }
+    } else {
+        errors.push(file_error(
+            &manifest_path,
+            "module.toml is missing: every module folder needs one",
+        ));
+        None
+    };
 
     // Lessons
     let mut seen_question_ids = HashMap::new();

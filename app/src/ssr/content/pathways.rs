@@ -56,19 +56,11 @@ pub(super) fn load_pathways(
                 format!("pathway file name `{slug}` is not a valid slug: use lower-case letters, digits and hyphens"),
             ));
         }
-        for (field, value, max) in [
-            ("title", &file.title, super::loader::MAX_TITLE_CHARS),
-            ("summary", &file.summary, super::loader::MAX_SUMMARY_CHARS),
-            ("audience", &file.audience, super::loader::MAX_SUMMARY_CHARS),
-        ] {
-            if value.get_ref().trim().is_empty() {
-                problems.push(
-                    source.error_at(value.span().start, format!("`{field}` must not be empty")),
-                );
-            } else if let Some(message) = super::loader::too_long(field, value.get_ref(), max) {
-                problems.push(source.error_at(value.span().start, message));
-            }
-        }
+        super::loader::check_description(
+            [&file.title, &file.summary, &file.audience],
+            &source,
+            &mut problems,
+        );
         let targets =
             super::loader::check_alignments(&file.targets, frameworks, &source, 0, &mut problems);
         let mut seen = HashSet::new();

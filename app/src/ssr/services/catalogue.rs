@@ -659,9 +659,6 @@ pub async fn lesson_content(
             &body.questions,
         )?
         .is_empty(),
-        checked: body.checked.map(|date| ShownDate {
-            iso: date.format("%Y-%m-%d").to_string(),
-            shown: date.format("%-d %B %Y").to_string(),
-        }),
+        checked: body.checked.map(ShownDate::from),
     })
 }

@@ -359,7 +359,7 @@ const LESSON_KEYS: &[&str] = &[
 /// A lesson file's front matter and body, split at its `+++` lines; `None` if they are missing.
 pub fn split_lesson(text: &str) -> Option<(&str, &str, usize)> {
     // A byte-order mark (Windows Notepad) is not part of the text, as in the loader.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::ssr::content::byte_order_mark_stripped(text);
     let rest = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("+++\r\n"))?;

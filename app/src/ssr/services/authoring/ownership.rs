@@ -83,10 +83,7 @@ pub async fn list_for(
             due.entry(module_id).or_default().push(LessonDue {
                 slug,
                 title,
-                checked: checked.map(|date| ShownDate {
-                    iso: date.format("%Y-%m-%d").to_string(),
-                    shown: date.format("%-d %B %Y").to_string(),
-                }),
+                checked: checked.map(ShownDate::from),
             });
         }
     }
