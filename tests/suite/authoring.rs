@@ -799,6 +799,43 @@ async fn authoring_pages_are_for_owners_and_admins_only(db: &DatabaseConnection)
         .await;
     assert_eq!(editor.status, 200);
     assert!(editor.body.contains("name=\"fields[body]\"") || editor.body.contains("fields[body]"));
+
+    // Saving the form with the date its facts were checked keeps that date in the lesson's front matter.
+    let editor_path = "/author/ward-rounds/lessons/01-introduction.md";
+    let saved = lead
+        .post_form(
+            "/api/save-lesson",
+            editor_path,
+            &[
+                ("module", "ward-rounds"),
+                ("file", "01-introduction.md"),
+                ("fields[slug]", "introduction"),
+                ("fields[title]", "Introduction"),
+                ("fields[minutes]", "10"),
+                ("fields[checked]", "2026-12-07"),
+                ("fields[outcomes]", "Say what a ward round is for"),
+                (
+                    "fields[body]",
+                    "A ward round reviews every patient on the ward.\n",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 302, "{}", saved.body);
+    let editor = lead.get(editor_path).await;
+    assert!(
+        editor.body.contains("2026-12-07"),
+        "the editor shows the saved date: {}",
+        editor.body
+    );
+    let source = lead
+        .get("/author/ward-rounds/source/01-introduction.md")
+        .await;
+    assert!(
+        source.body.contains("checked = \"2026-12-07\""),
+        "the front matter carries it: {}",
+        source.body
+    );
 }
 
 async fn concurrent_saves_keep_both_and_bad_settings_are_never_overwritten(
