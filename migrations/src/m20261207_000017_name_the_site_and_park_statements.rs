@@ -1,6 +1,6 @@
 //! Two things an LRS shared between academies needs. Each academy (each database) gets a namespace of its own
 //! for statement ids, created once at first start, so two sites sending the same kind of event for their
-//! learner 1 no longer collide. And a statement the LRS refuses for good (400, 409) is parked with its
+//! learner 1 no longer collide. And a statement the LRS refuses for good (400, 409, 413) is parked with its
 //! reason instead of being retried for ever.
 
 use sea_orm_migration::{prelude::*, schema::*};

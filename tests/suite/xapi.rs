@@ -328,6 +328,19 @@ fn lrs_at(endpoint: &str, timeout_seconds: u64) -> app::ssr::services::lrs::LrsC
     }
 }
 
+/// The valid fixtures published, a verified learner and the alpha module.
+async fn learner_and_alpha(
+    db: &DatabaseConnection,
+    email: &str,
+) -> (account::Model, app::ssr::entities::module::Model) {
+    academy_tests::publish(db, &fixtures().join("valid")).await;
+    let learner = academy_tests::account(db, email, Role::Learner).await;
+    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
+        .await
+        .expect("alpha");
+    (learner, alpha)
+}
+
 /// A learner who completed alpha's two lessons, with both statements queued for an LRS.
 async fn two_queued_statements(
     db: &DatabaseConnection,
@@ -337,16 +350,7 @@ async fn two_queued_statements(
     app::ssr::entities::module::Model,
     XapiSettings,
 ) {
-    academy_tests::publish(db, &fixtures().join("valid")).await;
-    let id = academy_tests::learner(db, email).await;
-    let learner = account::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .expect("q")
-        .expect("learner");
-    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
-        .await
-        .expect("alpha");
+    let (learner, alpha) = learner_and_alpha(db, email).await;
     let settings = XapiSettings {
         base_url: "http://localhost".into(),
         actor: ActorIdentity::Account,
@@ -626,16 +630,7 @@ async fn statement_ids_are_stable_on_one_site_and_differ_between_sites(db: &Data
     assert_ne!(ours, xapi::LEGACY_NAMESPACE, "a new site has its own");
     assert_eq!(statement_namespace(db).await.expect("again"), ours);
 
-    academy_tests::publish(db, &fixtures().join("valid")).await;
-    let id = academy_tests::learner(db, "two-sites@example.org").await;
-    let learner = account::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .expect("q")
-        .expect("learner");
-    let alpha = app::ssr::services::catalogue::find_module(db, "alpha")
-        .await
-        .expect("alpha");
+    let (learner, alpha) = learner_and_alpha(db, "two-sites@example.org").await;
     let site = |namespace| XapiSettings {
         base_url: "https://academy.example".into(),
         actor: ActorIdentity::Account,

@@ -127,6 +127,12 @@ struct Tally {
 }
 
 impl Tally {
+    fn count(&self, change: impl FnOnce(&mut SoakReport)) {
+        if let Ok(mut report) = self.report.lock() {
+            change(&mut report);
+        }
+    }
+
     fn note(
         &self,
         method: &str,
@@ -364,14 +370,6 @@ impl Walk {
         };
         self.tally.note(method, path, &outcome, started.elapsed());
         outcome.ok().map(|(status, _)| status)
-    }
-}
-
-impl Tally {
-    fn count(&self, change: impl FnOnce(&mut SoakReport)) {
-        if let Ok(mut report) = self.report.lock() {
-            change(&mut report);
-        }
     }
 }
 

@@ -23,15 +23,7 @@ pub async fn outbox_status() -> Result<OutboxView, AppError> {
         last_error_at: s.last_error_at,
         last_sent_at: s.last_sent_at,
         parked: s.parked,
-        parked_statements: s
-            .parked_statements
-            .into_iter()
-            .map(|p| ParkedStatementView {
-                statement_id: p.statement_id,
-                reason: p.reason,
-                parked_at: p.parked_at,
-            })
-            .collect(),
+        parked_statements: s.parked_statements,
     })
 }
 

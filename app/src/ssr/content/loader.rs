@@ -332,7 +332,6 @@ pub(super) const MAX_TITLE_CHARS: usize = 150;
 /// Longest module summary, in characters: it is shown whole on every catalogue card.
 pub(super) const MAX_SUMMARY_CHARS: usize = 1_000;
 
-/// A problem with the length of a one-line field, if it is too long.
 /// The title, summary and audience every module and pathway carries, in that order: each must say
 /// something, and none may run on (a page heading, a catalogue card).
 pub(super) fn check_description(
@@ -354,6 +353,7 @@ pub(super) fn check_description(
     }
 }
 
+/// A problem with the length of a one-line field, if it is too long.
 pub(super) fn too_long(field: &str, value: &str, max: usize) -> Option<String> {
     let length = value.chars().count();
     (length > max)

@@ -4,8 +4,9 @@
 //! round claims the due rows (pushing their next attempt back, so another instance does not send them at the
 //! same moment), posts them as one batch, then marks them sent, or records the error and backs off
 //! exponentially. A statement the LRS refuses for good (400, 409, 413) is parked with the LRS's reason: the
-//! admin page lists it, it is not retried for ever, and an admin can put parked statements back in the queue. A statement is only ever sent under its own stable id, and the xAPI rules make a resend of
-//! the same statement harmless.
+//! admin page lists it, it is not retried for ever, and an admin can put parked statements back in the
+//! queue. A statement is only ever sent under its own stable id, and the xAPI rules make a resend of the same
+//! statement harmless.
 
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 use crate::error::AppError;
 use crate::model::accounts::Role;
+use crate::model::admin::ParkedStatementView;
 use crate::ssr::entities::{account, xapi_outbox, xapi_statement};
 use crate::ssr::services::audit;
 
@@ -58,14 +60,6 @@ pub struct ForwardReport {
     pub error: Option<String>,
 }
 
-/// A statement the LRS refused for good, as the admin page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParkedStatement {
-    pub statement_id: String,
-    pub reason: String,
-    pub parked_at: String,
-}
-
 /// The outbox as the admin page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxStatus {
@@ -77,7 +71,7 @@ pub struct OutboxStatus {
     pub last_sent_at: Option<String>,
     pub parked: u64,
     /// The most recently parked, newest first (at most [`PARKED_SHOWN`]).
-    pub parked_statements: Vec<ParkedStatement>,
+    pub parked_statements: Vec<ParkedStatementView>,
 }
 
 /// How many parked statements the admin page lists; the count covers all of them.
@@ -186,9 +180,6 @@ pub async fn forward_due(
             )),
         }
     }
-    for (id, error) in &parked {
-        tracing::error!(statement = %id, %error, "a queued statement cannot be forwarded");
-    }
     let mut sent: Vec<String> = Vec::new();
     let mut held: Vec<(String, String)> = Vec::new();
     if !readable.is_empty() {
@@ -226,7 +217,7 @@ pub async fn forward_due(
             .await?;
     }
     for (id, error) in &parked {
-        tracing::error!(statement = %id, %error, "the LRS refused a statement for good; it is parked, not retried");
+        tracing::error!(statement = %id, %error, "a statement cannot be forwarded; it is parked, not retried");
     }
     let attempts_of = |id: &String| {
         due.iter()
@@ -344,7 +335,7 @@ pub async fn status(
         .all(db)
         .await?
         .into_iter()
-        .map(|row| ParkedStatement {
+        .map(|row| ParkedStatementView {
             reason: row.last_error.unwrap_or_default(),
             parked_at: row.parked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             statement_id: row.statement_id,
