@@ -37,12 +37,35 @@ use pages::{
 /// The stylesheet's address; the shell is rendered on the server only, so the browser build never needs it.
 #[cfg(feature = "ssr")]
 fn stylesheet_href(options: &LeptosOptions) -> String {
-    ssr::assets::stylesheet_href(options)
+    ssr::assets::stylesheet_href(options).to_owned()
 }
 
 #[cfg(not(feature = "ssr"))]
 fn stylesheet_href(options: &LeptosOptions) -> String {
     format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+}
+
+/// Starts hydration once the page has loaded and the browser is idle. The page is whole and usable without
+/// it (links and forms work as they do with JavaScript off), so nothing of the bundle is fetched before the
+/// lesson text has painted: on a slow ward PC or trust network the 650 KB of wasm never competes with the
+/// page itself. Leptos's own `HydrationScripts` preloads the bundle from the `<head>` and reads the hash file
+/// from disk on every page; the addresses here are read once.
+#[cfg(feature = "ssr")]
+fn hydration_script(options: &LeptosOptions) -> impl IntoView + use<> {
+    let (js, wasm) = ssr::assets::bundle_hrefs(options);
+    let code = format!(
+        "const hydrate = async () => {{ const glue = await import({js:?}); \
+         await glue.default({{ module_or_path: {wasm:?} }}); glue.hydrate(); }}; \
+         const whenIdle = () => \"requestIdleCallback\" in window \
+         ? requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate, 0); \
+         if (document.readyState === \"complete\") whenIdle(); else addEventListener(\"load\", whenIdle);"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{code}</script> }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn hydration_script(options: &LeptosOptions) -> impl IntoView + use<> {
+    view! { <HydrationScripts options=options.clone()/> }
 }
 
 /// The HTML document around the app, rendered on the server only.
@@ -59,7 +82,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href=stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {hydration_script(&options)}
                 <MetaTags/>
             </head>
             <body>
@@ -71,7 +94,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// A strict Content-Security-Policy for every page: scripts only from this site or carrying this response's
 /// nonce (Leptos puts it on its hydration scripts), wasm compilation allowed for hydration, no plugins, no
-/// framing, forms only to this site. Lesson HTML is sanitised as well; this is the second line of defence.
+/// framing, forms only to this site. Lesson HTML is made safe as well (`ssr/content/markdown.rs`); this is the
+/// second line of defence.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     use http::{HeaderValue, header::CONTENT_SECURITY_POLICY};

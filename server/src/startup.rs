@@ -1,13 +1,12 @@
 //! Start-up: connect, migrate, load content, publish it, and fail fast with a message that says what to fix.
 
-use app::ssr::content::{LoadReport, load_library};
+use app::ssr::content::{LoadReport, PublishedModules, ReviewPolicy};
 use app::ssr::db;
-use app::ssr::services::catalogue::{SyncOutcome, sync_library};
+use app::ssr::services::catalogue::SyncOutcome;
+use app::ssr::services::content_folder::{FolderPublished, publish_folder};
 use app::ssr::services::xapi::XapiSettings;
 use app::ssr::state::AppState;
 use leptos::config::LeptosOptions;
-use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -32,32 +31,28 @@ pub enum StartupError {
     },
 }
 
-/// The module folders present under `content/modules`, including ones that failed to load.
-fn module_folders(content_dir: &Path) -> HashSet<String> {
-    std::fs::read_dir(content_dir.join("modules"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_dir())
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Loads content and logs every problem, and what is due for review; broken modules are skipped, the rest
-/// are served.
-pub fn load_content(content_dir: &Path, policy: app::ssr::content::ReviewPolicy) -> LoadReport {
-    let report = load_library(content_dir);
+/// Logs every problem in the content, and what is due for review; broken modules are skipped, the rest
+/// are served. Modules that did not change since they were published count from what was published.
+fn log_content(report: &LoadReport, published: &PublishedModules, policy: ReviewPolicy) {
     for error in &report.errors {
         tracing::error!("content: {error}");
     }
+    if let Some(reason) = &report.checked_everything_because {
+        tracing::info!(%reason, "checked every module again");
+    }
+    tracing::info!(
+        changed = report.library.modules.len(),
+        unchanged = report.unchanged.len(),
+        "content loaded; unchanged modules were not rendered again"
+    );
     let today = chrono::Utc::now().date_naive();
     let due = app::ssr::content::review_warnings(&report.library, today, policy);
-    if !due.is_empty() {
+    let due_unchanged =
+        published.due_for_review(report.unchanged.iter().map(|(slug, _)| slug), today, policy);
+    if !due.is_empty() || due_unchanged > 0 {
         tracing::warn!(
-            lessons_and_frameworks = due.len(),
-            first = %due[0],
+            lessons_and_frameworks = due.len() + due_unchanged,
+            first = %due.first().map_or_else(|| "a lesson of an unchanged module".to_owned(), ToString::to_string),
             "content is due for review; `server check` lists each, and the authoring page lists them for \
              each module's owner"
         );
@@ -68,7 +63,6 @@ pub fn load_content(content_dir: &Path, policy: app::ssr::content::ReviewPolicy)
             "some content did not load; run `server check` for the full list. Every other module is served."
         );
     }
-    report
 }
 
 /// Connects, migrates, loads and publishes content, and returns the state the router serves.
@@ -79,11 +73,14 @@ pub async fn prepare(
     tracing::info!(database = %db::redact_url(&config.database_url), "connecting");
     let connection = db::connect_with(&config.database_url, config.sqlite_synchronous).await?;
     db::migrate(&connection).await?;
-    let report = load_content(&config.content_dir, config.review_policy());
-    let present = module_folders(&config.content_dir);
-    let outcomes = sync_library(&connection, &report.library, &present)
+    let FolderPublished {
+        report,
+        outcomes,
+        published,
+    } = publish_folder(&connection, &config.content_dir)
         .await
         .map_err(StartupError::Publish)?;
+    log_content(&report, &published, config.review_policy());
     for (slug, outcome) in outcomes {
         match outcome {
             SyncOutcome::Created { version } => {

@@ -627,7 +627,7 @@ test('the wasm bundle carries no answers or explanations', async () => {
   // Its name carries a hash of its contents (scripts/build), so it is found from the page that loads it.
   const page = await (await fetch(`${baseUrl}/`)).text();
   const path = page.match(/\/pkg\/informatics-academy\.[0-9a-f]+\.wasm/)?.[0];
-  assert.ok(path, 'the page preloads a wasm bundle with a hashed name');
+  assert.ok(path, 'the page names a wasm bundle with a hashed name');
   const response = await fetch(`${baseUrl}${path}`);
   assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   const wasm = Buffer.from(await response.arrayBuffer());

@@ -1,5 +1,6 @@
 //! What a browser downloads: the built bundle compressed ahead of time and cached for a year under hashed
-//! names, and a lesson page whose text is sent once (in the markup), not again in the hydration data.
+//! names, and a lesson page whose text is sent once (in the markup), not again in the hydration data, and
+//! which fetches nothing of the bundle before it has painted.
 
 use academy_tests::http_client::{Browser, state_for};
 use academy_tests::{TestDb, fixtures};
@@ -119,6 +120,20 @@ async fn a_lesson_page_carries_its_text_once() {
         page.body.matches(sentence).count(),
         1,
         "the lesson text is in the markup and not copied into the hydration data"
+    );
+
+    // Nothing of the bundle is fetched before the page has painted: no preload in the head, and the script
+    // that loads it waits for the page's `load` event (the page works without it meanwhile).
+    assert!(!page.body.contains("rel=\"preload\""), "{}", page.body);
+    assert!(
+        !page.body.contains("rel=\"modulepreload\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("addEventListener(\"load\", whenIdle)"),
+        "{}",
+        page.body
     );
 
     // A browser navigating to the lesson (the server function, not a page) gets the text in full.

@@ -18,6 +18,44 @@ fn tags(html: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The tags and attributes lesson HTML may hold: what Markdown itself produces, and nothing an author could
+/// use to run script, load something from elsewhere or restyle the page.
+fn allowed(tag: &str, attribute: Option<&str>) -> bool {
+    let attributes: &[&str] = match tag {
+        "p" | "ul" | "li" | "blockquote" | "em" | "strong" | "del" | "table" | "thead"
+        | "tbody" | "tr" | "th" | "td" | "br" | "hr" => &[],
+        "h2" | "h3" | "h4" | "h5" | "h6" => &["id"],
+        "ol" => &["start"],
+        "pre" => &["tabindex"],
+        "code" | "sup" => &["class"],
+        "div" => &["class", "id"],
+        "a" => &["href", "title", "rel"],
+        "img" => &["src", "alt", "title"],
+        _ => return false,
+    };
+    attribute.is_none_or(|name| attributes.contains(&name))
+}
+
+/// A tag's name and its attributes' names (values are double-quoted, with any `"` inside escaped).
+fn tag_and_attributes(inside: &str) -> (String, Vec<String>) {
+    let inside = inside.trim_start_matches('/').trim_end_matches('/').trim();
+    let (name, mut rest) = inside.split_once(' ').unwrap_or((inside, ""));
+    let mut attributes = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let end = rest.find(['=', ' ']).unwrap_or(rest.len());
+        attributes.push(rest[..end].to_lowercase());
+        rest = &rest[end..];
+        if let Some(value) = rest.strip_prefix("=\"") {
+            rest = value.split_once('"').map_or("", |(_, after)| after);
+        }
+    }
+    (name.to_lowercase(), attributes)
+}
+
 fn fixture_library() -> Library {
     load_library(&academy_tests::fixtures().join("valid")).library
 }
@@ -48,6 +86,16 @@ fn authorish_text() -> impl Strategy<Value = String> {
         Just("<script>alert(1)</script>".to_owned()),
         Just("[x](javascript:alert(1))".to_owned()),
         Just("[y](lesson:second#the-details)".to_owned()),
+        Just("## Heading {#own-id .shiny onclick=alert(1) style=color:red}\n".to_owned()),
+        Just("<https://example.org/page>".to_owned()),
+        Just("<javascript:alert(1)>".to_owned()),
+        Just("![alt](https://example.org/i.png \"a title\")".to_owned()),
+        Just("![alt](data:text/html,<script>x</script>)".to_owned()),
+        Just("[q](https://example.org/\"onmouseover=\"alert(1))".to_owned()),
+        Just("\n| a | b |\n|:-|-:|\n| c | d |\n".to_owned()),
+        Just("[^note]\n\n[^note]: A footnote.\n".to_owned()),
+        Just("```js\" onmouseover=\"alert(1)\n".to_owned()),
+        Just("<img src=x onerror=alert(1)>".to_owned()),
         Just("# ".to_owned()),
         Just("\n".to_owned()),
         Just("\u{feff}".to_owned()),
@@ -129,6 +177,23 @@ proptest! {
                 !tag.split_whitespace().skip(1).any(|attribute| attribute.starts_with("on")),
                 "an event handler in {}", rendered.html
             );
+        }
+    }
+
+    /// Lesson HTML holds only allowed tags and attributes, whether the body rendered cleanly (and so was
+    /// not sanitised) or had problems (and so was).
+    #[test]
+    fn rendered_markdown_holds_only_allowed_tags_and_attributes(source in authorish_text()) {
+        let rendered = render_markdown(&source, "alpha");
+        for tag in tags(&rendered.html) {
+            let (name, attributes) = tag_and_attributes(tag);
+            prop_assert!(allowed(&name, None), "tag <{}> in {}", name, rendered.html);
+            for attribute in attributes {
+                prop_assert!(
+                    allowed(&name, Some(&attribute)),
+                    "attribute {} on <{}> in {} (problems: {:?})", attribute, name, rendered.html, rendered.problems
+                );
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 use academy_tests::{Learning, copy_fixture, fixtures, learner, on_both_databases, publish};
 use app::ssr::entities::{lesson, lesson_progress, module, module_version};
 use app::ssr::services::catalogue::SyncOutcome;
+use app::ssr::services::content_folder::{self, FolderPublished};
 use app::ssr::services::{catalogue, learning, progress};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -161,7 +162,220 @@ async fn a_removed_module_is_unlisted_but_its_progress_is_kept(db: &DatabaseConn
     assert_eq!(mine[0].progress.as_ref().map(|p| p.completed), Some(1));
 }
 
+/// Publishes the folder as a server does at start-up, returning the whole result (errors included).
+async fn start_up(db: &DatabaseConnection, content: &std::path::Path) -> FolderPublished {
+    content_folder::publish_folder(db, content)
+        .await
+        .expect("publish the folder")
+}
+
+async fn a_restart_with_unchanged_content_renders_no_module_again(db: &DatabaseConnection) {
+    let content = copy_fixture("valid");
+    let first = start_up(db, content.path()).await;
+    assert_eq!(first.report.library.modules.len(), 3);
+    assert!(first.report.unchanged.is_empty());
+
+    let again = start_up(db, content.path()).await;
+    assert!(again.report.errors.is_empty(), "{:?}", again.report.errors);
+    assert!(again.report.library.modules.is_empty(), "nothing rendered");
+    let mut unchanged: Vec<&str> = again
+        .report
+        .unchanged
+        .iter()
+        .map(|(slug, _)| slug.as_str())
+        .collect();
+    unchanged.sort_unstable();
+    assert_eq!(unchanged, ["alpha", "beta", "gamma"]);
+    assert!(
+        again
+            .outcomes
+            .iter()
+            .all(|(_, o)| *o == SyncOutcome::Unchanged { version: 1 })
+    );
+    assert_eq!(again.report.checked_everything_because, None);
+    // Frameworks and pathways are always loaded: the server serves them from memory.
+    assert_eq!(again.report.library.frameworks.len(), 1);
+    assert_eq!(again.report.library.pathways.len(), 1);
+}
+
+async fn only_a_changed_module_is_rendered_and_its_links_are_checked_against_the_rest(
+    db: &DatabaseConnection,
+) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    // alpha gains a paragraph; its link to beta, which is not rendered again, must still be found.
+    let path = content.path().join("modules/alpha/02-second.md");
+    let text = std::fs::read_to_string(&path).expect("read lesson");
+    std::fs::write(
+        &path,
+        text.replace("## The details", "## The details\n\nMore."),
+    )
+    .expect("edit");
+    let after = start_up(db, content.path()).await;
+    assert!(after.report.errors.is_empty(), "{:?}", after.report.errors);
+    let rendered: Vec<&str> = after
+        .report
+        .library
+        .modules
+        .iter()
+        .map(|m| m.slug.as_str())
+        .collect();
+    assert_eq!(rendered, ["alpha"]);
+    assert!(
+        after
+            .outcomes
+            .contains(&("alpha".to_owned(), SyncOutcome::Updated { version: 2 }))
+    );
+
+    // A link from the changed module to a lesson that does not exist is caught without the full check.
+    std::fs::write(
+        &path,
+        text.replace("lesson:beta/only", "lesson:beta/missing"),
+    )
+    .expect("edit");
+    let broken = start_up(db, content.path()).await;
+    assert_eq!(broken.report.checked_everything_because, None);
+    assert_eq!(broken.report.errors.len(), 1, "{:?}", broken.report.errors);
+    let error = broken.report.errors[0].to_string();
+    assert!(
+        error.contains("02-second.md:10:")
+            && error.contains("module `beta` has no lesson `missing`"),
+        "{error}"
+    );
+    let alpha = module::Entity::find()
+        .filter(module::Column::Slug.eq("alpha"))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("alpha");
+    assert_eq!(alpha.version, 2, "the broken change is not published");
+}
+
+async fn taking_away_a_lesson_another_module_links_to_is_reported_where_the_link_is(
+    db: &DatabaseConnection,
+) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    // beta (unchanged) links to `lesson:alpha/first`; alpha renames that lesson.
+    let path = content.path().join("modules/alpha/01-first.md");
+    let text = std::fs::read_to_string(&path).expect("read lesson");
+    std::fs::write(
+        &path,
+        text.replace("slug = \"first\"", "slug = \"opening\""),
+    )
+    .expect("edit");
+    let after = start_up(db, content.path()).await;
+    assert!(
+        after
+            .report
+            .checked_everything_because
+            .as_deref()
+            .is_some_and(|why| why.contains("module `alpha`")),
+        "{:?}",
+        after.report.checked_everything_because
+    );
+    assert!(after.report.unchanged.is_empty(), "every module checked");
+    let messages: Vec<String> = after
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("beta/01-only.md:8:") && m.contains("has no lesson `first`")),
+        "{messages:?}"
+    );
+}
+
+async fn removing_a_module_another_links_to_is_reported_where_the_link_is(db: &DatabaseConnection) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    // alpha (unchanged) links to `lesson:beta/only`.
+    std::fs::remove_dir_all(content.path().join("modules/beta")).expect("remove beta");
+    let after = start_up(db, content.path()).await;
+    assert!(
+        after
+            .report
+            .checked_everything_because
+            .as_deref()
+            .is_some_and(|why| why.contains("module `beta` is gone")),
+        "{:?}",
+        after.report.checked_everything_because
+    );
+    let messages: Vec<String> = after
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("alpha/02-second.md:10:")
+            && m.contains("module `beta` has no lesson `only`")),
+        "{messages:?}"
+    );
+}
+
+async fn a_framework_that_drops_a_competency_an_unchanged_module_uses_is_reported(
+    db: &DatabaseConnection,
+) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    let path = content.path().join("frameworks/demo.toml");
+    let text = std::fs::read_to_string(&path).expect("read framework");
+    std::fs::write(&path, text.replace("code = \"2.1\"", "code = \"2.2\"")).expect("edit");
+    let after = start_up(db, content.path()).await;
+    assert!(
+        after
+            .report
+            .checked_everything_because
+            .as_deref()
+            .is_some_and(|why| why.contains("`demo:2.1`")),
+        "{:?}",
+        after.report.checked_everything_because
+    );
+    let messages: Vec<String> = after
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("alpha/01-first.md")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("gamma/module.toml")),
+        "{messages:?}"
+    );
+}
+
+async fn a_stray_file_in_an_unchanged_module_is_still_reported(db: &DatabaseConnection) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    std::fs::write(content.path().join("modules/beta/notes.txt"), "draft").expect("write");
+    let after = start_up(db, content.path()).await;
+    let messages: Vec<String> = after
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("beta/notes.txt") && messages[0].contains("unexpected file"),
+        "{messages:?}"
+    );
+}
+
 on_both_databases!(
+    a_restart_with_unchanged_content_renders_no_module_again,
+    only_a_changed_module_is_rendered_and_its_links_are_checked_against_the_rest,
+    taking_away_a_lesson_another_module_links_to_is_reported_where_the_link_is,
+    removing_a_module_another_links_to_is_reported_where_the_link_is,
+    a_framework_that_drops_a_competency_an_unchanged_module_uses_is_reported,
+    a_stray_file_in_an_unchanged_module_is_still_reported,
     republishing_unchanged_content_keeps_the_version,
     a_changed_lesson_publishes_a_new_version_and_keeps_progress,
     a_removed_module_is_unlisted_but_its_progress_is_kept,

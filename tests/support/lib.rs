@@ -177,8 +177,9 @@ pub async fn publish(
     load_and_publish(db, content).await.1
 }
 
-/// Loads a content folder (asserting it has no errors) and publishes it into `db`, as a server does at
-/// start-up: the loaded library, and what publishing did to each module.
+/// Loads a content folder (asserting it has no errors) and publishes it into `db` as a server does at
+/// start-up (modules unchanged since they were last published are not rendered again): the loaded library
+/// (frameworks, pathways and the modules that changed), and what publishing did to each module.
 pub async fn load_and_publish(
     db: &DatabaseConnection,
     content: &std::path::Path,
@@ -186,21 +187,15 @@ pub async fn load_and_publish(
     app::ssr::content::Library,
     Vec<(String, app::ssr::services::catalogue::SyncOutcome)>,
 ) {
-    let report = app::ssr::content::load_library(content);
-    assert!(
-        report.errors.is_empty(),
-        "content errors: {:?}",
-        report.errors
-    );
-    let present = std::fs::read_dir(content.join("modules"))
-        .expect("modules folder")
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .collect();
-    let outcomes = app::ssr::services::catalogue::sync_library(db, &report.library, &present)
+    let published = app::ssr::services::content_folder::publish_folder(db, content)
         .await
         .expect("publish");
-    (report.library, outcomes)
+    assert!(
+        published.report.errors.is_empty(),
+        "content errors: {:?}",
+        published.report.errors
+    );
+    (published.report.library, published.outcomes)
 }
 
 /// A learner whose email address is verified, for tests that need one.

@@ -29,23 +29,41 @@ fn hash_of<'a>(hashes: &'a str, kind: &str) -> Option<&'a str> {
     })
 }
 
-/// The stylesheet's address, hashed when the build hashed it.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
+/// The hash file's text, read once: every page names the bundle's files.
+fn hashes(options: &LeptosOptions) -> Option<&'static str> {
+    static HASHES: OnceLock<Option<String>> = OnceLock::new();
+    HASHES
+        .get_or_init(|| {
+            options
+                .hash_files
+                .then(|| hash_file(options))
+                .flatten()
+                .and_then(|path| std::fs::read_to_string(path).ok())
+        })
+        .as_deref()
+}
+
+/// The address of one of the bundle's files (`js`, `wasm`, `css`), hashed when the build hashed it.
+fn href(options: &LeptosOptions, kind: &str) -> String {
+    let name = &options.output_name;
+    let pkg = &options.site_pkg_dir;
+    match hashes(options).and_then(|text| hash_of(text, kind)) {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.{kind}"),
+        None => format!("/{pkg}/{name}.{kind}"),
+    }
+}
+
+/// The stylesheet's address.
+pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     static HREF: OnceLock<String> = OnceLock::new();
-    HREF.get_or_init(|| {
-        let name = &options.output_name;
-        let pkg = &options.site_pkg_dir;
-        let hashes = options
-            .hash_files
-            .then(|| hash_file(options))
-            .flatten()
-            .and_then(|path| std::fs::read_to_string(path).ok());
-        match hashes.as_deref().and_then(|text| hash_of(text, "css")) {
-            Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-            None => format!("/{pkg}/{name}.css"),
-        }
-    })
-    .clone()
+    HREF.get_or_init(|| href(options, "css"))
+}
+
+/// The addresses of the bundle's JavaScript glue and of its wasm, for the hydration script.
+pub fn bundle_hrefs(options: &LeptosOptions) -> (&'static str, &'static str) {
+    static HREFS: OnceLock<(String, String)> = OnceLock::new();
+    let (js, wasm) = HREFS.get_or_init(|| (href(options, "js"), href(options, "wasm")));
+    (js, wasm)
 }
 
 #[cfg(test)]

@@ -11,12 +11,13 @@ mod loader;
 mod markdown;
 mod model;
 mod pathways;
+mod published;
 mod slug;
 
 pub use diagnostics::{ContentError, line_and_column};
 pub use freshness::{ReviewPolicy, review_warnings};
 pub(crate) use loader::byte_order_mark_stripped;
-pub use loader::{LoadReport, check_module_files, load_library};
+pub use loader::{LoadReport, check_module_files, load_changes, load_library};
 pub use markdown::{
     MAX_MARKDOWN_BYTES, MAX_NESTING, RenderedMarkdown, refuse_unbounded, render_markdown,
 };
@@ -24,6 +25,7 @@ pub use model::{
     AssessmentSpec, CheckedOn, Competency, CompletionRule, Framework, Library, LoadedLesson,
     LoadedModule, OptionSpec, Pathway, PathwayStep, QuestionKind, QuestionSpec, RevealAnswers,
 };
+pub use published::{PublishedLesson, PublishedModule, PublishedModules};
 pub use slug::{heading_anchor, is_valid_slug};
 
 /// The plain text of a lesson file's body as stored (front matter left out), for indexing versions whose

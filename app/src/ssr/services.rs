@@ -12,6 +12,7 @@ pub mod catalogue_search;
 pub mod cohort_tables;
 pub mod cohorts;
 pub mod completion;
+pub mod content_folder;
 pub mod email_links;
 pub mod emails;
 pub mod item_analysis;

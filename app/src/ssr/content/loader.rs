@@ -14,6 +14,7 @@ use super::model::{
     LessonFrontMatter, Library, LoadedLesson, LoadedModule, ModuleManifest, QuestionKind,
     QuestionSpec,
 };
+use super::published::PublishedModules;
 use super::slug::is_valid_slug;
 
 /// What loading produced: the content that is sound, and every problem with the rest.
@@ -22,12 +23,30 @@ pub struct LoadReport {
     pub library: Library,
     /// Sorted by path, line and column.
     pub errors: Vec<ContentError>,
+    /// Modules whose files are exactly what the database already serves (slug and published version): read
+    /// and hashed, not checked or rendered again, and not in `library`. Always empty for [`load_library`].
+    pub unchanged: Vec<(String, i32)>,
+    /// Why every module was checked again although some had not changed, for the start-up log.
+    pub checked_everything_because: Option<String>,
 }
 
-/// Loads `root` (a folder holding `frameworks/` and `modules/`).
+/// Loads `root` (a folder holding `frameworks/` and `modules/`), every module checked and rendered: what
+/// `check` does.
 ///
 /// A framework or module with any error is left out of the library whole; everything else loads.
 pub fn load_library(root: &Path) -> LoadReport {
+    load_changes(root, &PublishedModules::default())
+}
+
+/// Loads `root` as [`load_library`] does, except that a module whose files are exactly those of its
+/// `published` version is only read and hashed (listed in `unchanged`): what start-up does, so a restart
+/// with unchanged content renders nothing.
+///
+/// Changed modules are judged as `check` judges them, their links against the unchanged modules' published
+/// headings. When a change could break what an unchanged module says (a module, lesson or heading it may
+/// link to is gone, or a framework no longer has a competency it aligns to), every module is loaded again
+/// instead, so the problem is reported where it is.
+pub fn load_changes(root: &Path, published: &PublishedModules) -> LoadReport {
     let mut report = LoadReport::default();
     if !root.is_dir() {
         report.errors.push(file_error(
@@ -53,19 +72,46 @@ pub fn load_library(root: &Path) -> LoadReport {
         }
     }
     // Modules are read and rendered independently, so they are spread over the machine's cores.
-    let parsed: Vec<ParsedModule> = on_every_core(&folders, |folder| {
+    let read: Vec<ReadModule> = on_every_core(&folders, |folder| {
         let (files, read_errors) = read_module_folder(folder);
         let slug = folder
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
+        if read_errors.is_empty()
+            && files.keys().all(|name| is_module_file(name))
+            && let Some(found) = published.unchanged(&slug, &module_content_hash(&files))
+        {
+            return ReadModule::Unchanged {
+                version: found.version,
+                slug,
+            };
+        }
         let mut module = parse_module(&slug, folder, files, &framework_index);
         module.errors.extend(read_errors);
-        module
+        ReadModule::Parsed(Box::new(module))
     });
+    let mut parsed = Vec::with_capacity(read.len());
+    for module in read {
+        match module {
+            ReadModule::Unchanged { slug, version } => report.unchanged.push((slug, version)),
+            ReadModule::Parsed(module) => parsed.push(*module),
+        }
+    }
+    if let Some(reason) =
+        unchanged_modules_at_risk(&report.unchanged, &parsed, published, &framework_index)
+    {
+        let mut everything = load_library(root);
+        everything.checked_everything_because = Some(reason);
+        return everything;
+    }
 
-    let module_slugs: HashSet<&str> = parsed.iter().map(|p| p.module.slug.as_str()).collect();
+    let module_slugs: HashSet<&str> = parsed
+        .iter()
+        .map(|p| p.module.slug.as_str())
+        .chain(report.unchanged.iter().map(|(slug, _)| slug.as_str()))
+        .collect();
     let pathways = super::pathways::load_pathways(
         &root.join("pathways"),
         &module_slugs,
@@ -73,9 +119,10 @@ pub fn load_library(root: &Path) -> LoadReport {
         &mut report.errors,
     );
 
-    // Every lesson that parsed, broken module or not, so links are judged against what authors wrote.
+    // Every lesson that parsed, broken module or not, so links are judged against what authors wrote; and
+    // the published lessons of the modules that did not change.
     let link_errors: Vec<Vec<ContentError>> = {
-        let anchors: HashMap<(&str, &str), &HashSet<String>> = parsed
+        let mut anchors: HashMap<(&str, &str), &HashSet<String>> = parsed
             .iter()
             .flat_map(|p| {
                 p.lesson_anchors.iter().map(move |(lesson, anchors)| {
@@ -83,6 +130,11 @@ pub fn load_library(root: &Path) -> LoadReport {
                 })
             })
             .collect();
+        for (slug, _) in &report.unchanged {
+            for lesson in published.modules.get(slug).iter().flat_map(|m| &m.lessons) {
+                anchors.insert((slug.as_str(), lesson.slug.as_str()), &lesson.anchors);
+            }
+        }
         parsed
             .iter()
             .map(|module| broken_links(module, &anchors))
@@ -111,6 +163,91 @@ pub fn load_library(root: &Path) -> LoadReport {
         .errors
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report
+}
+
+/// A module folder as first read: either exactly its published version, or parsed and checked on its own.
+enum ReadModule {
+    Unchanged { slug: String, version: i32 },
+    Parsed(Box<ParsedModule>),
+}
+
+/// Why the unchanged modules cannot be taken as still sound, if they cannot: a published module's folder
+/// gone, a changed module that would publish without a lesson or heading its published version had, or an
+/// unchanged module aligned to a competency the frameworks no longer hold.
+fn unchanged_modules_at_risk(
+    unchanged: &[(String, i32)],
+    parsed: &[ParsedModule],
+    published: &PublishedModules,
+    frameworks: &HashMap<&str, HashSet<&str>>,
+) -> Option<String> {
+    if unchanged.is_empty() {
+        return None;
+    }
+    let folders: HashSet<&str> = unchanged
+        .iter()
+        .map(|(slug, _)| slug.as_str())
+        .chain(parsed.iter().map(|p| p.module.slug.as_str()))
+        .collect();
+    if let Some(gone) = published
+        .modules
+        .keys()
+        .find(|slug| !folders.contains(slug.as_str()))
+    {
+        return Some(format!(
+            "the folder of module `{gone}` is gone, and another module may link to its lessons"
+        ));
+    }
+    if let Some(module) = parsed.iter().find(|p| {
+        p.errors.is_empty() && published.loses_a_link_target(&p.module.slug, &p.lesson_anchors)
+    }) {
+        return Some(format!(
+            "module `{}` no longer has a lesson or heading it had, which another module may link to",
+            module.module.slug
+        ));
+    }
+    let known = |alignment: &str| {
+        alignment
+            .split_once(':')
+            .and_then(|(framework, code)| frameworks.get(framework).map(|c| c.contains(code)))
+            .unwrap_or(false)
+    };
+    unchanged.iter().find_map(|(slug, _)| {
+        let module = published.modules.get(slug)?;
+        module
+            .alignments
+            .iter()
+            .find(|a| !known(a))
+            .map(|alignment| {
+                format!(
+                    "module `{slug}` aligns to `{alignment}`, which the frameworks no longer hold"
+                )
+            })
+    })
+}
+
+/// Whether a file name is one a module may hold; anything else is reported by the full check.
+fn is_module_file(name: &str) -> bool {
+    name == "module.toml" || name == "assessment.toml" || name.ends_with(".md")
+}
+
+/// SHA-256 over a module's files (byte-order marks already stripped): `module.toml`, then each lesson by
+/// file name with its name, then `assessment.toml`. Changes exactly when a file the module is made of does.
+pub(crate) fn module_content_hash(files: &BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    if let Some(text) = files.get("module.toml") {
+        hasher.update(b"module.toml\0");
+        hasher.update(text.as_bytes());
+    }
+    for (name, text) in files.iter().filter(|(name, _)| name.ends_with(".md")) {
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(text.as_bytes());
+    }
+    if let Some(text) = files.get("assessment.toml") {
+        hasher.update(b"assessment.toml\0");
+        hasher.update(text.as_bytes());
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// `work` applied to every item, spread over the available cores in contiguous runs; results in item order.
@@ -632,7 +769,6 @@ fn parse_module(
         ));
     }
 
-    let mut hasher = Sha256::new();
     let mut lesson_files = Vec::new();
     let mut assessment_path = None;
     for (name, text) in &files {
@@ -643,7 +779,7 @@ fn parse_module(
         if name == "assessment.toml" {
             assessment_path = Some((path, text.as_str()));
         } else if name.ends_with(".md") {
-            lesson_files.push((path, name.as_str(), text.as_str()));
+            lesson_files.push((path, text.as_str()));
         } else {
             errors.push(file_error(
                 &path,
@@ -654,8 +790,6 @@ fn parse_module(
 
     // module.toml
     let manifest = if let Some(text) = files.get("module.toml") {
-        hasher.update(b"module.toml\0");
-        hasher.update(text.as_bytes());
         let source = SourceFile {
             path: &manifest_path,
             text,
@@ -705,11 +839,8 @@ fn parse_module(
             "module has no lessons: add at least one `.md` file",
         ));
     }
-    for (path, name, text) in &lesson_files {
+    for (path, text) in &lesson_files {
         let text: &str = text;
-        hasher.update(name.as_bytes());
-        hasher.update(b"\0");
-        hasher.update(text.as_bytes());
         let source = SourceFile { path, text };
         let split = match front_matter::split(text) {
             Ok(split) => split,
@@ -833,8 +964,6 @@ fn parse_module(
 
     // assessment.toml
     if let Some((path, text)) = &assessment_path {
-        hasher.update(b"assessment.toml\0");
-        hasher.update(text.as_bytes());
         let source = SourceFile { path, text };
         match toml::from_str::<AssessmentFile>(text) {
             Ok(file) => {
@@ -907,7 +1036,7 @@ fn parse_module(
         module.completion = manifest.completion;
         module.alignments = alignments;
     }
-    parsed.module.content_hash = hex::encode(hasher.finalize());
+    parsed.module.content_hash = module_content_hash(&files);
     parsed.module.files = files;
     parsed.errors = errors;
     parsed

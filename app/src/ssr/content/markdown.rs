@@ -2,7 +2,15 @@
 //!
 //! Rendering happens on the server only, once per content hash. Internal links are rewritten from the
 //! authoring scheme (`lesson:slug`, `lesson:module/slug`, `#anchor`) to site addresses and reported back so
-//! the loader can check them; headings get stable anchors; the result is sanitised with ammonia.
+//! the loader can check them; headings get stable anchors.
+//!
+//! Safe by construction, and sanitised when it cannot be: every construct that could carry markup or a
+//! script (raw HTML, a link or image address outside the allowed schemes) is a problem the author must fix,
+//! and the attributes Markdown extensions add (heading classes and attributes, table cell alignment) are
+//! dropped, so a body with no problem is made only of pulldown-cmark's escaped output of allowed tags.
+//! Only a body with problems (seen in the editor's preview before it can be published) goes through
+//! ammonia's sanitiser as well. Sanitising every lesson took most of the time `check` spends on a large
+//! library; the property test in `tests/suite/properties.rs` holds both paths to the same allow-list.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
@@ -246,14 +254,7 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
                 continue;
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((
-                    Tag::Heading {
-                        id, classes, attrs, ..
-                    },
-                    inner,
-                    text,
-                )) = heading.take()
-                {
+                if let Some((Tag::Heading { id, .. }, inner, text)) = heading.take() {
                     let mut anchor = id.map_or_else(|| heading_anchor(&text), |id| id.to_string());
                     if out.anchors.contains(&anchor) {
                         let mut n = 1;
@@ -263,17 +264,23 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
                         anchor = format!("{anchor}-{n}");
                     }
                     out.anchors.insert(anchor.clone());
+                    // Classes and attributes (`{.class key=value}`) are not for authors to set.
                     events.push(Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(anchor)),
-                        classes,
-                        attrs,
+                        classes: Vec::new(),
+                        attrs: Vec::new(),
                     }));
                     events.extend(inner);
                     events.push(Event::End(TagEnd::Heading(level)));
                 }
                 continue;
             }
+            // Column alignment would be an inline `style`, which the site's CSP does not allow.
+            Event::Start(Tag::Table(columns)) => Event::Start(Tag::Table(vec![
+                    pulldown_cmark::Alignment::None;
+                    columns.len()
+                ])),
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
                 Event::Start(Tag::CodeBlock(kind))
@@ -367,14 +374,14 @@ pub fn render_markdown(source: &str, module_slug: &str) -> RenderedMarkdown {
         }
     }
 
-    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, events.into_iter());
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut html, events.into_iter());
+    if !out.problems.is_empty() {
+        html = SANITISER.clean(&html).to_string();
+    }
     // A code block wider than the page scrolls sideways; `tabindex` lets keyboard users scroll it too
-    // (WCAG 2.1.1). Safe after sanitising: any `<pre>` in the text itself is escaped by now.
-    out.html = SANITISER
-        .clean(&unsafe_html)
-        .to_string()
-        .replace("<pre>", "<pre tabindex=\"0\">");
+    // (WCAG 2.1.1). Any `<pre>` in the text itself is escaped, so this finds only real code blocks.
+    out.html = html.replace("<pre>", "<pre tabindex=\"0\">");
     out
 }
 
@@ -394,6 +401,23 @@ mod tests {
         );
         assert!(!rendered.html.contains("javascript:"), "{}", rendered.html);
         assert!(rendered.anchors.contains("the-hazard-log"));
+    }
+
+    #[test]
+    fn a_clean_body_keeps_no_attribute_an_author_added() {
+        let rendered = render_markdown(
+            "## Risks {#risks .big onclick=alert(1) style=color:red}\n\n| a | b |\n|:-|-:|\n| c | d |\n",
+            "m",
+        );
+        assert!(rendered.problems.is_empty(), "{:?}", rendered.problems);
+        assert!(
+            rendered.html.starts_with(r#"<h2 id="risks">Risks</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("style"), "{}", rendered.html);
+        assert!(!rendered.html.contains("onclick"), "{}", rendered.html);
+        assert!(rendered.html.contains("<th>a</th>"), "{}", rendered.html);
     }
 
     #[test]
