@@ -45,20 +45,25 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
 }
 
-/// Starts hydration once the page has loaded and the browser is idle. The page is whole and usable without
-/// it (links and forms work as they do with JavaScript off), so nothing of the bundle is fetched before the
-/// lesson text has painted: on a slow ward PC or trust network the 650 KB of wasm never competes with the
-/// page itself. Leptos's own `HydrationScripts` preloads the bundle from the `<head>` and reads the hash file
-/// from disk on every page; the addresses here are read once.
+/// Starts hydration once the page has loaded (or after three seconds, so a lesson image from a host a trust
+/// network blocks cannot hold it back for a TCP time-out) and the browser is idle. The page is whole and
+/// usable without it (links and forms work as they do with JavaScript off), so nothing of the bundle is
+/// fetched before the lesson text has painted: on a slow ward PC or trust network the 650 KB of wasm never
+/// competes with the page itself. Leptos's own `HydrationScripts` preloads the bundle from the `<head>` and
+/// reads the hash file from disk on every page; the addresses here are read once. `typeof` rather than
+/// `in window`: an author's heading id could otherwise stand in for a missing `requestIdleCallback`.
 #[cfg(feature = "ssr")]
 fn hydration_script(options: &LeptosOptions) -> impl IntoView + use<> {
     let (js, wasm) = ssr::assets::bundle_hrefs(options);
     let code = format!(
         "const hydrate = async () => {{ const glue = await import({js:?}); \
          await glue.default({{ module_or_path: {wasm:?} }}); glue.hydrate(); }}; \
-         const whenIdle = () => \"requestIdleCallback\" in window \
-         ? requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate, 0); \
-         if (document.readyState === \"complete\") whenIdle(); else addEventListener(\"load\", whenIdle);"
+         let started = false; \
+         const start = () => {{ if (started) return; started = true; \
+         if (typeof window.requestIdleCallback === \"function\") requestIdleCallback(hydrate, {{ timeout: 2000 }}); \
+         else setTimeout(hydrate, 0); }}; \
+         if (document.readyState === \"complete\") start(); \
+         else {{ addEventListener(\"load\", start); setTimeout(start, 3000); }}"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{code}</script> }
 }

@@ -289,6 +289,39 @@ async fn taking_away_a_lesson_another_module_links_to_is_reported_where_the_link
     );
 }
 
+async fn a_broken_change_that_takes_away_a_linked_lesson_is_judged_all_the_same(
+    db: &DatabaseConnection,
+) {
+    let content = copy_fixture("valid");
+    start_up(db, content.path()).await;
+    // alpha renames the lesson beta links to, and breaks itself with raw HTML: it keeps its published
+    // version, but beta's link to the lesson it is about to lose is reported now.
+    let path = content.path().join("modules/alpha/01-first.md");
+    let text = std::fs::read_to_string(&path).expect("read lesson");
+    let edited = text.replace("slug = \"first\"", "slug = \"opening\"") + "\n<div>raw</div>\n";
+    std::fs::write(&path, edited).expect("edit");
+    let after = start_up(db, content.path()).await;
+    assert!(after.report.checked_everything_because.is_some());
+    let messages: Vec<String> = after
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("raw HTML is not allowed")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("beta/01-only.md:8:") && m.contains("has no lesson `first`")),
+        "{messages:?}"
+    );
+}
+
 async fn removing_a_module_another_links_to_is_reported_where_the_link_is(db: &DatabaseConnection) {
     let content = copy_fixture("valid");
     start_up(db, content.path()).await;
@@ -374,6 +407,7 @@ on_both_databases!(
     only_a_changed_module_is_rendered_and_its_links_are_checked_against_the_rest,
     taking_away_a_lesson_another_module_links_to_is_reported_where_the_link_is,
     removing_a_module_another_links_to_is_reported_where_the_link_is,
+    a_broken_change_that_takes_away_a_linked_lesson_is_judged_all_the_same,
     a_framework_that_drops_a_competency_an_unchanged_module_uses_is_reported,
     a_stray_file_in_an_unchanged_module_is_still_reported,
     republishing_unchanged_content_keeps_the_version,

@@ -81,6 +81,7 @@ pub fn load_changes(root: &Path, published: &PublishedModules) -> LoadReport {
             .to_owned();
         if read_errors.is_empty()
             && files.keys().all(|name| is_module_file(name))
+            && files.values().all(|text| !text.contains('\0'))
             && let Some(found) = published.unchanged(&slug, &module_content_hash(&files))
         {
             return ReadModule::Unchanged {
@@ -189,17 +190,20 @@ fn unchanged_modules_at_risk(
         .chain(parsed.iter().map(|p| p.module.slug.as_str()))
         .collect();
     if let Some(gone) = published
-        .modules
-        .keys()
+        .listed
+        .iter()
         .find(|slug| !folders.contains(slug.as_str()))
     {
         return Some(format!(
             "the folder of module `{gone}` is gone, and another module may link to its lessons"
         ));
     }
-    if let Some(module) = parsed.iter().find(|p| {
-        p.errors.is_empty() && published.loses_a_link_target(&p.module.slug, &p.lesson_anchors)
-    }) {
+    // A changed module with errors keeps its published version, but is judged all the same: it will be
+    // published once its errors are fixed, and what it takes away is best reported now.
+    if let Some(module) = parsed
+        .iter()
+        .find(|p| published.loses_a_link_target(&p.module.slug, &p.lesson_anchors))
+    {
         return Some(format!(
             "module `{}` no longer has a lesson or heading it had, which another module may link to",
             module.module.slug

@@ -35,6 +35,8 @@ pub struct PublishedLesson {
 #[derive(Debug, Clone, Default)]
 pub struct PublishedModules {
     pub modules: HashMap<String, PublishedModule>,
+    /// Every listed module, wherever its version came from: one whose folder is gone may be linked to.
+    pub listed: HashSet<String>,
 }
 
 impl PublishedModules {
@@ -102,6 +104,7 @@ mod tests {
         };
         PublishedModules {
             modules: HashMap::from([("alpha".to_owned(), module)]),
+            listed: HashSet::from(["alpha".to_owned()]),
         }
     }
 

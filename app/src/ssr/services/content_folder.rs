@@ -70,10 +70,10 @@ fn module_folders(content_dir: &Path) -> HashSet<String> {
 }
 
 /// Every listed module whose current version was published from its folder, with what checking changed
-/// modules against it needs. Three queries, whatever the size of the library. A version published before
+/// modules against it needs, and the slugs of all listed modules. Three queries, whatever the size of the library. A version published before
 /// versions kept their files is left out, so publishing it again records them.
 async fn published_from_files(db: &DatabaseConnection) -> Result<PublishedModules, AppError> {
-    let modules: Vec<(i32, String, String, String, i32)> = module::Entity::find()
+    let modules: Vec<(i32, String, String, String, i32, ModuleSource)> = module::Entity::find()
         .select_only()
         .columns([
             module::Column::Id,
@@ -81,12 +81,13 @@ async fn published_from_files(db: &DatabaseConnection) -> Result<PublishedModule
             module::Column::ContentHash,
             module::Column::Alignments,
             module::Column::Version,
+            module::Column::Source,
         ])
         .filter(module::Column::Listed.eq(true))
-        .filter(module::Column::Source.eq(ModuleSource::Files))
         .into_tuple()
         .all(db)
         .await?;
+    let listed: HashSet<String> = modules.iter().map(|m| m.1.clone()).collect();
     let without_files: HashSet<(i32, i32)> = module_version::Entity::find()
         .select_only()
         .columns([
@@ -100,8 +101,8 @@ async fn published_from_files(db: &DatabaseConnection) -> Result<PublishedModule
         .into_iter()
         .collect();
     let mut by_id: HashMap<i32, (String, PublishedModule)> = HashMap::new();
-    for (id, slug, content_hash, alignments, version) in modules {
-        if without_files.contains(&(id, version)) {
+    for (id, slug, content_hash, alignments, version, source) in modules {
+        if source != ModuleSource::Files || without_files.contains(&(id, version)) {
             continue;
         }
         let alignments: Vec<String> = stored_json("module", id, "alignments", &alignments)?;
@@ -146,5 +147,6 @@ async fn published_from_files(db: &DatabaseConnection) -> Result<PublishedModule
     }
     Ok(PublishedModules {
         modules: by_id.into_values().collect(),
+        listed,
     })
 }
