@@ -169,6 +169,22 @@ async fn start_up(db: &DatabaseConnection, content: &std::path::Path) -> FolderP
         .expect("publish the folder")
 }
 
+/// Every problem start-up reported, as `path:line:column: message`.
+fn messages(published: &FolderPublished) -> Vec<String> {
+    published
+        .report
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// Asserts start-up checked every module again, for a reason that mentions `why`.
+fn assert_checked_everything(published: &FolderPublished, why: &str) {
+    let reason = published.report.checked_everything_because.as_deref();
+    assert!(reason.is_some_and(|r| r.contains(why)), "{reason:?}");
+}
+
 async fn a_restart_with_unchanged_content_renders_no_module_again(db: &DatabaseConnection) {
     let content = copy_fixture("valid");
     let first = start_up(db, content.path()).await;
@@ -265,22 +281,9 @@ async fn taking_away_a_lesson_another_module_links_to_is_reported_where_the_link
     )
     .expect("edit");
     let after = start_up(db, content.path()).await;
-    assert!(
-        after
-            .report
-            .checked_everything_because
-            .as_deref()
-            .is_some_and(|why| why.contains("module `alpha`")),
-        "{:?}",
-        after.report.checked_everything_because
-    );
+    assert_checked_everything(&after, "module `alpha`");
     assert!(after.report.unchanged.is_empty(), "every module checked");
-    let messages: Vec<String> = after
-        .report
-        .errors
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let messages = messages(&after);
     assert!(
         messages
             .iter()
@@ -302,12 +305,7 @@ async fn a_broken_change_that_takes_away_a_linked_lesson_is_judged_all_the_same(
     std::fs::write(&path, edited).expect("edit");
     let after = start_up(db, content.path()).await;
     assert!(after.report.checked_everything_because.is_some());
-    let messages: Vec<String> = after
-        .report
-        .errors
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let messages = messages(&after);
     assert!(
         messages
             .iter()
@@ -328,21 +326,8 @@ async fn removing_a_module_another_links_to_is_reported_where_the_link_is(db: &D
     // alpha (unchanged) links to `lesson:beta/only`.
     std::fs::remove_dir_all(content.path().join("modules/beta")).expect("remove beta");
     let after = start_up(db, content.path()).await;
-    assert!(
-        after
-            .report
-            .checked_everything_because
-            .as_deref()
-            .is_some_and(|why| why.contains("module `beta` is gone")),
-        "{:?}",
-        after.report.checked_everything_because
-    );
-    let messages: Vec<String> = after
-        .report
-        .errors
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    assert_checked_everything(&after, "module `beta` is gone");
+    let messages = messages(&after);
     assert!(
         messages.iter().any(|m| m.contains("alpha/02-second.md:10:")
             && m.contains("module `beta` has no lesson `only`")),
@@ -359,21 +344,8 @@ async fn a_framework_that_drops_a_competency_an_unchanged_module_uses_is_reporte
     let text = std::fs::read_to_string(&path).expect("read framework");
     std::fs::write(&path, text.replace("code = \"2.1\"", "code = \"2.2\"")).expect("edit");
     let after = start_up(db, content.path()).await;
-    assert!(
-        after
-            .report
-            .checked_everything_because
-            .as_deref()
-            .is_some_and(|why| why.contains("`demo:2.1`")),
-        "{:?}",
-        after.report.checked_everything_because
-    );
-    let messages: Vec<String> = after
-        .report
-        .errors
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    assert_checked_everything(&after, "`demo:2.1`");
+    let messages = messages(&after);
     assert!(
         messages.iter().any(|m| m.contains("alpha/01-first.md")),
         "{messages:?}"
@@ -389,12 +361,7 @@ async fn a_stray_file_in_an_unchanged_module_is_still_reported(db: &DatabaseConn
     start_up(db, content.path()).await;
     std::fs::write(content.path().join("modules/beta/notes.txt"), "draft").expect("write");
     let after = start_up(db, content.path()).await;
-    let messages: Vec<String> = after
-        .report
-        .errors
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let messages = messages(&after);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
         messages[0].contains("beta/notes.txt") && messages[0].contains("unexpected file"),
