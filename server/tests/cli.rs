@@ -55,16 +55,11 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
     let (jwks, token) = runtime.block_on(async {
         let conn = app::ssr::db::connect(&db).await.expect("connect");
         app::ssr::db::migrate(&conn).await.expect("migrate");
-        let report = app::ssr::content::load_library(&fixtures().join("valid"));
-        let present = report
-            .library
-            .modules
-            .iter()
-            .map(|m| m.slug.clone())
-            .collect();
-        app::ssr::services::catalogue::sync_library(&conn, &report.library, &present)
-            .await
-            .expect("publish");
+        let report =
+            app::ssr::services::content_folder::publish_folder(&conn, &fixtures().join("valid"))
+                .await
+                .expect("publish")
+                .report;
         let issuer = app::ssr::records::issuer::load_issuer(
             &conn,
             &keys,

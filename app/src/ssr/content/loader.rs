@@ -209,21 +209,15 @@ fn unchanged_modules_at_risk(
             module.module.slug
         ));
     }
-    let known = |alignment: &str| {
-        alignment
-            .split_once(':')
-            .and_then(|(framework, code)| frameworks.get(framework).map(|c| c.contains(code)))
-            .unwrap_or(false)
-    };
     unchanged.iter().find_map(|(slug, _)| {
         let module = published.modules.get(slug)?;
         module
             .alignments
             .iter()
-            .find(|a| !known(a))
-            .map(|alignment| {
+            .find_map(|alignment| alignment_problem(alignment, frameworks))
+            .map(|problem| {
                 format!(
-                    "module `{slug}` aligns to `{alignment}`, which the frameworks no longer hold"
+                    "module `{slug}` was published against frameworks that changed since: {problem}"
                 )
             })
     })
@@ -622,27 +616,29 @@ pub(super) fn check_alignments(
     errors: &mut Vec<ContentError>,
 ) -> Vec<String> {
     for alignment in alignments {
-        let at = toml_offset + alignment.span().start;
-        let written = alignment.get_ref();
-        let message = match written.split_once(':') {
-            None => Some(format!(
-                "alignment `{written}` must be written `framework:code`, for example `fci:3.2`"
-            )),
-            Some((framework, code)) => match frameworks.get(framework) {
-                None => Some(format!(
-                    "alignment `{written}` names unknown framework `{framework}` (no content/frameworks/{framework}.toml)"
-                )),
-                Some(codes) if !codes.contains(code) => Some(format!(
-                    "alignment `{written}` names unknown code `{code}` in framework `{framework}`"
-                )),
-                Some(_) => None,
-            },
-        };
-        if let Some(message) = message {
-            errors.push(source.error_at(at, message));
+        if let Some(message) = alignment_problem(alignment.get_ref(), frameworks) {
+            errors.push(source.error_at(toml_offset + alignment.span().start, message));
         }
     }
     alignments.iter().map(|a| a.get_ref().clone()).collect()
+}
+
+/// What is wrong with one `framework:code` alignment against the loaded frameworks, if anything.
+fn alignment_problem(written: &str, frameworks: &HashMap<&str, HashSet<&str>>) -> Option<String> {
+    match written.split_once(':') {
+        None => Some(format!(
+            "alignment `{written}` must be written `framework:code`, for example `fci:3.2`"
+        )),
+        Some((framework, code)) => match frameworks.get(framework) {
+            None => Some(format!(
+                "alignment `{written}` names unknown framework `{framework}` (no content/frameworks/{framework}.toml)"
+            )),
+            Some(codes) if !codes.contains(code) => Some(format!(
+                "alignment `{written}` names unknown code `{code}` in framework `{framework}`"
+            )),
+            Some(_) => None,
+        },
+    }
 }
 
 /// Checks one question's shape; ids must be unique across the module.

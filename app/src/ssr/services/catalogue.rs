@@ -75,7 +75,7 @@ pub struct VersionedLesson {
 /// Publishes every loaded module (a new version for each whose content changed) and unlists modules whose
 /// folders are gone. `present` holds every module folder found, including broken ones: a module that fails
 /// to load keeps serving its last good version rather than vanishing.
-pub async fn sync_library(
+pub(crate) async fn sync_library(
     db: &DatabaseConnection,
     library: &Library,
     present: &HashSet<String>,
