@@ -2,13 +2,19 @@
 //! attempt, the completion and record it earns, and its statements commit together, on both databases.
 
 use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
+use app::error::AppError;
+use app::model::catalogue::ProgressSummary;
 use app::ssr::entities::{
     completion_record, enrolment, lesson_progress, module_completion, quiz_attempt, xapi_statement,
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
+use app::ssr::services::lesson_completions::{self, LessonCompletion};
 use app::ssr::services::quizzes::Answers;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
 
 /// Makes the database itself refuse every new statement, as a full disk or a lost connection would at
 /// that point of the transaction.
@@ -197,3 +203,78 @@ async fn events_written_together_succeed_or_fail_one_by_one(db: &DatabaseConnect
 }
 
 on_both_databases!(events_written_together_succeed_or_fail_one_by_one);
+
+/// A learner's progress as a page shows it: lessons done, lessons in all, and where to continue.
+fn shown(outcome: &Result<ProgressSummary, AppError>) -> (u32, u32, Option<String>) {
+    let summary = outcome.as_ref().expect("the completion succeeded");
+    (
+        summary.completed,
+        summary.total,
+        summary.next_lesson.as_ref().map(|l| l.slug.clone()),
+    )
+}
+
+/// Many completions written together (as the writer does with every one waiting) answer each learner as
+/// if they had been written one after another: a learner finishing two lessons in one batch sees one, then
+/// both; the module is completed once, with one record, and each event has one statement; a lesson or module
+/// that does not exist is that request's own error and writes nothing for it.
+async fn completions_written_together_answer_as_if_written_in_turn(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let ann = learner(db, "ann@example.org").await;
+    let bob = learner(db, "bob@example.org").await;
+    let ask = |account_id: i32, module: &str, lesson: &str| LessonCompletion {
+        account_id,
+        module_slug: module.to_owned(),
+        lesson_slug: lesson.to_owned(),
+    };
+    let requests = [
+        ask(ann, "alpha", "first"),
+        ask(bob, "alpha", "nope"),
+        ask(ann, "alpha", "second"),
+        ask(bob, "ghost", "first"),
+        ask(ann, "alpha", "first"),
+        ask(bob, "beta", "only"),
+    ];
+    let txn = db.begin().await.expect("begin");
+    let outcomes = lesson_completions::write_together(&txn, &learn.context(), &requests)
+        .await
+        .expect("written together");
+    txn.commit().await.expect("commit");
+
+    assert_eq!(outcomes.len(), requests.len(), "one outcome per request");
+    assert_eq!(shown(&outcomes[0]), (1, 2, Some("second".to_owned())));
+    assert_eq!(shown(&outcomes[2]), (2, 2, None), "then both");
+    assert_eq!(shown(&outcomes[4]), (2, 2, None), "the first again");
+    assert_eq!(shown(&outcomes[5]), (1, 1, None));
+    assert!(
+        matches!(&outcomes[1], Err(AppError::NotFound(what)) if what.contains("nope")),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(&outcomes[3], Err(AppError::NotFound(what)) if what.contains("ghost")),
+        "{:?}",
+        outcomes[3]
+    );
+
+    assert_eq!(
+        rows::<lesson_progress::Entity>(db).await,
+        3,
+        "ann's two lessons and bob's one"
+    );
+    assert_eq!(
+        rows::<enrolment::Entity>(db).await,
+        2,
+        "bob is not enrolled in alpha by a lesson that does not exist"
+    );
+    assert_eq!(rows::<module_completion::Entity>(db).await, 2);
+    assert_eq!(rows::<completion_record::Entity>(db).await, 2);
+    assert_eq!(
+        rows::<xapi_statement::Entity>(db).await,
+        7,
+        "ann: two lessons, the module, the record; bob: one lesson, the module, the record"
+    );
+}
+
+on_both_databases!(completions_written_together_answer_as_if_written_in_turn);

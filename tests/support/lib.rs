@@ -298,20 +298,26 @@ pub fn events(
 pub struct Learning {
     pub issuer: app::ssr::records::Issuer,
     pub frameworks: Vec<app::ssr::content::Framework>,
+    /// Built once, as a server builds its own: events with one context can be written together.
+    context: app::ssr::services::learning::Context,
 }
 
 impl Learning {
     pub async fn new(db: &DatabaseConnection) -> Self {
+        let issuer = test_issuer(db).await;
+        let frameworks = app::ssr::content::load_library(&fixtures().join("valid"))
+            .library
+            .frameworks;
+        let context = events(&issuer, &frameworks);
         Learning {
-            issuer: test_issuer(db).await,
-            frameworks: app::ssr::content::load_library(&fixtures().join("valid"))
-                .library
-                .frameworks,
+            issuer,
+            frameworks,
+            context,
         }
     }
 
     pub fn context(&self) -> app::ssr::services::learning::Context {
-        events(&self.issuer, &self.frameworks)
+        self.context.clone()
     }
 }
 

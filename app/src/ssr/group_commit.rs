@@ -1,16 +1,23 @@
-//! Group commit for SQLite: learning events from many learners share one transaction, and so one flush to
-//! disk, while each still succeeds or fails on its own.
+//! Group commit: learning events from many learners share one transaction, and so one flush to disk,
+//! while each still succeeds or fails on its own.
 //!
 //! SQLite has one writer at a time, and with `synchronous=FULL` every commit waits for the disk (about
 //! 1.5 ms here), which would cap a whole site at a few hundred completions a second. Instead, events queue
 //! here; one task takes every event waiting (up to [`MAX_BATCH`]), runs each inside its own savepoint of a
-//! single `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller. An event that fails
+//! single transaction (on SQLite, `BEGIN IMMEDIATE`), commits once, and only then answers each caller. An event that fails
 //! rolls back to its savepoint and is answered with its own error; the others are unaffected. If the commit
 //! fails, every caller in the batch is told so, and nothing of it was stored: nothing is acknowledged before
 //! it is on disk.
 //!
-//! PostgreSQL groups concurrent commits itself and serves many writers at once, so events there run in
-//! their own transactions on the pool (see [`Writes`]).
+//! Lesson completions, which come in floods, are not run one by one: every completion waiting is written
+//! together in a few multi-row statements (`services::lesson_completions`), inside one savepoint. If the
+//! database refuses that (a constraint, a trigger), the savepoint is rolled back and each completion is
+//! written again alone in a savepoint of its own, so one learner's failure never fails another's.
+//!
+//! PostgreSQL groups concurrent commits itself and serves many writers at once, so there only lesson
+//! completions queue here (written together, a completion costs a fraction of a statement instead of about
+//! fifteen round trips); other events run in their own transactions on the pool (see [`Writes`]). Batches
+//! write their rows in key order, so servers sharing one PostgreSQL take row locks in the same order.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,7 +26,11 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
+use crate::model::catalogue::ProgressSummary;
 use crate::ssr::db::begin_write;
+use crate::ssr::error::internal;
+use crate::ssr::services::learning::Context;
+use crate::ssr::services::lesson_completions::{self, LessonCompletion};
 
 /// The most events one transaction holds; enough to absorb a burst from a few hundred connections while
 /// keeping each transaction short.
@@ -45,21 +56,46 @@ type Job = Box<
         + Send,
 >;
 
-/// How learning events reach the database: grouped on SQLite, one transaction each on PostgreSQL.
+/// A lesson completion waiting to be written with the others, and where its outcome goes.
+struct WaitingCompletion {
+    context: Context,
+    request: LessonCompletion,
+    answer: oneshot::Sender<Result<ProgressSummary, AppError>>,
+}
+
+/// What waits for the writer.
+enum Queued {
+    /// An event run on its own, in a savepoint.
+    Alone(Job),
+    /// A lesson completion, written together with every other one waiting.
+    Completion(WaitingCompletion),
+}
+
+/// How learning events reach the database.
 #[derive(Clone, Debug)]
 pub enum Writes {
-    /// Each event opens its own write transaction.
+    /// Each event opens its own write transaction (tests, one-off commands).
     Direct(DatabaseConnection),
-    /// Events queue for the single writer task.
+    /// SQLite: every event queues for the single writer task.
     Grouped(GroupCommit),
+    /// PostgreSQL: lesson completions, which come in floods, queue to be written together; other events
+    /// run in transactions of their own on the pool, since PostgreSQL serves many writers at once.
+    CompletionsGrouped {
+        db: DatabaseConnection,
+        completions: GroupCommit,
+    },
 }
 
 impl Writes {
-    /// Grouped for SQLite, direct otherwise. Must be called inside the tokio runtime (it starts the writer).
+    /// Everything grouped on SQLite, completions grouped elsewhere. Must be called inside the tokio runtime
+    /// (it starts the writer).
     pub fn for_database(db: &DatabaseConnection) -> Self {
         match db.get_database_backend() {
             sea_orm::DatabaseBackend::Sqlite => Writes::Grouped(GroupCommit::start(db.clone())),
-            _ => Writes::Direct(db.clone()),
+            _ => Writes::CompletionsGrouped {
+                db: db.clone(),
+                completions: GroupCommit::start(db.clone()),
+            },
         }
     }
 
@@ -71,7 +107,7 @@ impl Writes {
         F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxnFuture<'t, T> + Send + 'static,
     {
         match self {
-            Writes::Direct(db) => {
+            Writes::Direct(db) | Writes::CompletionsGrouped { db, .. } => {
                 let txn = begin_write(db).await?;
                 let value = work(&txn).await?;
                 txn.commit().await?;
@@ -80,6 +116,41 @@ impl Writes {
             Writes::Grouped(group) => group.run(work).await,
         }
     }
+
+    /// Marks a lesson complete: alone in its own transaction, or together with the other completions
+    /// waiting; returns once it is committed (or has failed).
+    pub async fn complete_lesson(
+        &self,
+        context: Context,
+        request: LessonCompletion,
+    ) -> Result<ProgressSummary, AppError> {
+        match self {
+            Writes::Direct(db) => {
+                let txn = begin_write(db).await?;
+                let summary = only_outcome(
+                    lesson_completions::write_together(&txn, &context, &[request]).await?,
+                )?;
+                txn.commit().await?;
+                Ok(summary)
+            }
+            Writes::Grouped(group)
+            | Writes::CompletionsGrouped {
+                completions: group, ..
+            } => group.complete_lesson(context, request).await,
+        }
+    }
+}
+
+/// The outcome of a call made with one request.
+fn only_outcome(
+    mut outcomes: Vec<Result<ProgressSummary, AppError>>,
+) -> Result<ProgressSummary, AppError> {
+    outcomes.pop().unwrap_or_else(|| {
+        Err(internal(
+            "marking a lesson complete",
+            "no outcome for the request",
+        ))
+    })
 }
 
 /// A plain connection writes directly: what tests and one-off commands use.
@@ -89,10 +160,11 @@ impl From<&DatabaseConnection> for Writes {
     }
 }
 
-/// The queue in front of SQLite's single writer; cheap to clone.
+/// The queue in front of a database writer task (SQLite's only writer; on PostgreSQL, the completions'); cheap
+/// to clone.
 #[derive(Clone, Debug)]
 pub struct GroupCommit {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Queued>,
 }
 
 impl GroupCommit {
@@ -124,37 +196,64 @@ impl GroupCommit {
             })
         });
         self.queue
-            .send(job)
+            .send(Queued::Alone(job))
             .await
             .map_err(|_| AppError::Unavailable)?;
         // A batch dropped unanswered (the database refused to start a transaction) stored nothing.
         answered.await.unwrap_or(Err(AppError::Unavailable))
     }
+
+    async fn complete_lesson(
+        &self,
+        context: Context,
+        request: LessonCompletion,
+    ) -> Result<ProgressSummary, AppError> {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Queued::Completion(WaitingCompletion {
+                context,
+                request,
+                answer,
+            }))
+            .await
+            .map_err(|_| AppError::Unavailable)?;
+        answered.await.unwrap_or(Err(AppError::Unavailable))
+    }
 }
 
 /// Runs `work` in a savepoint of `txn`: released when it succeeds, rolled back when it fails, so a failed
-/// event leaves nothing behind and the batch goes on.
+/// event leaves nothing behind and the batch goes on. A savepoint that cannot be taken, released or rolled
+/// back is the database failing ("unavailable"), which stops the batch: on PostgreSQL the transaction would
+/// otherwise stay aborted, and its commit would quietly undo the events answered as stored before it.
 async fn in_savepoint<T, F>(txn: &DatabaseTransaction, work: F) -> Result<T, AppError>
 where
     F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxnFuture<'t, T>,
 {
-    let savepoint = txn.begin().await?;
+    let unavailable = |step: &str, error: sea_orm::DbErr| {
+        tracing::error!(%error, "could not {step} a savepoint");
+        AppError::Unavailable
+    };
+    let savepoint = txn.begin().await.map_err(|e| unavailable("take", e))?;
     match work(&savepoint).await {
         Ok(value) => {
-            savepoint.commit().await?;
+            savepoint
+                .commit()
+                .await
+                .map_err(|e| unavailable("release", e))?;
             Ok(value)
         }
         Err(error) => {
-            if let Err(rollback) = savepoint.rollback().await {
-                tracing::warn!(error = %rollback, "could not roll back a failed learning event");
-            }
+            savepoint
+                .rollback()
+                .await
+                .map_err(|e| unavailable("roll back", e))?;
             Err(error)
         }
     }
 }
 
 /// The writer: takes every job waiting and writes them as one batch, for as long as anyone can send.
-async fn write_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Job>) {
+async fn write_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
@@ -166,35 +265,50 @@ async fn write_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Job>)
     }
 }
 
-/// Runs `jobs` in one transaction, commits, then answers each with its own outcome or the commit's failure.
+/// Runs `queued` in one transaction, commits, then answers each with its own outcome or the commit's
+/// failure. Lesson completions are written together; every other event in its own savepoint, in queue
+/// order around them.
 ///
 /// When the database itself fails under an event (its disk full, an I/O error, the lock not granted), SQLite
 /// may already have rolled back the whole transaction, and anything run after it would commit on its own.
 /// The batch stops there: it is rolled back, the events not yet run are answered "unavailable" without
 /// running, and so is every event before it, whose work went with the transaction.
-async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
+async fn write_batch(db: DatabaseConnection, queued: Vec<Queued>) {
     let txn = match begin_write(&db).await {
         Ok(txn) => txn,
         Err(error) => {
             // Dropping the jobs answers each caller "unavailable"; none of them ran.
-            tracing::error!(%error, events = jobs.len(), "could not start a write transaction");
+            tracing::error!(%error, events = queued.len(), "could not start a write transaction");
             return;
         }
     };
-    let mut answers = Vec::with_capacity(jobs.len());
-    let mut jobs = jobs.into_iter();
-    let mut database_failed = false;
-    for job in jobs.by_ref() {
-        let ran = job(&txn).await;
-        answers.push(ran.answer);
-        if ran.database_failed {
-            database_failed = true;
-            break;
+    // Events queued before the first completion run before the completions, so a lesson opened and then
+    // completed is stored in that order (time on task reads the order); the rest run after them.
+    let (mut before, mut completions, mut after) = (Vec::new(), Vec::new(), Vec::new());
+    for item in queued {
+        match item {
+            Queued::Completion(waiting) => completions.push(waiting),
+            Queued::Alone(job) if completions.is_empty() => before.push(job),
+            Queued::Alone(job) => after.push(job),
         }
     }
+    let mut answers = Vec::with_capacity(before.len() + completions.len() + after.len());
+    let mut database_failed = run_alone(&txn, before, &mut answers).await;
+    if !database_failed {
+        for group in same_context(completions) {
+            let ran = write_completions(&txn, group).await;
+            answers.extend(ran.answers);
+            if ran.database_failed {
+                database_failed = true;
+                break;
+            }
+        }
+    }
+    if !database_failed {
+        database_failed = run_alone(&txn, after, &mut answers).await;
+    }
+    // Events not run were dropped, which answers each of them "unavailable".
     let committed: Result<(), AppError> = if database_failed {
-        // Dropping the events not run answers each of them "unavailable".
-        drop(jobs);
         if let Err(error) = txn.rollback().await {
             tracing::warn!(%error, "rolling back a failed batch (SQLite may have done so already)");
         }
@@ -212,4 +326,140 @@ async fn write_batch(db: DatabaseConnection, jobs: Vec<Job>) {
     for answer in answers {
         answer(committed.clone());
     }
+}
+
+/// Runs each job in its own savepoint, adding how to answer it; true (and the rest dropped unrun) when the
+/// database itself failed under one.
+async fn run_alone(txn: &DatabaseTransaction, jobs: Vec<Job>, answers: &mut Vec<Answer>) -> bool {
+    for job in jobs {
+        let ran = job(txn).await;
+        answers.push(ran.answer);
+        if ran.database_failed {
+            return true;
+        }
+    }
+    false
+}
+
+/// Completions in groups that share one context (in a running server, all of them: the context is the
+/// server's own), so each group is written with the issuer and settings its callers gave.
+fn same_context(completions: Vec<WaitingCompletion>) -> Vec<Vec<WaitingCompletion>> {
+    let mut groups: Vec<Vec<WaitingCompletion>> = Vec::new();
+    for waiting in completions {
+        match groups
+            .iter_mut()
+            .find(|group| group[0].context.is_same(&waiting.context))
+        {
+            Some(group) => group.push(waiting),
+            None => groups.push(vec![waiting]),
+        }
+    }
+    groups
+}
+
+/// How a group of completions went: how to answer each, and whether the database itself failed.
+struct RanCompletions {
+    answers: Vec<Answer>,
+    database_failed: bool,
+}
+
+/// Writes a group of completions together in a savepoint; if the database refuses, rolls that back and
+/// writes each alone in a savepoint of its own.
+async fn write_completions(
+    txn: &DatabaseTransaction,
+    group: Vec<WaitingCompletion>,
+) -> RanCompletions {
+    let context = group[0].context.clone();
+    let requests: Vec<LessonCompletion> = group.iter().map(|w| w.request.clone()).collect();
+    let together = in_savepoint(txn, move |savepoint| {
+        Box::pin(
+            async move { lesson_completions::write_together(savepoint, &context, &requests).await },
+        )
+    })
+    .await;
+    let outcomes = match together {
+        Ok(outcomes) if outcomes.len() == group.len() => outcomes,
+        // Never expected; the batch's writes are already in, so nothing may be written again.
+        Ok(_) => {
+            let mismatch = || {
+                internal(
+                    "marking lessons complete",
+                    "the outcomes do not match the requests",
+                )
+            };
+            return RanCompletions {
+                answers: group
+                    .into_iter()
+                    .map(|w| answer_completion(w.answer, Err(mismatch())))
+                    .collect(),
+                database_failed: false,
+            };
+        }
+        Err(AppError::Unavailable) => {
+            return RanCompletions {
+                answers: group
+                    .into_iter()
+                    .map(|w| answer_completion(w.answer, Err(AppError::Unavailable)))
+                    .collect(),
+                database_failed: true,
+            };
+        }
+        // Refused together (a constraint, a trigger): rolled back, so each is written again on its own.
+        Err(_) => return write_one_by_one(txn, group).await,
+    };
+    RanCompletions {
+        answers: group
+            .into_iter()
+            .zip(outcomes)
+            .map(|(w, outcome)| answer_completion(w.answer, outcome))
+            .collect(),
+        database_failed: false,
+    }
+}
+
+async fn write_one_by_one(
+    txn: &DatabaseTransaction,
+    group: Vec<WaitingCompletion>,
+) -> RanCompletions {
+    let mut answers = Vec::with_capacity(group.len());
+    let mut group = group.into_iter();
+    for waiting in group.by_ref() {
+        let WaitingCompletion {
+            context,
+            request,
+            answer,
+        } = waiting;
+        let outcome = in_savepoint(txn, move |savepoint| {
+            Box::pin(async move {
+                only_outcome(
+                    lesson_completions::write_together(savepoint, &context, &[request]).await?,
+                )
+            })
+        })
+        .await;
+        let failed = matches!(outcome, Err(AppError::Unavailable));
+        answers.push(answer_completion(answer, outcome));
+        if failed {
+            // Dropping the completions not run answers each of them "unavailable".
+            return RanCompletions {
+                answers,
+                database_failed: true,
+            };
+        }
+    }
+    RanCompletions {
+        answers,
+        database_failed: false,
+    }
+}
+
+/// How to answer a completion once the batch's commit is known.
+fn answer_completion(
+    answer: oneshot::Sender<Result<ProgressSummary, AppError>>,
+    outcome: Result<ProgressSummary, AppError>,
+) -> Answer {
+    Box::new(move |committed: Result<(), AppError>| {
+        // The caller may have gone (the browser closed); the completion stands either way.
+        let _ = answer.send(committed.and(outcome));
+    })
 }

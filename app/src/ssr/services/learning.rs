@@ -8,7 +8,6 @@
 //! here, beside the statements, so it shares the event's transaction.
 
 use chrono::Utc;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, QuerySelect,
@@ -17,7 +16,7 @@ use std::sync::Arc;
 
 use super::catalogue::find_module;
 use super::completion;
-use super::progress::{ensure_enrolled, module_progress};
+use super::lesson_completions::LessonCompletion;
 use super::quizzes::{
     Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
     questions_for, score_percent, withhold_answers,
@@ -27,7 +26,7 @@ use crate::error::AppError;
 use crate::model::catalogue::ProgressSummary;
 use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
 use crate::ssr::content::Framework;
-use crate::ssr::entities::{account, lesson, lesson_progress, module, quiz_attempt};
+use crate::ssr::entities::{account, lesson, module, quiz_attempt};
 use crate::ssr::error::internal;
 use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
@@ -40,6 +39,16 @@ pub struct Context {
     pub issuer: Arc<Issuer>,
     pub frameworks: Arc<[Framework]>,
     pub xapi: Arc<XapiSettings>,
+}
+
+impl Context {
+    /// Whether both are the same server's (one issuer, one set of frameworks and settings), so their events
+    /// can be written together.
+    pub fn is_same(&self, other: &Context) -> bool {
+        Arc::ptr_eq(&self.issuer, &other.issuer)
+            && Arc::ptr_eq(&self.frameworks, &other.frameworks)
+            && Arc::ptr_eq(&self.xapi, &other.xapi)
+    }
 }
 
 impl From<&AppState> for Context {
@@ -118,7 +127,8 @@ async fn open_lesson_in(
 
 /// Marks a lesson complete (enrolling the learner if needed), pinned to the module version and lesson
 /// content the learner saw; completing it again refreshes that pin. When it was the last lesson, the module
-/// may be completed and its record issued. Returns the module's progress after.
+/// may be completed and its record issued. Returns the module's progress after. Written with other
+/// learners' completions when the database groups writes (see `lesson_completions`).
 pub async fn complete_lesson(
     writes: impl Into<Writes>,
     context: Context,
@@ -126,69 +136,19 @@ pub async fn complete_lesson(
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<ProgressSummary, AppError> {
-    let (module_slug, lesson_slug) = (module_slug.to_owned(), lesson_slug.to_owned());
-    writes
-        .into()
-        .run(move |txn| {
-            Box::pin(async move {
-                complete_lesson_in(txn, &context, account_id, &module_slug, &lesson_slug).await
-            })
-        })
-        .await
-}
-
-async fn complete_lesson_in(
-    txn: &DatabaseTransaction,
-    context: &Context,
-    account_id: i32,
-    module_slug: &str,
-    lesson_slug: &str,
-) -> Result<ProgressSummary, AppError> {
-    let learner = learner(txn, account_id).await?;
-    let found = find_module(txn, module_slug).await?;
-    let (content_hash, title) = lesson_in(txn, &found, lesson_slug).await?;
-    ensure_enrolled(txn, account_id, found.id).await?;
-    lesson_progress::Entity::insert(lesson_progress::ActiveModel {
-        account_id: Set(account_id),
-        module_id: Set(found.id),
-        lesson_slug: Set(lesson_slug.to_owned()),
-        module_version: Set(found.version),
-        content_hash: Set(content_hash),
-        completed_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            lesson_progress::Column::AccountId,
-            lesson_progress::Column::ModuleId,
-            lesson_progress::Column::LessonSlug,
-        ])
-        .update_columns([
-            lesson_progress::Column::ModuleVersion,
-            lesson_progress::Column::ContentHash,
-            lesson_progress::Column::CompletedAt,
-        ])
-        .to_owned(),
-    )
-    .exec(txn)
-    .await?;
-    let summary = module_progress(txn, account_id, found.id).await?;
-    let record_id = if summary.next_lesson.is_none() {
-        completion::complete_in(txn, &context.issuer, &context.frameworks, &learner, &found).await?
-    } else {
-        None
+    let request = LessonCompletion {
+        account_id,
+        module_slug: module_slug.to_owned(),
+        lesson_slug: lesson_slug.to_owned(),
     };
-    let mut events = vec![xapi::LearningEvent::LessonCompleted {
-        slug: lesson_slug,
-        title: &title,
-    }];
-    completion_events(record_id.as_deref(), &mut events);
-    xapi::store(txn, &context.xapi, &learner, &found, &events).await?;
-    Ok(summary)
+    writes.into().complete_lesson(context, request).await
 }
 
 /// "Completed the module" and "earned the record", once the learner holds the module's record.
-fn completion_events<'a>(record_id: Option<&'a str>, events: &mut Vec<xapi::LearningEvent<'a>>) {
+pub(crate) fn completion_events<'a>(
+    record_id: Option<&'a str>,
+    events: &mut Vec<xapi::LearningEvent<'a>>,
+) {
     if let Some(record_id) = record_id {
         events.push(xapi::LearningEvent::ModuleCompleted);
         events.push(xapi::LearningEvent::RecordIssued { record_id });

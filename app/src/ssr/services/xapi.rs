@@ -12,7 +12,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -142,18 +142,55 @@ async fn cohort_for<C: ConnectionTrait>(
     account_id: i32,
     module_id: i32,
 ) -> Result<Option<cohort::Model>, AppError> {
-    let cohort_ids = cohort_member::cohort_ids_of(db, account_id).await?;
-    if cohort_ids.is_empty() {
-        return Ok(None);
-    }
-    Ok(cohort_module::Entity::find()
-        .filter(cohort_module::Column::CohortId.is_in(cohort_ids))
-        .filter(cohort_module::Column::ModuleId.eq(module_id))
-        .find_also_related(cohort::Entity)
-        .order_by_asc(cohort_module::Column::CohortId)
-        .one(db)
+    Ok(cohorts_for(db, &[(account_id, module_id)])
         .await?
-        .and_then(|(_, cohort)| cohort))
+        .remove(&(account_id, module_id)))
+}
+
+/// For each (learner, module) pair, the learner's first cohort (lowest id) that takes the module: the
+/// context of many learners' statements in two queries, however many pairs there are.
+pub async fn cohorts_for<C: ConnectionTrait>(
+    db: &C,
+    pairs: &[(i32, i32)],
+) -> Result<HashMap<(i32, i32), cohort::Model>, AppError> {
+    let account_ids: BTreeSet<i32> = pairs.iter().map(|(account, _)| *account).collect();
+    let memberships: Vec<(i32, i32)> = cohort_member::Entity::find()
+        .select_only()
+        .columns([
+            cohort_member::Column::AccountId,
+            cohort_member::Column::CohortId,
+        ])
+        .filter(cohort_member::Column::AccountId.is_in(account_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if memberships.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let cohort_ids: BTreeSet<i32> = memberships.iter().map(|(_, cohort)| *cohort).collect();
+    let module_ids: BTreeSet<i32> = pairs.iter().map(|(_, module)| *module).collect();
+    // (cohort, module) → cohort, for the cohorts that take one of these modules.
+    let taking: HashMap<(i32, i32), cohort::Model> = cohort_module::Entity::find()
+        .filter(cohort_module::Column::CohortId.is_in(cohort_ids))
+        .filter(cohort_module::Column::ModuleId.is_in(module_ids))
+        .find_also_related(cohort::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(taken, cohort)| Some(((taken.cohort_id, taken.module_id), cohort?)))
+        .collect();
+    let mut found = HashMap::new();
+    for &(account_id, module_id) in pairs {
+        let first = memberships
+            .iter()
+            .filter(|(member, _)| *member == account_id)
+            .filter_map(|(_, cohort_id)| taking.get(&(*cohort_id, module_id)))
+            .min_by_key(|cohort| cohort.id);
+        if let Some(cohort) = first {
+            found.insert((account_id, module_id), cohort.clone());
+        }
+    }
+    Ok(found)
 }
 
 /// Builds the statement for an event (without storing it); returns (id, verb, object id, statement).
@@ -319,45 +356,89 @@ pub async fn store<C: ConnectionTrait>(
         return Ok(());
     }
     let cohort = cohort_for(txn, learner.id, found.id).await?;
-    let now = Utc::now();
-    let mut rows = Vec::with_capacity(events.len());
-    for event in events {
-        let (id, verb, statement) =
-            self::statement(settings, learner, found, cohort.as_ref(), event, now);
-        rows.push(xapi_statement::ActiveModel {
-            id: Set(id.to_string()),
-            account_id: Set(learner.id),
-            verb: Set(verb.to_owned()),
-            object_id: Set(statement["object"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()),
-            module_id: Set(Some(found.id)),
-            lesson_slug: Set(event.lesson().map(str::to_owned)),
-            timestamp: Set(now),
-            statement: Set(statement.to_string()),
-        });
-    }
-    let ids: Vec<String> = rows
+    let rows = statement_rows(
+        settings,
+        learner,
+        found,
+        cohort.as_ref(),
+        events,
+        Utc::now(),
+    );
+    store_rows(txn, settings, rows).await
+}
+
+/// The stored rows for one learning event's statements, built in memory, so the rows of many events can
+/// be written together by [`store_rows`].
+pub fn statement_rows(
+    settings: &XapiSettings,
+    learner: &account::Model,
+    found: &module::Model,
+    cohort: Option<&cohort::Model>,
+    events: &[LearningEvent<'_>],
+    now: DateTime<Utc>,
+) -> Vec<xapi_statement::ActiveModel> {
+    events
         .iter()
-        .filter_map(|row| row.id.try_as_ref().cloned())
+        .map(|event| {
+            let (id, verb, statement) =
+                self::statement(settings, learner, found, cohort, event, now);
+            xapi_statement::ActiveModel {
+                id: Set(id.to_string()),
+                account_id: Set(learner.id),
+                verb: Set(verb.to_owned()),
+                object_id: Set(statement["object"]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()),
+                module_id: Set(Some(found.id)),
+                lesson_slug: Set(event.lesson().map(str::to_owned)),
+                timestamp: Set(now),
+                statement: Set(statement.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// Writes statement rows in three statements however many there are: a statement recorded before (the
+/// same event again, in this call or earlier) is left as it was, and only new ones are queued for the LRS.
+pub async fn store_rows<C: ConnectionTrait>(
+    txn: &C,
+    settings: &XapiSettings,
+    rows: Vec<xapi_statement::ActiveModel>,
+) -> Result<(), AppError> {
+    let mut seen = HashSet::new();
+    let rows: Vec<xapi_statement::ActiveModel> = rows
+        .into_iter()
+        .filter(|row| {
+            row.id
+                .try_as_ref()
+                .is_some_and(|id| seen.insert(id.clone()))
+        })
         .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     let already: HashSet<String> = xapi_statement::Entity::find()
         .select_only()
         .column(xapi_statement::Column::Id)
-        .filter(xapi_statement::Column::Id.is_in(ids.clone()))
+        .filter(xapi_statement::Column::Id.is_in(seen))
         .into_tuple::<String>()
         .all(txn)
         .await?
         .into_iter()
         .collect();
-    let new_ids: Vec<String> = ids.into_iter().filter(|id| !already.contains(id)).collect();
-    if new_ids.is_empty() {
+    let fresh: Vec<xapi_statement::ActiveModel> = rows
+        .into_iter()
+        .filter(|row| row.id.try_as_ref().is_some_and(|id| !already.contains(id)))
+        .collect();
+    if fresh.is_empty() {
         return Ok(());
     }
-    let fresh = rows
-        .into_iter()
-        .filter(|row| row.id.try_as_ref().is_some_and(|id| !already.contains(id)));
+    let new_ids: Vec<String> = fresh
+        .iter()
+        .filter_map(|row| row.id.try_as_ref().cloned())
+        .collect();
+    let now = Utc::now();
     xapi_statement::Entity::insert_many(fresh)
         .on_conflict(
             OnConflict::column(xapi_statement::Column::Id)
