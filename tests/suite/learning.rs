@@ -9,7 +9,7 @@ use app::ssr::entities::{
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
-use app::ssr::services::lesson_completions::{self, LessonCompletion};
+use app::ssr::services::lesson_events::{self, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -237,7 +237,7 @@ async fn completions_written_together_answer_as_if_written_in_turn(db: &Database
         ask(bob, "beta", "only"),
     ];
     let txn = db.begin().await.expect("begin");
-    let outcomes = lesson_completions::write_together(&txn, &learn.context(), &requests)
+    let outcomes = lesson_events::complete_together(&txn, &learn.context(), &requests)
         .await
         .expect("written together");
     txn.commit().await.expect("commit");
@@ -278,3 +278,52 @@ async fn completions_written_together_answer_as_if_written_in_turn(db: &Database
 }
 
 on_both_databases!(completions_written_together_answer_as_if_written_in_turn);
+
+/// Lesson openings written together (every signed-in lesson view records one): one "experienced"
+/// statement per learner, lesson and module version, however often it is opened in the batch; opening
+/// enrols nobody; a lesson that does not exist is that request's own error.
+async fn openings_written_together_record_each_once(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let ann = learner(db, "ann@example.org").await;
+    let bob = learner(db, "bob@example.org").await;
+    let open = |account_id: i32, module: &str, lesson: &str| LessonOpening {
+        account_id,
+        module_slug: module.to_owned(),
+        lesson_slug: lesson.to_owned(),
+    };
+    let requests = [
+        open(ann, "alpha", "first"),
+        open(bob, "alpha", "first"),
+        open(ann, "alpha", "first"),
+        open(bob, "alpha", "nope"),
+        open(ann, "beta", "only"),
+    ];
+    let txn = db.begin().await.expect("begin");
+    let outcomes = lesson_events::open_together(&txn, &learn.context(), &requests)
+        .await
+        .expect("written together");
+    txn.commit().await.expect("commit");
+
+    assert_eq!(outcomes.len(), requests.len(), "one outcome per request");
+    for n in [0, 1, 2, 4] {
+        assert!(outcomes[n].is_ok(), "request {n}: {:?}", outcomes[n]);
+    }
+    assert!(
+        matches!(&outcomes[3], Err(AppError::NotFound(what)) if what.contains("nope")),
+        "{:?}",
+        outcomes[3]
+    );
+    assert_eq!(
+        rows::<xapi_statement::Entity>(db).await,
+        3,
+        "ann opened alpha's first lesson (twice) and beta's; bob alpha's first"
+    );
+    assert_eq!(
+        rows::<enrolment::Entity>(db).await,
+        0,
+        "opening enrols nobody"
+    );
+}
+
+on_both_databases!(openings_written_together_record_each_once);

@@ -9,13 +9,13 @@
 //! fails, every caller in the batch is told so, and nothing of it was stored: nothing is acknowledged before
 //! it is on disk.
 //!
-//! Lesson completions, which come in floods, are not run one by one: every completion waiting is written
-//! together in a few multi-row statements (`services::lesson_completions`), inside one savepoint. If the
-//! database refuses that (a constraint, a trigger), the savepoint is rolled back and each completion is
-//! written again alone in a savepoint of its own, so one learner's failure never fails another's.
+//! Lesson events (openings and completions), which come in floods, are not run one by one: every one of a
+//! kind waiting is written together in a few multi-row statements (`services::lesson_events`), inside one
+//! savepoint. If the database refuses that (a constraint, a trigger), the savepoint is rolled back and each
+//! is written again alone in a savepoint of its own, so one learner's failure never fails another's.
 //!
 //! PostgreSQL groups concurrent commits itself and serves many writers at once, so there only lesson
-//! completions queue here (written together, a completion costs a fraction of a statement instead of about
+//! events queue here (written together, a completion costs a fraction of a statement instead of about
 //! fifteen round trips); other events run in their own transactions on the pool (see [`Writes`]). Batches
 //! write their rows in key order, so servers sharing one PostgreSQL take row locks in the same order.
 
@@ -30,7 +30,7 @@ use crate::model::catalogue::ProgressSummary;
 use crate::ssr::db::begin_write;
 use crate::ssr::error::internal;
 use crate::ssr::services::learning::Context;
-use crate::ssr::services::lesson_completions::{self, LessonCompletion};
+use crate::ssr::services::lesson_events::{self, LessonCompletion, LessonOpening};
 
 /// The most events one transaction holds; enough to absorb a burst from a few hundred connections while
 /// keeping each transaction short.
@@ -56,19 +56,72 @@ type Job = Box<
         + Send,
 >;
 
-/// A lesson completion waiting to be written with the others, and where its outcome goes.
-struct WaitingCompletion {
-    context: Context,
-    request: LessonCompletion,
-    answer: oneshot::Sender<Result<ProgressSummary, AppError>>,
+/// A kind of learning event that comes in floods and is written many at a time (`services::lesson_events`).
+pub trait WrittenTogether: Clone + Send + Sync + 'static {
+    /// What the learner is answered when it is stored.
+    type Outcome: Send + 'static;
+
+    /// Writes every request in `txn`: one outcome per request, in order, or a database error after which
+    /// everything the call wrote must be rolled back.
+    fn write_together<'t>(
+        txn: &'t DatabaseTransaction,
+        context: &'t Context,
+        requests: &'t [Self],
+    ) -> TxnFuture<'t, Vec<Result<Self::Outcome, AppError>>>;
+
+    /// How it waits in the writer's queue.
+    fn queued(waiting: Waiting<Self>) -> Queued;
 }
 
-/// What waits for the writer.
-enum Queued {
+impl WrittenTogether for LessonCompletion {
+    type Outcome = ProgressSummary;
+
+    fn write_together<'t>(
+        txn: &'t DatabaseTransaction,
+        context: &'t Context,
+        requests: &'t [Self],
+    ) -> TxnFuture<'t, Vec<Result<ProgressSummary, AppError>>> {
+        Box::pin(lesson_events::complete_together(txn, context, requests))
+    }
+
+    fn queued(waiting: Waiting<Self>) -> Queued {
+        Queued(Item::Completion(waiting))
+    }
+}
+
+impl WrittenTogether for LessonOpening {
+    type Outcome = ();
+
+    fn write_together<'t>(
+        txn: &'t DatabaseTransaction,
+        context: &'t Context,
+        requests: &'t [Self],
+    ) -> TxnFuture<'t, Vec<Result<(), AppError>>> {
+        Box::pin(lesson_events::open_together(txn, context, requests))
+    }
+
+    fn queued(waiting: Waiting<Self>) -> Queued {
+        Queued(Item::Opening(waiting))
+    }
+}
+
+/// An event waiting to be written with others of its kind, and where its outcome goes.
+pub struct Waiting<T: WrittenTogether> {
+    context: Context,
+    request: T,
+    answer: oneshot::Sender<Result<T::Outcome, AppError>>,
+}
+
+/// What waits for the writer (opaque outside this module: only the writer takes it apart).
+pub struct Queued(Item);
+
+enum Item {
     /// An event run on its own, in a savepoint.
     Alone(Job),
     /// A lesson completion, written together with every other one waiting.
-    Completion(WaitingCompletion),
+    Completion(Waiting<LessonCompletion>),
+    /// A lesson opened, written together with every other one waiting.
+    Opening(Waiting<LessonOpening>),
 }
 
 /// How learning events reach the database.
@@ -78,23 +131,24 @@ pub enum Writes {
     Direct(DatabaseConnection),
     /// SQLite: every event queues for the single writer task.
     Grouped(GroupCommit),
-    /// PostgreSQL: lesson completions, which come in floods, queue to be written together; other events
-    /// run in transactions of their own on the pool, since PostgreSQL serves many writers at once.
-    CompletionsGrouped {
+    /// PostgreSQL: lesson events (openings and completions), which come in floods, queue to be written
+    /// together; other events run in transactions of their own on the pool, since PostgreSQL serves many
+    /// writers at once.
+    LessonEventsGrouped {
         db: DatabaseConnection,
-        completions: GroupCommit,
+        lesson_events: GroupCommit,
     },
 }
 
 impl Writes {
-    /// Everything grouped on SQLite, completions grouped elsewhere. Must be called inside the tokio runtime
-    /// (it starts the writer).
+    /// Everything grouped on SQLite, lesson events grouped elsewhere. Must be called inside the tokio
+    /// runtime (it starts the writer).
     pub fn for_database(db: &DatabaseConnection) -> Self {
         match db.get_database_backend() {
             sea_orm::DatabaseBackend::Sqlite => Writes::Grouped(GroupCommit::start(db.clone())),
-            _ => Writes::CompletionsGrouped {
+            _ => Writes::LessonEventsGrouped {
                 db: db.clone(),
-                completions: GroupCommit::start(db.clone()),
+                lesson_events: GroupCommit::start(db.clone()),
             },
         }
     }
@@ -107,7 +161,7 @@ impl Writes {
         F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxnFuture<'t, T> + Send + 'static,
     {
         match self {
-            Writes::Direct(db) | Writes::CompletionsGrouped { db, .. } => {
+            Writes::Direct(db) | Writes::LessonEventsGrouped { db, .. } => {
                 let txn = begin_write(db).await?;
                 let value = work(&txn).await?;
                 txn.commit().await?;
@@ -117,37 +171,35 @@ impl Writes {
         }
     }
 
-    /// Marks a lesson complete: alone in its own transaction, or together with the other completions
+    /// Writes a lesson event: alone in its own transaction, or together with the others of its kind
     /// waiting; returns once it is committed (or has failed).
-    pub async fn complete_lesson(
+    pub async fn together<T: WrittenTogether>(
         &self,
         context: Context,
-        request: LessonCompletion,
-    ) -> Result<ProgressSummary, AppError> {
+        request: T,
+    ) -> Result<T::Outcome, AppError> {
         match self {
             Writes::Direct(db) => {
                 let txn = begin_write(db).await?;
-                let summary = only_outcome(
-                    lesson_completions::write_together(&txn, &context, &[request]).await?,
-                )?;
+                let requests = [request];
+                let outcome = only_outcome(T::write_together(&txn, &context, &requests).await?)?;
                 txn.commit().await?;
-                Ok(summary)
+                Ok(outcome)
             }
             Writes::Grouped(group)
-            | Writes::CompletionsGrouped {
-                completions: group, ..
-            } => group.complete_lesson(context, request).await,
+            | Writes::LessonEventsGrouped {
+                lesson_events: group,
+                ..
+            } => group.together(context, request).await,
         }
     }
 }
 
 /// The outcome of a call made with one request.
-fn only_outcome(
-    mut outcomes: Vec<Result<ProgressSummary, AppError>>,
-) -> Result<ProgressSummary, AppError> {
+fn only_outcome<O>(mut outcomes: Vec<Result<O, AppError>>) -> Result<O, AppError> {
     outcomes.pop().unwrap_or_else(|| {
         Err(internal(
-            "marking a lesson complete",
+            "writing a lesson event",
             "no outcome for the request",
         ))
     })
@@ -160,7 +212,7 @@ impl From<&DatabaseConnection> for Writes {
     }
 }
 
-/// The queue in front of a database writer task (SQLite's only writer; on PostgreSQL, the completions'); cheap
+/// The queue in front of a database writer task (SQLite's only writer; on PostgreSQL, the lesson events'); cheap
 /// to clone.
 #[derive(Clone, Debug)]
 pub struct GroupCommit {
@@ -196,21 +248,21 @@ impl GroupCommit {
             })
         });
         self.queue
-            .send(Queued::Alone(job))
+            .send(Queued(Item::Alone(job)))
             .await
             .map_err(|_| AppError::Unavailable)?;
         // A batch dropped unanswered (the database refused to start a transaction) stored nothing.
         answered.await.unwrap_or(Err(AppError::Unavailable))
     }
 
-    async fn complete_lesson(
+    async fn together<T: WrittenTogether>(
         &self,
         context: Context,
-        request: LessonCompletion,
-    ) -> Result<ProgressSummary, AppError> {
+        request: T,
+    ) -> Result<T::Outcome, AppError> {
         let (answer, answered) = oneshot::channel();
         self.queue
-            .send(Queued::Completion(WaitingCompletion {
+            .send(T::queued(Waiting {
                 context,
                 request,
                 answer,
@@ -282,27 +334,27 @@ async fn write_batch(db: DatabaseConnection, queued: Vec<Queued>) {
             return;
         }
     };
-    // Events queued before the first completion run before the completions, so a lesson opened and then
-    // completed is stored in that order (time on task reads the order); the rest run after them.
-    let (mut before, mut completions, mut after) = (Vec::new(), Vec::new(), Vec::new());
-    for item in queued {
+    // Openings are written before completions, so a lesson opened and then completed in one batch is
+    // stored in that order (time on task reads it); other events queued before the first lesson event run
+    // before them, the rest after.
+    let (mut before, mut openings, mut completions, mut after) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for Queued(item) in queued {
         match item {
-            Queued::Completion(waiting) => completions.push(waiting),
-            Queued::Alone(job) if completions.is_empty() => before.push(job),
-            Queued::Alone(job) => after.push(job),
+            Item::Opening(waiting) => openings.push(waiting),
+            Item::Completion(waiting) => completions.push(waiting),
+            Item::Alone(job) if openings.is_empty() && completions.is_empty() => before.push(job),
+            Item::Alone(job) => after.push(job),
         }
     }
-    let mut answers = Vec::with_capacity(before.len() + completions.len() + after.len());
+    let mut answers =
+        Vec::with_capacity(before.len() + openings.len() + completions.len() + after.len());
     let mut database_failed = run_alone(&txn, before, &mut answers).await;
     if !database_failed {
-        for group in same_context(completions) {
-            let ran = write_completions(&txn, group).await;
-            answers.extend(ran.answers);
-            if ran.database_failed {
-                database_failed = true;
-                break;
-            }
-        }
+        database_failed = write_kind(&txn, openings, &mut answers).await;
+    }
+    if !database_failed {
+        database_failed = write_kind(&txn, completions, &mut answers).await;
     }
     if !database_failed {
         database_failed = run_alone(&txn, after, &mut answers).await;
@@ -341,125 +393,133 @@ async fn run_alone(txn: &DatabaseTransaction, jobs: Vec<Job>, answers: &mut Vec<
     false
 }
 
-/// Completions in groups that share one context (in a running server, all of them: the context is the
-/// server's own), so each group is written with the issuer and settings its callers gave.
-fn same_context(completions: Vec<WaitingCompletion>) -> Vec<Vec<WaitingCompletion>> {
-    let mut groups: Vec<Vec<WaitingCompletion>> = Vec::new();
-    for waiting in completions {
+/// Writes every waiting event of one kind, a group per context, adding how to answer each; true (and the
+/// rest dropped unwritten) when the database itself failed.
+async fn write_kind<T: WrittenTogether>(
+    txn: &DatabaseTransaction,
+    waiting: Vec<Waiting<T>>,
+    answers: &mut Vec<Answer>,
+) -> bool {
+    for group in same_context(waiting) {
+        let ran = write_group(txn, group).await;
+        answers.extend(ran.answers);
+        if ran.database_failed {
+            return true;
+        }
+    }
+    false
+}
+
+/// Events in groups that share one context (in a running server, all of them: the context is the server's
+/// own), so each group is written with the issuer and settings its callers gave.
+fn same_context<T: WrittenTogether>(waiting: Vec<Waiting<T>>) -> Vec<Vec<Waiting<T>>> {
+    let mut groups: Vec<Vec<Waiting<T>>> = Vec::new();
+    for event in waiting {
         match groups
             .iter_mut()
-            .find(|group| group[0].context.is_same(&waiting.context))
+            .find(|group| group[0].context.is_same(&event.context))
         {
-            Some(group) => group.push(waiting),
-            None => groups.push(vec![waiting]),
+            Some(group) => group.push(event),
+            None => groups.push(vec![event]),
         }
     }
     groups
 }
 
-/// How a group of completions went: how to answer each, and whether the database itself failed.
-struct RanCompletions {
+/// How a group of events went: how to answer each, and whether the database itself failed.
+struct RanGroup {
     answers: Vec<Answer>,
     database_failed: bool,
 }
 
-/// Writes a group of completions together in a savepoint; if the database refuses, rolls that back and
-/// writes each alone in a savepoint of its own.
-async fn write_completions(
+/// Writes a group of events together in a savepoint; if the database refuses, rolls that back and writes
+/// each alone in a savepoint of its own.
+async fn write_group<T: WrittenTogether>(
     txn: &DatabaseTransaction,
-    group: Vec<WaitingCompletion>,
-) -> RanCompletions {
+    group: Vec<Waiting<T>>,
+) -> RanGroup {
     let context = group[0].context.clone();
-    let requests: Vec<LessonCompletion> = group.iter().map(|w| w.request.clone()).collect();
+    let requests: Vec<T> = group.iter().map(|w| w.request.clone()).collect();
     let together = in_savepoint(txn, move |savepoint| {
-        Box::pin(
-            async move { lesson_completions::write_together(savepoint, &context, &requests).await },
-        )
+        Box::pin(async move { T::write_together(savepoint, &context, &requests).await })
     })
     .await;
-    let outcomes = match together {
-        Ok(outcomes) if outcomes.len() == group.len() => outcomes,
+    let answer_all = |group: Vec<Waiting<T>>, error: &dyn Fn() -> AppError| {
+        group
+            .into_iter()
+            .map(|w| answer_with(w.answer, Err(error())))
+            .collect()
+    };
+    match together {
+        Ok(outcomes) if outcomes.len() == group.len() => RanGroup {
+            answers: group
+                .into_iter()
+                .zip(outcomes)
+                .map(|(w, outcome)| answer_with(w.answer, outcome))
+                .collect(),
+            database_failed: false,
+        },
         // Never expected; the batch's writes are already in, so nothing may be written again.
-        Ok(_) => {
-            let mismatch = || {
+        Ok(_) => RanGroup {
+            answers: answer_all(group, &|| {
                 internal(
-                    "marking lessons complete",
+                    "writing lesson events",
                     "the outcomes do not match the requests",
                 )
-            };
-            return RanCompletions {
-                answers: group
-                    .into_iter()
-                    .map(|w| answer_completion(w.answer, Err(mismatch())))
-                    .collect(),
-                database_failed: false,
-            };
-        }
-        Err(AppError::Unavailable) => {
-            return RanCompletions {
-                answers: group
-                    .into_iter()
-                    .map(|w| answer_completion(w.answer, Err(AppError::Unavailable)))
-                    .collect(),
-                database_failed: true,
-            };
-        }
+            }),
+            database_failed: false,
+        },
+        Err(AppError::Unavailable) => RanGroup {
+            answers: answer_all(group, &|| AppError::Unavailable),
+            database_failed: true,
+        },
         // Refused together (a constraint, a trigger): rolled back, so each is written again on its own.
-        Err(_) => return write_one_by_one(txn, group).await,
-    };
-    RanCompletions {
-        answers: group
-            .into_iter()
-            .zip(outcomes)
-            .map(|(w, outcome)| answer_completion(w.answer, outcome))
-            .collect(),
-        database_failed: false,
+        Err(_) => write_one_by_one(txn, group).await,
     }
 }
 
-async fn write_one_by_one(
+/// Writes each event of a refused group alone, in a savepoint of its own.
+async fn write_one_by_one<T: WrittenTogether>(
     txn: &DatabaseTransaction,
-    group: Vec<WaitingCompletion>,
-) -> RanCompletions {
+    group: Vec<Waiting<T>>,
+) -> RanGroup {
     let mut answers = Vec::with_capacity(group.len());
-    let mut group = group.into_iter();
-    for waiting in group.by_ref() {
-        let WaitingCompletion {
+    for waiting in group {
+        let Waiting {
             context,
             request,
             answer,
         } = waiting;
         let outcome = in_savepoint(txn, move |savepoint| {
             Box::pin(async move {
-                only_outcome(
-                    lesson_completions::write_together(savepoint, &context, &[request]).await?,
-                )
+                let requests = [request];
+                only_outcome(T::write_together(savepoint, &context, &requests).await?)
             })
         })
         .await;
         let failed = matches!(outcome, Err(AppError::Unavailable));
-        answers.push(answer_completion(answer, outcome));
+        answers.push(answer_with(answer, outcome));
         if failed {
-            // Dropping the completions not run answers each of them "unavailable".
-            return RanCompletions {
+            // Dropping the events not written answers each of them "unavailable".
+            return RanGroup {
                 answers,
                 database_failed: true,
             };
         }
     }
-    RanCompletions {
+    RanGroup {
         answers,
         database_failed: false,
     }
 }
 
-/// How to answer a completion once the batch's commit is known.
-fn answer_completion(
-    answer: oneshot::Sender<Result<ProgressSummary, AppError>>,
-    outcome: Result<ProgressSummary, AppError>,
+/// How to answer an event once the batch's commit is known.
+fn answer_with<O: Send + 'static>(
+    answer: oneshot::Sender<Result<O, AppError>>,
+    outcome: Result<O, AppError>,
 ) -> Answer {
     Box::new(move |committed: Result<(), AppError>| {
-        // The caller may have gone (the browser closed); the completion stands either way.
+        // The caller may have gone (the browser closed); the event stands either way.
         let _ = answer.send(committed.and(outcome));
     })
 }

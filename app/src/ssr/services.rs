@@ -17,7 +17,7 @@ pub mod email_links;
 pub mod emails;
 pub mod item_analysis;
 pub mod learning;
-pub mod lesson_completions;
+pub mod lesson_events;
 pub mod lrs;
 pub mod mail_outbox;
 pub mod passwords;

@@ -9,14 +9,13 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait,
 };
 use std::sync::Arc;
 
 use super::catalogue::find_module;
 use super::completion;
-use super::lesson_completions::LessonCompletion;
+use super::lesson_events::{LessonCompletion, LessonOpening};
 use super::quizzes::{
     Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
     questions_for, score_percent, withhold_answers,
@@ -26,7 +25,7 @@ use crate::error::AppError;
 use crate::model::catalogue::ProgressSummary;
 use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
 use crate::ssr::content::Framework;
-use crate::ssr::entities::{account, lesson, module, quiz_attempt};
+use crate::ssr::entities::{account, quiz_attempt};
 use crate::ssr::error::internal;
 use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
@@ -68,27 +67,9 @@ async fn learner<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<account:
         .ok_or(AppError::SignInRequired)
 }
 
-/// A lesson's content hash and title in the module's current version.
-async fn lesson_in<C: ConnectionTrait>(
-    db: &C,
-    found: &module::Model,
-    lesson_slug: &str,
-) -> Result<(String, String), AppError> {
-    lesson::Entity::find()
-        .select_only()
-        .columns([lesson::Column::ContentHash, lesson::Column::Title])
-        .filter(lesson::Column::ModuleId.eq(found.id))
-        .filter(lesson::Column::Slug.eq(lesson_slug))
-        .into_tuple::<(String, String)>()
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound(format!("The lesson “{lesson_slug}” in “{}”", found.title))
-        })
-}
-
-/// The learner opened a lesson (the hydrated lesson page reports it once it is on screen; rendering the
-/// page writes nothing, so it can be cached). Recorded as "experienced", which time on task reads.
+/// The learner opened a lesson (the lesson page's beacon reports it once the page is shown; rendering the
+/// page writes nothing, so it can be cached). Recorded as "experienced", which time on task reads. Written
+/// with other learners' openings when the database groups writes (see `lesson_events`).
 pub async fn open_lesson(
     writes: impl Into<Writes>,
     context: Context,
@@ -96,39 +77,18 @@ pub async fn open_lesson(
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<(), AppError> {
-    let (module_slug, lesson_slug) = (module_slug.to_owned(), lesson_slug.to_owned());
-    writes
-        .into()
-        .run(move |txn| {
-            Box::pin(async move {
-                open_lesson_in(txn, &context, account_id, &module_slug, &lesson_slug).await
-            })
-        })
-        .await
-}
-
-async fn open_lesson_in(
-    txn: &DatabaseTransaction,
-    context: &Context,
-    account_id: i32,
-    module_slug: &str,
-    lesson_slug: &str,
-) -> Result<(), AppError> {
-    let learner = learner(txn, account_id).await?;
-    let found = find_module(txn, module_slug).await?;
-    let (_, title) = lesson_in(txn, &found, lesson_slug).await?;
-    let event = xapi::LearningEvent::LessonExperienced {
-        slug: lesson_slug,
-        title: &title,
+    let request = LessonOpening {
+        account_id,
+        module_slug: module_slug.to_owned(),
+        lesson_slug: lesson_slug.to_owned(),
     };
-    xapi::store(txn, &context.xapi, &learner, &found, &[event]).await?;
-    Ok(())
+    writes.into().together(context, request).await
 }
 
 /// Marks a lesson complete (enrolling the learner if needed), pinned to the module version and lesson
 /// content the learner saw; completing it again refreshes that pin. When it was the last lesson, the module
 /// may be completed and its record issued. Returns the module's progress after. Written with other
-/// learners' completions when the database groups writes (see `lesson_completions`).
+/// learners' completions when the database groups writes (see `lesson_events`).
 pub async fn complete_lesson(
     writes: impl Into<Writes>,
     context: Context,
@@ -141,7 +101,7 @@ pub async fn complete_lesson(
         module_slug: module_slug.to_owned(),
         lesson_slug: lesson_slug.to_owned(),
     };
-    writes.into().complete_lesson(context, request).await
+    writes.into().together(context, request).await
 }
 
 /// "Completed the module" and "earned the record", once the learner holds the module's record.

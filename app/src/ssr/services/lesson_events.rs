@@ -1,18 +1,20 @@
-//! "Mark as complete" for many learners at once, in a fixed number of statements.
+//! Lesson events ("opened", "mark as complete") for many learners at once, in a fixed number of statements.
 //!
-//! A cohort opening the same module on the same morning sends completions in floods. Written one by one,
-//! each costs about fifteen statements on the database's single writer, and on SQLite every statement is
-//! handed to the connection's own thread and back: that hand-off, not SQLite's work, capped the site at
-//! about 1,300 completions a second. Written together, a whole batch (up to `group_commit::MAX_BATCH`) reads
-//! its learners, modules, lessons and progress so far in four queries and writes enrolments, progress and
-//! statements in one multi-row statement each, so a completion costs a fraction of a statement (a module
-//! completed adds the statements that issue its record).
+//! A cohort opening the same module on the same morning sends these in floods: every signed-in lesson view
+//! records an opening (the page's beacon), every "mark as complete" a completion. Written one by one, a
+//! completion costs about fifteen statements on the database's single writer and an opening about seven,
+//! and on SQLite every statement is handed to the connection's own thread and back: that hand-off, not
+//! SQLite's work, capped the site at about 1,300 completions a second. Written together, a whole batch (up
+//! to `group_commit::MAX_BATCH`) reads its learners, modules and lessons in three queries and writes its
+//! statements (and, for completions, enrolments and progress) in one multi-row statement each, so an event
+//! costs a fraction of a statement (a module completed adds the statements that issue its record).
 //!
-//! Each completion's outcome is what writing the batch's requests one after another in order gives (the
-//! same rows, the same progress answered, the module completed and its record issued by the request that
-//! finished its lessons, the same statements): writing one alone is this same function with one request. A request that cannot be done (no such module or lesson, no account) is
-//! answered with its own error and writes nothing; a database error fails the whole call, and the caller
-//! (`group_commit`) then writes each request again alone, so one learner's failure never fails another's.
+//! Each event's outcome is what writing the batch's requests one after another in order gives (the same
+//! rows, the same progress answered, the module completed and its record issued by the request that
+//! finished its lessons, the same statements): writing one alone is this same code with one request. A
+//! request that cannot be done (no such module or lesson, no account) is answered with its own error and
+//! writes nothing; a database error fails the whole call, and the caller (`group_commit`) then writes each
+//! request again alone, so one learner's failure never fails another's.
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
@@ -38,6 +40,46 @@ pub struct LessonCompletion {
     pub lesson_slug: String,
 }
 
+/// One learner's lesson opened (recorded as "experienced", which time on task reads), as it waits to be
+/// written with others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonOpening {
+    pub account_id: i32,
+    pub module_slug: String,
+    pub lesson_slug: String,
+}
+
+/// What every lesson event names: a learner, and a lesson of a listed module.
+trait NamesALesson {
+    fn account_id(&self) -> i32;
+    fn module_slug(&self) -> &str;
+    fn lesson_slug(&self) -> &str;
+}
+
+impl NamesALesson for LessonCompletion {
+    fn account_id(&self) -> i32 {
+        self.account_id
+    }
+    fn module_slug(&self) -> &str {
+        &self.module_slug
+    }
+    fn lesson_slug(&self) -> &str {
+        &self.lesson_slug
+    }
+}
+
+impl NamesALesson for LessonOpening {
+    fn account_id(&self) -> i32 {
+        self.account_id
+    }
+    fn module_slug(&self) -> &str {
+        &self.module_slug
+    }
+    fn lesson_slug(&self) -> &str {
+        &self.lesson_slug
+    }
+}
+
 /// A lesson of one of the batch's modules: what progress is judged against and what a completion pins.
 struct LessonRow {
     slug: String,
@@ -52,21 +94,59 @@ struct Ready<'a> {
     lesson: &'a LessonRow,
 }
 
+/// Records every opening in `requests` inside `txn` (one "experienced" statement per learner, lesson and
+/// module version; opening it again stores nothing new): one outcome per request, in order. `Err` is a
+/// database error, after which the caller must discard everything this call wrote.
+pub async fn open_together(
+    txn: &DatabaseTransaction,
+    context: &Context,
+    requests: &[LessonOpening],
+) -> Result<Vec<Result<(), AppError>>, AppError> {
+    let found = Found::read(txn, requests).await?;
+    let resolved: Vec<Result<Ready<'_>, AppError>> = requests
+        .iter()
+        .map(|request| found.resolve(request))
+        .collect();
+    let ready: Vec<&Ready<'_>> = resolved.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if !ready.is_empty() {
+        let cohorts = xapi::cohorts_for(txn, &pairs(&ready)).await?;
+        let now = Utc::now();
+        let rows = ready
+            .iter()
+            .flat_map(|item| {
+                let event = xapi::LearningEvent::LessonExperienced {
+                    slug: &item.lesson.slug,
+                    title: &item.lesson.title,
+                };
+                xapi::statement_rows(
+                    &context.xapi,
+                    item.learner,
+                    item.module,
+                    cohorts.get(&(item.learner.id, item.module.id)),
+                    &[event],
+                    now,
+                )
+            })
+            .collect();
+        xapi::store_rows(txn, &context.xapi, rows).await?;
+    }
+    Ok(resolved.into_iter().map(|r| r.map(|_| ())).collect())
+}
+
 /// Writes every completion in `requests` inside `txn` (enrolling each learner if needed, pinning the
 /// lesson content they saw, completing the module and issuing its record when it was the last lesson, and
 /// storing the statements): one outcome per request, in order. `Err` is a database error, after which the
 /// caller must discard everything this call wrote (roll back to a savepoint taken before it).
-pub async fn write_together(
+pub async fn complete_together(
     txn: &DatabaseTransaction,
     context: &Context,
     requests: &[LessonCompletion],
 ) -> Result<Vec<Result<ProgressSummary, AppError>>, AppError> {
-    let learners = learners(txn, requests).await?;
-    let modules = listed_modules(txn, requests).await?;
-    let lessons = lessons_of(txn, modules.values().map(|m| m.id)).await?;
+    let found = Found::read(txn, requests).await?;
+    let lessons = &found.lessons;
     let resolved: Vec<Result<Ready<'_>, AppError>> = requests
         .iter()
-        .map(|request| resolve(request, &learners, &modules, &lessons))
+        .map(|request| found.resolve(request))
         .collect();
     let ready: Vec<&Ready<'_>> = resolved.iter().filter_map(|r| r.as_ref().ok()).collect();
     if ready.is_empty() {
@@ -79,7 +159,7 @@ pub async fn write_together(
     }
     // Read before this batch's pins, so each request is answered as if the batch's requests had been
     // written one after another in order: a learner completing two lessons at once sees one, then both.
-    let mut completed = completed_lessons(txn, &ready, &lessons).await?;
+    let mut completed = completed_lessons(txn, &ready, lessons).await?;
     enrol(txn, &ready).await?;
     pin_progress(txn, &ready).await?;
 
@@ -131,13 +211,7 @@ pub async fn write_together(
         outcomes.push(Ok(summary));
     }
 
-    let pairs: Vec<(i32, i32)> = ready
-        .iter()
-        .map(|r| (r.learner.id, r.module.id))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let cohorts = xapi::cohorts_for(txn, &pairs).await?;
+    let cohorts = xapi::cohorts_for(txn, &pairs(&ready)).await?;
     let now = Utc::now();
     let mut rows = Vec::with_capacity(ready.len());
     for (item, record) in resolved.iter().zip(&records) {
@@ -161,66 +235,83 @@ pub async fn write_together(
     Ok(outcomes)
 }
 
-/// Finds a request's learner, module and lesson, or the error it is answered with (the same as completing
-/// it alone would give).
-fn resolve<'a>(
-    request: &LessonCompletion,
-    learners: &'a HashMap<i32, account::Model>,
-    modules: &'a HashMap<String, module::Model>,
-    lessons: &'a HashMap<i32, Vec<LessonRow>>,
-) -> Result<Ready<'a>, AppError> {
-    let learner = learners
-        .get(&request.account_id)
-        .ok_or(AppError::SignInRequired)?;
-    let module = modules
-        .get(&request.module_slug)
-        .ok_or_else(|| AppError::NotFound(format!("The module “{}”", request.module_slug)))?;
-    let lesson = lessons
-        .get(&module.id)
-        .and_then(|rows| rows.iter().find(|l| l.slug == request.lesson_slug))
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "The lesson “{}” in “{}”",
-                request.lesson_slug, module.title
-            ))
-        })?;
-    Ok(Ready {
-        learner,
-        module,
-        lesson,
-    })
+/// Each (learner, module) pair of the ready requests, once, in key order.
+fn pairs(ready: &[&Ready<'_>]) -> Vec<(i32, i32)> {
+    ready
+        .iter()
+        .map(|r| (r.learner.id, r.module.id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
-/// The requests' accounts, by id.
-async fn learners<C: ConnectionTrait>(
-    txn: &C,
-    requests: &[LessonCompletion],
-) -> Result<HashMap<i32, account::Model>, AppError> {
-    let ids: BTreeSet<i32> = requests.iter().map(|r| r.account_id).collect();
-    Ok(account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect())
+/// The learners, listed modules and lessons a batch's requests name, read in three queries.
+struct Found {
+    learners: HashMap<i32, account::Model>,
+    modules: HashMap<String, module::Model>,
+    /// Every lesson of those modules, in order, per module id.
+    lessons: HashMap<i32, Vec<LessonRow>>,
 }
 
-/// The listed modules named by the requests, by slug (an unlisted module cannot be completed, as on its
-/// own page).
-async fn listed_modules<C: ConnectionTrait>(
-    txn: &C,
-    requests: &[LessonCompletion],
-) -> Result<HashMap<String, module::Model>, AppError> {
-    let slugs: BTreeSet<&str> = requests.iter().map(|r| r.module_slug.as_str()).collect();
-    Ok(module::Entity::find()
-        .filter(module::Column::Slug.is_in(slugs))
-        .filter(module::Column::Listed.eq(true))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| (m.slug.clone(), m))
-        .collect())
+impl Found {
+    async fn read<C: ConnectionTrait>(
+        txn: &C,
+        requests: &[impl NamesALesson],
+    ) -> Result<Self, AppError> {
+        let ids: BTreeSet<i32> = requests.iter().map(NamesALesson::account_id).collect();
+        let learners = account::Entity::find()
+            .filter(account::Column::Id.is_in(ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        // An unlisted module cannot be opened or completed, as on its own page.
+        let slugs: BTreeSet<&str> = requests.iter().map(NamesALesson::module_slug).collect();
+        let modules: HashMap<String, module::Model> = module::Entity::find()
+            .filter(module::Column::Slug.is_in(slugs))
+            .filter(module::Column::Listed.eq(true))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.slug.clone(), m))
+            .collect();
+        let lessons = lessons_of(txn, modules.values().map(|m| m.id)).await?;
+        Ok(Found {
+            learners,
+            modules,
+            lessons,
+        })
+    }
+
+    /// A request's learner, module and lesson, or the error it is answered with (the same as writing it
+    /// alone would give).
+    fn resolve(&self, request: &impl NamesALesson) -> Result<Ready<'_>, AppError> {
+        let learner = self
+            .learners
+            .get(&request.account_id())
+            .ok_or(AppError::SignInRequired)?;
+        let module = self
+            .modules
+            .get(request.module_slug())
+            .ok_or_else(|| AppError::NotFound(format!("The module “{}”", request.module_slug())))?;
+        let lesson = self
+            .lessons
+            .get(&module.id)
+            .and_then(|rows| rows.iter().find(|l| l.slug == request.lesson_slug()))
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "The lesson “{}” in “{}”",
+                    request.lesson_slug(),
+                    module.title
+                ))
+            })?;
+        Ok(Ready {
+            learner,
+            module,
+            lesson,
+        })
+    }
 }
 
 /// Every lesson of these modules, in order, per module.
