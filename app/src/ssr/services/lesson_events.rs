@@ -19,8 +19,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -416,9 +416,17 @@ async fn completed_lessons<C: ConnectionTrait>(
     ready: &[&Ready<'_>],
     lessons: &HashMap<i32, Vec<LessonRow>>,
 ) -> Result<HashMap<(i32, i32), HashSet<String>>, AppError> {
-    let pairs: HashSet<(i32, i32)> = ready.iter().map(|r| (r.learner.id, r.module.id)).collect();
-    let account_ids: BTreeSet<i32> = pairs.iter().map(|(a, _)| *a).collect();
-    let module_ids: BTreeSet<i32> = pairs.iter().map(|(_, m)| *m).collect();
+    // Exactly the batch's (learner, module) pairs, each an index lookup: filtering on "learner in …" and
+    // "module in …" separately would read every module's progress of every learner in the batch.
+    let wanted = pairs(ready)
+        .into_iter()
+        .fold(Condition::any(), |any, (account_id, module_id)| {
+            any.add(
+                Condition::all()
+                    .add(lesson_progress::Column::AccountId.eq(account_id))
+                    .add(lesson_progress::Column::ModuleId.eq(module_id)),
+            )
+        });
     let rows: Vec<(i32, i32, String, String)> = lesson_progress::Entity::find()
         .select_only()
         .columns([
@@ -427,16 +435,12 @@ async fn completed_lessons<C: ConnectionTrait>(
             lesson_progress::Column::LessonSlug,
             lesson_progress::Column::ContentHash,
         ])
-        .filter(lesson_progress::Column::AccountId.is_in(account_ids))
-        .filter(lesson_progress::Column::ModuleId.is_in(module_ids))
+        .filter(wanted)
         .into_tuple()
         .all(txn)
         .await?;
     let mut completed: HashMap<(i32, i32), HashSet<String>> = HashMap::new();
     for (account_id, module_id, slug, hash) in rows {
-        if !pairs.contains(&(account_id, module_id)) {
-            continue;
-        }
         let current = lessons
             .get(&module_id)
             .and_then(|rows| rows.iter().find(|l| l.slug == slug))
