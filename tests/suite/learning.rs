@@ -11,9 +11,10 @@ use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
 use app::ssr::services::lesson_events::{self, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
+use app::ssr::services::xapi::VERB_EXPERIENCED;
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, TransactionTrait,
 };
 
 /// Makes the database itself refuse every new statement, as a full disk or a lost connection would at
@@ -200,6 +201,33 @@ async fn events_written_together_succeed_or_fail_one_by_one(db: &DatabaseConnect
         32,
         "a refused event's enrolment is undone with it"
     );
+
+    // Lesson openings, written together the same way: each refused one fails alone.
+    let mut running = tokio::task::JoinSet::new();
+    for &id in &learners {
+        let (writes, context) = (writes.clone(), learn.context());
+        running.spawn(async move {
+            let outcome = learning::open_lesson(writes, context, id, "alpha", "second").await;
+            (id, outcome)
+        });
+    }
+    let mut opened = 0;
+    while let Some(joined) = running.join_next().await {
+        let (id, outcome) = joined.expect("the event's task");
+        if id % 5 == 0 {
+            assert!(outcome.is_err(), "learner {id}'s statement was refused");
+        } else {
+            outcome.expect("stored");
+            opened += 1;
+        }
+    }
+    assert_eq!(opened, 32);
+    let experienced = xapi_statement::Entity::find()
+        .filter(xapi_statement::Column::Verb.eq(VERB_EXPERIENCED))
+        .count(db)
+        .await
+        .expect("count statements");
+    assert_eq!(experienced, 32, "one statement per opening acknowledged");
 }
 
 on_both_databases!(events_written_together_succeed_or_fail_one_by_one);

@@ -3,11 +3,11 @@
 //!
 //! SQLite has one writer at a time, and with `synchronous=FULL` every commit waits for the disk (about
 //! 1.5 ms here), which would cap a whole site at a few hundred completions a second. Instead, events queue
-//! here; one task takes every event waiting (up to [`MAX_BATCH`]), runs each inside its own savepoint of a
-//! single transaction (on SQLite, `BEGIN IMMEDIATE`), commits once, and only then answers each caller. An event that fails
-//! rolls back to its savepoint and is answered with its own error; the others are unaffected. If the commit
-//! fails, every caller in the batch is told so, and nothing of it was stored: nothing is acknowledged before
-//! it is on disk.
+//! here; one task takes every event waiting (up to [`MAX_BATCH`]), runs them in savepoints of a single
+//! transaction (on SQLite, `BEGIN IMMEDIATE`), commits once, and only then answers each caller. An event
+//! that fails rolls back to its savepoint and is answered with its own error; the others are unaffected. If
+//! the commit fails, every caller in the batch is told so, and nothing of it was stored: nothing is
+//! acknowledged before it is on disk.
 //!
 //! Lesson events (openings and completions), which come in floods, are not run one by one: every one of a
 //! kind waiting is written together in a few multi-row statements (`services::lesson_events`), inside one
@@ -17,7 +17,9 @@
 //! PostgreSQL groups concurrent commits itself and serves many writers at once, so there only lesson
 //! events queue here (written together, a completion costs a fraction of a statement instead of about
 //! fifteen round trips); other events run in their own transactions on the pool (see [`Writes`]). Batches
-//! write their rows in key order, so servers sharing one PostgreSQL take row locks in the same order.
+//! write enrolments, progress and statements in key order, so servers sharing one PostgreSQL take those row
+//! locks in the same order; a deadlock all the same (a module completed in both) fails one batch's
+//! statement, which is then written one event at a time.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -318,8 +320,8 @@ async fn write_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Queue
 }
 
 /// Runs `queued` in one transaction, commits, then answers each with its own outcome or the commit's
-/// failure. Lesson completions are written together; every other event in its own savepoint, in queue
-/// order around them.
+/// failure. Lesson openings, then lesson completions, are written together, a kind at a time; every other
+/// event runs in its own savepoint, before them if it was queued before the first lesson event, else after.
 ///
 /// When the database itself fails under an event (its disk full, an I/O error, the lock not granted), SQLite
 /// may already have rolled back the whole transaction, and anything run after it would commit on its own.
@@ -441,17 +443,22 @@ async fn write_group<T: WrittenTogether>(
     let context = group[0].context.clone();
     let requests: Vec<T> = group.iter().map(|w| w.request.clone()).collect();
     let together = in_savepoint(txn, move |savepoint| {
-        Box::pin(async move { T::write_together(savepoint, &context, &requests).await })
+        Box::pin(async move {
+            let outcomes = T::write_together(savepoint, &context, &requests).await?;
+            if outcomes.len() == requests.len() {
+                Ok(outcomes)
+            } else {
+                // Never expected; rolled back with the savepoint, then each is written alone.
+                Err(internal(
+                    "writing lesson events",
+                    "the outcomes do not match the requests",
+                ))
+            }
+        })
     })
     .await;
-    let answer_all = |group: Vec<Waiting<T>>, error: &dyn Fn() -> AppError| {
-        group
-            .into_iter()
-            .map(|w| answer_with(w.answer, Err(error())))
-            .collect()
-    };
     match together {
-        Ok(outcomes) if outcomes.len() == group.len() => RanGroup {
+        Ok(outcomes) => RanGroup {
             answers: group
                 .into_iter()
                 .zip(outcomes)
@@ -459,18 +466,11 @@ async fn write_group<T: WrittenTogether>(
                 .collect(),
             database_failed: false,
         },
-        // Never expected; the batch's writes are already in, so nothing may be written again.
-        Ok(_) => RanGroup {
-            answers: answer_all(group, &|| {
-                internal(
-                    "writing lesson events",
-                    "the outcomes do not match the requests",
-                )
-            }),
-            database_failed: false,
-        },
         Err(AppError::Unavailable) => RanGroup {
-            answers: answer_all(group, &|| AppError::Unavailable),
+            answers: group
+                .into_iter()
+                .map(|w| answer_with(w.answer, Err(AppError::Unavailable)))
+                .collect(),
             database_failed: true,
         },
         // Refused together (a constraint, a trigger): rolled back, so each is written again on its own.

@@ -1,9 +1,10 @@
 //! One service per learning event: opening a lesson, completing a lesson, submitting an attempt.
 //!
-//! Each runs in one database transaction (on SQLite, a savepoint of a transaction shared with other
-//! learners' events and committed once for all of them: see `group_commit`): the progress or attempt it writes, the module completion and
-//! record it may earn, and the xAPI statements describing all of that (with their LRS outbox rows) commit
-//! together or not at all. Each returns what the page needs, so a server function calls one of these and
+//! Each is all or nothing: the progress or attempt it writes, the module completion and record it may earn,
+//! and the xAPI statements describing all of that (with their LRS outbox rows) commit together or not at
+//! all. Where writes are grouped (see `group_commit`) an event runs in a savepoint of a transaction shared
+//! with other learners' events and committed once for all of them; lesson openings and completions are
+//! written many at a time by `lesson_events`. Each returns what the page needs, so a server function calls one of these and
 //! returns. Anything that must follow a learning event (grade passback to a VLE, a notification) belongs
 //! here, beside the statements, so it shares the event's transaction.
 

@@ -157,10 +157,12 @@ pub async fn complete_together(
             .map(Err)
             .collect());
     }
-    // Read before this batch's pins, so each request is answered as if the batch's requests had been
-    // written one after another in order: a learner completing two lessons at once sees one, then both.
-    let mut completed = completed_lessons(txn, &ready, lessons).await?;
+    // Enrolled first: on PostgreSQL a second server enrolling the same learner waits here for the first
+    // to commit, and so reads its progress below. Progress is read before this batch's pins, so each
+    // request is answered as if the batch's requests had been written one after another in order: a
+    // learner completing two lessons at once sees one, then both.
     enrol(txn, &ready).await?;
+    let mut completed = completed_lessons(txn, &ready, lessons).await?;
     pin_progress(txn, &ready).await?;
 
     let outlines: HashMap<i32, Vec<LessonRef>> = lessons
@@ -349,7 +351,7 @@ async fn lessons_of<C: ConnectionTrait>(
 }
 
 /// Enrols each learner in the module if they were not already. Rows go in key order, so two servers
-/// writing overlapping batches to one PostgreSQL take their locks in the same order and never deadlock.
+/// writing overlapping batches to one PostgreSQL take these locks in the same order.
 async fn enrol<C: ConnectionTrait>(txn: &C, ready: &[&Ready<'_>]) -> Result<(), AppError> {
     let pairs: BTreeSet<(i32, i32)> = ready.iter().map(|r| (r.learner.id, r.module.id)).collect();
     let now = Utc::now();

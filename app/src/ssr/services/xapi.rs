@@ -427,10 +427,12 @@ pub async fn store_rows<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let fresh: Vec<xapi_statement::ActiveModel> = rows
+    // In id order, so servers sharing one PostgreSQL lock the same statements in the same order.
+    let mut fresh: Vec<xapi_statement::ActiveModel> = rows
         .into_iter()
         .filter(|row| row.id.try_as_ref().is_some_and(|id| !already.contains(id)))
         .collect();
+    fresh.sort_by(|a, b| a.id.try_as_ref().cmp(&b.id.try_as_ref()));
     if fresh.is_empty() {
         return Ok(());
     }
