@@ -9,7 +9,7 @@ use app::ssr::entities::{
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
-use app::ssr::services::lesson_events::{self, LessonCompletion, LessonOpening};
+use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
 use sea_orm::{
@@ -251,10 +251,8 @@ async fn completions_written_together_answer_as_if_written_in_turn(db: &Database
     publish(db, &fixtures().join("valid")).await;
     let ann = learner(db, "ann@example.org").await;
     let bob = learner(db, "bob@example.org").await;
-    let ask = |account_id: i32, module: &str, lesson: &str| LessonCompletion {
-        account_id,
-        module_slug: module.to_owned(),
-        lesson_slug: lesson.to_owned(),
+    let ask = |account_id: i32, module: &str, lesson: &str| {
+        LessonCompletion(LearnerLesson::new(account_id, module, lesson))
     };
     let requests = [
         ask(ann, "alpha", "first"),
@@ -315,10 +313,8 @@ async fn openings_written_together_record_each_once(db: &DatabaseConnection) {
     publish(db, &fixtures().join("valid")).await;
     let ann = learner(db, "ann@example.org").await;
     let bob = learner(db, "bob@example.org").await;
-    let open = |account_id: i32, module: &str, lesson: &str| LessonOpening {
-        account_id,
-        module_slug: module.to_owned(),
-        lesson_slug: lesson.to_owned(),
+    let open = |account_id: i32, module: &str, lesson: &str| {
+        LessonOpening(LearnerLesson::new(account_id, module, lesson))
     };
     let requests = [
         open(ann, "alpha", "first"),

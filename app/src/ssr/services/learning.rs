@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::catalogue::find_module;
 use super::completion;
-use super::lesson_events::{LessonCompletion, LessonOpening};
+use super::lesson_events::{LearnerLesson, LessonCompletion, LessonOpening};
 use super::quizzes::{
     Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
     questions_for, score_percent, withhold_answers,
@@ -78,11 +78,7 @@ pub async fn open_lesson(
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<(), AppError> {
-    let request = LessonOpening {
-        account_id,
-        module_slug: module_slug.to_owned(),
-        lesson_slug: lesson_slug.to_owned(),
-    };
+    let request = LessonOpening(LearnerLesson::new(account_id, module_slug, lesson_slug));
     writes.into().together(context, request).await
 }
 
@@ -97,11 +93,7 @@ pub async fn complete_lesson(
     module_slug: &str,
     lesson_slug: &str,
 ) -> Result<ProgressSummary, AppError> {
-    let request = LessonCompletion {
-        account_id,
-        module_slug: module_slug.to_owned(),
-        lesson_slug: lesson_slug.to_owned(),
-    };
+    let request = LessonCompletion(LearnerLesson::new(account_id, module_slug, lesson_slug));
     writes.into().together(context, request).await
 }
 

@@ -32,53 +32,33 @@ use crate::error::AppError;
 use crate::model::catalogue::{LessonRef, ProgressSummary};
 use crate::ssr::entities::{account, enrolment, lesson, lesson_progress, module};
 
-/// One learner's "mark as complete", as it waits to be written with others.
+/// A learner and a lesson of a listed module: what every lesson event names.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LessonCompletion {
+pub struct LearnerLesson {
     pub account_id: i32,
     pub module_slug: String,
     pub lesson_slug: String,
 }
+
+impl LearnerLesson {
+    /// From the slugs in the lesson's address, as a request names it.
+    pub fn new(account_id: i32, module_slug: &str, lesson_slug: &str) -> Self {
+        LearnerLesson {
+            account_id,
+            module_slug: module_slug.to_owned(),
+            lesson_slug: lesson_slug.to_owned(),
+        }
+    }
+}
+
+/// One learner's "mark as complete", as it waits to be written with others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonCompletion(pub LearnerLesson);
 
 /// One learner's lesson opened (recorded as "experienced", which time on task reads), as it waits to be
 /// written with others.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LessonOpening {
-    pub account_id: i32,
-    pub module_slug: String,
-    pub lesson_slug: String,
-}
-
-/// What every lesson event names: a learner, and a lesson of a listed module.
-trait NamesALesson {
-    fn account_id(&self) -> i32;
-    fn module_slug(&self) -> &str;
-    fn lesson_slug(&self) -> &str;
-}
-
-impl NamesALesson for LessonCompletion {
-    fn account_id(&self) -> i32 {
-        self.account_id
-    }
-    fn module_slug(&self) -> &str {
-        &self.module_slug
-    }
-    fn lesson_slug(&self) -> &str {
-        &self.lesson_slug
-    }
-}
-
-impl NamesALesson for LessonOpening {
-    fn account_id(&self) -> i32 {
-        self.account_id
-    }
-    fn module_slug(&self) -> &str {
-        &self.module_slug
-    }
-    fn lesson_slug(&self) -> &str {
-        &self.lesson_slug
-    }
-}
+pub struct LessonOpening(pub LearnerLesson);
 
 /// A lesson of one of the batch's modules: what progress is judged against and what a completion pins.
 struct LessonRow {
@@ -102,10 +82,10 @@ pub async fn open_together(
     context: &Context,
     requests: &[LessonOpening],
 ) -> Result<Vec<Result<(), AppError>>, AppError> {
-    let found = Found::read(txn, requests).await?;
+    let found = Found::read(txn, requests.iter().map(|r| &r.0)).await?;
     let resolved: Vec<Result<Ready<'_>, AppError>> = requests
         .iter()
-        .map(|request| found.resolve(request))
+        .map(|request| found.resolve(&request.0))
         .collect();
     let ready: Vec<&Ready<'_>> = resolved.iter().filter_map(|r| r.as_ref().ok()).collect();
     if !ready.is_empty() {
@@ -142,11 +122,11 @@ pub async fn complete_together(
     context: &Context,
     requests: &[LessonCompletion],
 ) -> Result<Vec<Result<ProgressSummary, AppError>>, AppError> {
-    let found = Found::read(txn, requests).await?;
+    let found = Found::read(txn, requests.iter().map(|r| &r.0)).await?;
     let lessons = &found.lessons;
     let resolved: Vec<Result<Ready<'_>, AppError>> = requests
         .iter()
-        .map(|request| found.resolve(request))
+        .map(|request| found.resolve(&request.0))
         .collect();
     let ready: Vec<&Ready<'_>> = resolved.iter().filter_map(|r| r.as_ref().ok()).collect();
     if ready.is_empty() {
@@ -256,11 +236,11 @@ struct Found {
 }
 
 impl Found {
-    async fn read<C: ConnectionTrait>(
+    async fn read<'r, C: ConnectionTrait>(
         txn: &C,
-        requests: &[impl NamesALesson],
+        requests: impl Iterator<Item = &'r LearnerLesson> + Clone,
     ) -> Result<Self, AppError> {
-        let ids: BTreeSet<i32> = requests.iter().map(NamesALesson::account_id).collect();
+        let ids: BTreeSet<i32> = requests.clone().map(|r| r.account_id).collect();
         let learners = account::Entity::find()
             .filter(account::Column::Id.is_in(ids))
             .all(txn)
@@ -269,7 +249,7 @@ impl Found {
             .map(|a| (a.id, a))
             .collect();
         // An unlisted module cannot be opened or completed, as on its own page.
-        let slugs: BTreeSet<&str> = requests.iter().map(NamesALesson::module_slug).collect();
+        let slugs: BTreeSet<&str> = requests.map(|r| r.module_slug.as_str()).collect();
         let modules: HashMap<String, module::Model> = module::Entity::find()
             .filter(module::Column::Slug.is_in(slugs))
             .filter(module::Column::Listed.eq(true))
@@ -288,24 +268,23 @@ impl Found {
 
     /// A request's learner, module and lesson, or the error it is answered with (the same as writing it
     /// alone would give).
-    fn resolve(&self, request: &impl NamesALesson) -> Result<Ready<'_>, AppError> {
+    fn resolve(&self, request: &LearnerLesson) -> Result<Ready<'_>, AppError> {
         let learner = self
             .learners
-            .get(&request.account_id())
+            .get(&request.account_id)
             .ok_or(AppError::SignInRequired)?;
         let module = self
             .modules
-            .get(request.module_slug())
-            .ok_or_else(|| AppError::NotFound(format!("The module “{}”", request.module_slug())))?;
+            .get(&request.module_slug)
+            .ok_or_else(|| AppError::NotFound(format!("The module “{}”", request.module_slug)))?;
         let lesson = self
             .lessons
             .get(&module.id)
-            .and_then(|rows| rows.iter().find(|l| l.slug == request.lesson_slug()))
+            .and_then(|rows| rows.iter().find(|l| l.slug == request.lesson_slug))
             .ok_or_else(|| {
                 AppError::NotFound(format!(
                     "The lesson “{}” in “{}”",
-                    request.lesson_slug(),
-                    module.title
+                    request.lesson_slug, module.title
                 ))
             })?;
         Ok(Ready {
