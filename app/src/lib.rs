@@ -49,8 +49,8 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 /// network blocks cannot hold it back for a TCP time-out) and the browser is idle. The page is whole and
 /// usable without it (links and forms work as they do with JavaScript off), so nothing of the bundle is
 /// fetched before the lesson text has painted: on a slow ward PC or trust network the bundle (about 680 KB
-/// compressed) never competes with the page itself. Leptos's own `HydrationScripts` preloads the bundle from the `<head>` and
-/// reads the hash file from disk on every page; the addresses here are read once. `typeof` rather than
+/// compressed) never competes with the page itself. Leptos's own `HydrationScripts` preloads the bundle
+/// from the `<head>` and reads the hash file from disk on every page; the addresses here are read once. `typeof` rather than
 /// `in window`: an author's heading id could otherwise stand in for a missing `requestIdleCallback`.
 #[cfg(feature = "ssr")]
 fn hydration_script(options: &LeptosOptions) -> impl IntoView + use<> {

@@ -15,7 +15,7 @@ mod published;
 mod slug;
 
 pub use diagnostics::{ContentError, line_and_column};
-pub use freshness::{ReviewPolicy, review_warnings};
+pub use freshness::{ReviewFlag, ReviewPolicy, review_warnings};
 pub(crate) use loader::byte_order_mark_stripped;
 pub use loader::{LoadReport, check_module_files, load_changes, load_library};
 pub use markdown::{

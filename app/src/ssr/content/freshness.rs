@@ -23,10 +23,36 @@ impl Default for ReviewPolicy {
     }
 }
 
+/// Why a lesson or framework checked on some day is flagged for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewFlag {
+    /// The date is still to come: a typo, or a check not yet done.
+    InTheFuture,
+    /// Checked longer ago than the review period.
+    Due,
+}
+
 impl ReviewPolicy {
     /// Whether something last checked on `checked` (never, for `None`) is due for another check on `today`.
     pub fn is_due(self, checked: Option<NaiveDate>, today: NaiveDate) -> bool {
         checked.is_none_or(|date| (today - date).num_days() > i64::from(self.review_after_days))
+    }
+
+    /// Why something checked on `checked` is flagged on `today`, if it is: the one rule behind `check`'s
+    /// warnings and start-up's count of what is due.
+    pub fn flag(self, checked: NaiveDate, today: NaiveDate) -> Option<ReviewFlag> {
+        if checked > today {
+            Some(ReviewFlag::InTheFuture)
+        } else if self.is_due(Some(checked), today) {
+            Some(ReviewFlag::Due)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a lesson checked on `checked` (never, for `None`) is flagged on `today`.
+    pub fn flags(self, checked: Option<NaiveDate>, today: NaiveDate) -> bool {
+        checked.is_none_or(|date| self.flag(date, today).is_some())
     }
 }
 
@@ -38,26 +64,22 @@ pub fn review_warnings(
     policy: ReviewPolicy,
 ) -> Vec<ContentError> {
     let due = |checked: &CheckedOn, what: &str| {
-        if checked.date > today {
-            return Some(ContentError {
-                path: checked.path.clone(),
-                line: checked.line,
-                column: checked.column,
-                message: format!(
-                    "`checked` is {}, a day still to come: write the day the facts were actually checked",
-                    checked.date
-                ),
-            });
-        }
-        policy.is_due(Some(checked.date), today).then(|| ContentError {
-                path: checked.path.clone(),
-                line: checked.line,
-                column: checked.column,
-                message: format!(
-                    "{what} was last checked on {}, more than {} days ago: check it against its sources \
-                     and update `checked`",
-                    checked.date, policy.review_after_days
-                ),
+        let message = match policy.flag(checked.date, today)? {
+            ReviewFlag::InTheFuture => format!(
+                "`checked` is {}, a day still to come: write the day the facts were actually checked",
+                checked.date
+            ),
+            ReviewFlag::Due => format!(
+                "{what} was last checked on {}, more than {} days ago: check it against its sources \
+                 and update `checked`",
+                checked.date, policy.review_after_days
+            ),
+        };
+        Some(ContentError {
+            path: checked.path.clone(),
+            line: checked.line,
+            column: checked.column,
+            message,
         })
     };
     let mut warnings: Vec<ContentError> = library
@@ -103,5 +125,22 @@ mod tests {
         assert!(!policy.is_due(checked, day("2026-12-01")));
         assert!(policy.is_due(checked, day("2026-12-02")));
         assert!(policy.is_due(None, day("2026-12-01")));
+    }
+
+    #[test]
+    fn never_checked_overdue_and_future_dates_are_flagged_and_nothing_else() {
+        let policy = ReviewPolicy {
+            review_after_days: 365,
+        };
+        let today = day("2026-12-01");
+        assert_eq!(policy.flag(day("2026-06-01"), today), None);
+        assert_eq!(policy.flag(day("2025-11-30"), today), Some(ReviewFlag::Due));
+        assert_eq!(
+            policy.flag(day("2026-12-02"), today),
+            Some(ReviewFlag::InTheFuture)
+        );
+        assert!(policy.flags(None, today));
+        assert!(policy.flags(Some(day("2026-12-02")), today));
+        assert!(!policy.flags(Some(day("2026-06-01")), today));
     }
 }

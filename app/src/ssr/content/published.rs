@@ -77,9 +77,7 @@ impl PublishedModules {
             .into_iter()
             .filter_map(|slug| self.modules.get(slug))
             .flat_map(|module| &module.lessons)
-            .filter(|lesson| {
-                policy.is_due(lesson.checked, today) || lesson.checked.is_some_and(|d| d > today)
-            })
+            .filter(|lesson| policy.flags(lesson.checked, today))
             .count()
     }
 }

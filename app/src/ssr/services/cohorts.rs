@@ -269,9 +269,12 @@ pub async fn join(
     )
     .exec_without_returning(db)
     .await?;
-    for (link, _) in cohort_modules(db, &[found.id]).await? {
-        ensure_enrolled(db, learner.id, link.module_id).await?;
-    }
+    let modules = cohort_modules(db, &[found.id]).await?;
+    ensure_enrolled(
+        db,
+        modules.iter().map(|(link, _)| (learner.id, link.module_id)),
+    )
+    .await?;
     Ok(found.id)
 }
 

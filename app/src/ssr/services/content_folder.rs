@@ -70,8 +70,9 @@ fn module_folders(content_dir: &Path) -> HashSet<String> {
 }
 
 /// Every listed module whose current version was published from its folder, with what checking changed
-/// modules against it needs, and the slugs of all listed modules. Three queries, whatever the size of the library. A version published before
-/// versions kept their files is left out, so publishing it again records them.
+/// modules against it needs, and the slugs of all listed modules: three queries, whatever the size of the
+/// library. A version published before versions kept their files is left out, so publishing it again
+/// records them.
 async fn published_from_files(db: &DatabaseConnection) -> Result<PublishedModules, AppError> {
     let modules: Vec<(i32, String, String, String, i32, ModuleSource)> = module::Entity::find()
         .select_only()

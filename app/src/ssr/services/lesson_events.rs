@@ -26,11 +26,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::completion;
 use super::learning::{Context, completion_events};
-use super::progress::summarise;
+use super::progress::{ensure_enrolled, summarise};
 use super::xapi;
 use crate::error::AppError;
 use crate::model::catalogue::{LessonRef, ProgressSummary};
-use crate::ssr::entities::{account, enrolment, lesson, lesson_progress, module};
+use crate::ssr::entities::{account, lesson, lesson_progress, module};
 
 /// A learner and a lesson of a listed module: what every lesson event names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub async fn complete_together(
     // to commit, and so reads its progress below. Progress is read before this batch's pins, so each
     // request is answered as if the batch's requests had been written one after another in order: a
     // learner completing two lessons at once sees one, then both.
-    enrol(txn, &ready).await?;
+    ensure_enrolled(txn, ready.iter().map(|r| (r.learner.id, r.module.id))).await?;
     let mut completed = completed_lessons(txn, &ready, lessons).await?;
     pin_progress(txn, &ready).await?;
 
@@ -327,29 +327,6 @@ async fn lessons_of<C: ConnectionTrait>(
         });
     }
     Ok(lessons)
-}
-
-/// Enrols each learner in the module if they were not already. Rows go in key order, so two servers
-/// writing overlapping batches to one PostgreSQL take these locks in the same order.
-async fn enrol<C: ConnectionTrait>(txn: &C, ready: &[&Ready<'_>]) -> Result<(), AppError> {
-    let pairs: BTreeSet<(i32, i32)> = ready.iter().map(|r| (r.learner.id, r.module.id)).collect();
-    let now = Utc::now();
-    enrolment::Entity::insert_many(pairs.into_iter().map(|(account_id, module_id)| {
-        enrolment::ActiveModel {
-            account_id: Set(account_id),
-            module_id: Set(module_id),
-            enrolled_at: Set(now),
-            ..Default::default()
-        }
-    }))
-    .on_conflict(
-        OnConflict::columns([enrolment::Column::AccountId, enrolment::Column::ModuleId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
 }
 
 /// Stores each completion pinned to the module version and lesson content the learner saw; completing a

@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::catalogue::{cards, find_module, lesson_outlines};
 use crate::error::AppError;
@@ -111,17 +111,25 @@ pub async fn completed_lessons<C: ConnectionTrait>(
     Ok(completions(db, account_id, module_id).await?.current)
 }
 
+/// Enrols each (account, module) pair not enrolled already, in one statement. Rows go in key order, so two
+/// servers enrolling overlapping learners in one PostgreSQL take these locks in the same order.
 pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
     db: &C,
-    account_id: i32,
-    module_id: i32,
+    pairs: impl IntoIterator<Item = (i32, i32)>,
 ) -> Result<(), AppError> {
-    enrolment::Entity::insert(enrolment::ActiveModel {
-        account_id: Set(account_id),
-        module_id: Set(module_id),
-        enrolled_at: Set(Utc::now()),
-        ..Default::default()
-    })
+    let pairs: BTreeSet<(i32, i32)> = pairs.into_iter().collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    enrolment::Entity::insert_many(pairs.into_iter().map(|(account_id, module_id)| {
+        enrolment::ActiveModel {
+            account_id: Set(account_id),
+            module_id: Set(module_id),
+            enrolled_at: Set(now),
+            ..Default::default()
+        }
+    }))
     .on_conflict(
         OnConflict::columns([enrolment::Column::AccountId, enrolment::Column::ModuleId])
             .do_nothing()
@@ -146,7 +154,7 @@ pub async fn enrol(
         .run(move |txn| {
             Box::pin(async move {
                 let found = find_module(txn, &module_slug).await?;
-                ensure_enrolled(txn, account_id, found.id).await
+                ensure_enrolled(txn, [(account_id, found.id)]).await
             })
         })
         .await
