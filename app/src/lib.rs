@@ -5,6 +5,7 @@
 //! forms post to server functions, which redirect back.
 
 pub mod api;
+pub mod bundles;
 pub mod components;
 pub mod error;
 pub mod model;
@@ -16,6 +17,8 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+
+use bundles::routes;
 
 use components::layout::Layout;
 use pages::{
@@ -45,16 +48,26 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
 }
 
-/// Starts hydration once the page has loaded (or after three seconds, so a lesson image from a host a trust
-/// network blocks cannot hold it back for a TCP time-out) and the browser is idle. The page is whole and
-/// usable without it (links and forms work as they do with JavaScript off), so nothing of the bundle is
-/// fetched before the lesson text has painted: on a slow ward PC or trust network the bundle (about 680 KB
-/// compressed) never competes with the page itself. Leptos's own `HydrationScripts` preloads the bundle
-/// from the `<head>` and reads the hash file from disk on every page; the addresses here are read once. `typeof` rather than
-/// `in window`: an author's heading id could otherwise stand in for a missing `requestIdleCallback`.
+/// The bundle for the page being rendered: the one its address names (`bundles.rs`), as the route table
+/// applies it.
+#[cfg(feature = "ssr")]
+fn page_bundle() -> bundles::Bundle {
+    use_context::<http::request::Parts>().map_or(bundles::Bundle::Reading, |request| {
+        bundles::Bundle::for_address(request.uri.path())
+    })
+}
+
+/// Starts hydration, with the page's own bundle, once the page has loaded (or after three seconds, so a
+/// lesson image from a host a trust network blocks cannot hold it back for a TCP time-out) and the browser
+/// is idle. The page is whole and usable without it (links and forms work as they do with JavaScript off),
+/// so nothing of the bundle is fetched before the lesson text has painted: on a slow ward PC or trust
+/// network the bundle never competes with the page itself. Leptos's own `HydrationScripts` preloads the
+/// bundle from the `<head>` and reads the hash file from disk on every page; the addresses here are read
+/// once. `typeof` rather than `in window`: an author's heading id could otherwise stand in for a missing
+/// `requestIdleCallback`.
 #[cfg(feature = "ssr")]
 fn hydration_script(options: &LeptosOptions) -> impl IntoView + use<> {
-    let (js, wasm) = ssr::assets::bundle_hrefs(options);
+    let (js, wasm) = ssr::assets::bundle_hrefs(options, page_bundle());
     let code = format!(
         "const hydrate = async () => {{ const glue = await import({js:?}); \
          await glue.default({{ module_or_path: {wasm:?} }}); glue.hydrate(); }}; \
@@ -121,8 +134,7 @@ fn set_content_security_policy() {
     }
 }
 
-/// The application: layout and routes. Every route renders fully on the server before it is sent
-/// (`SsrMode::Async`), so pages are complete without JavaScript.
+/// The application: layout and routes (`bundles::routes!` says how each page is rendered and hydrated).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -130,36 +142,37 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| if title.is_empty() { "Informatics Academy".to_owned() } else { format!("{title} – Informatics Academy") }/>
         <Router>
             <Layout>
-                <Routes fallback=|| view! { <NotFoundPage/> }>
-                    <Route path=path!("/") view=CataloguePage ssr=SsrMode::Async/>
-                    <Route path=path!("/modules/:module") view=ModulePage ssr=SsrMode::Async/>
-                    <Route path=path!("/modules/:module/lessons/:lesson") view=LessonPage ssr=SsrMode::Async/>
-                    <Route path=path!("/modules/:module/assessment") view=AssessmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/pathways") view=PathwaysPage ssr=SsrMode::Async/>
-                    <Route path=path!("/pathways/:pathway") view=PathwayPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/portfolio") view=PortfolioPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cohorts") view=CohortsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cohorts/:id") view=CohortPage ssr=SsrMode::Async/>
-                    <Route path=path!("/join") view=JoinPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/author") view=AuthoringPage ssr=SsrMode::Async/>
-                    <Route path=path!("/author/:module") view=AuthoringModulePage ssr=SsrMode::Async/>
-                    <Route path=path!("/author/:module/lessons/:file") view=LessonEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/author/:module/assessment") view=AssessmentEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/author/:module/source/:file") view=SourceEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/records/:id") view=RecordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/check-email") view=CheckEmailPage/>
-                    <Route path=path!("/account-deleted") view=AccountDeletedPage/>
-                    <Route path=path!("/verify-email") view=VerifyEmailPage/>
-                    <Route path=path!("/email-verified") view=EmailVerifiedPage/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                    <Route path=path!("/confirm-email-change") view=ConfirmEmailChangePage/>
-                </Routes>
+                {routes! {
+                    fallback: NotFoundPage,
+                    "/" => CataloguePage,
+                    "/modules/:module" => ModulePage,
+                    "/modules/:module/lessons/:lesson" => LessonPage,
+                    "/modules/:module/assessment" => AssessmentPage,
+                    "/pathways" => PathwaysPage,
+                    "/pathways/:pathway" => PathwayPage,
+                    "/dashboard" => DashboardPage,
+                    "/portfolio" => PortfolioPage,
+                    "/cohorts" => CohortsPage,
+                    "/cohorts/:id" => CohortPage,
+                    "/join" => JoinPage,
+                    "/admin" => AdminPage,
+                    "/author" => AuthoringPage,
+                    "/author/:module" => AuthoringModulePage,
+                    "/author/:module/lessons/:file" => LessonEditorPage,
+                    "/author/:module/assessment" => AssessmentEditorPage,
+                    "/author/:module/source/:file" => SourceEditorPage,
+                    "/records/:id" => RecordPage,
+                    "/register" => RegisterPage,
+                    "/sign-in" => SignInPage,
+                    "/account" => AccountPage,
+                    "/check-email" => CheckEmailPage,
+                    "/account-deleted" => AccountDeletedPage,
+                    "/verify-email" => VerifyEmailPage,
+                    "/email-verified" => EmailVerifiedPage,
+                    "/forgot-password" => ForgotPasswordPage,
+                    "/reset-password" => ResetPasswordPage,
+                    "/confirm-email-change" => ConfirmEmailChangePage,
+                }}
             </Layout>
         </Router>
     }
@@ -170,5 +183,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    bundles::follow_links_to_other_bundles_natively();
     leptos::mount::hydrate_body(App);
 }

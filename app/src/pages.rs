@@ -15,6 +15,7 @@ pub mod confirm_email_change;
 pub mod dashboard;
 pub mod email_verified;
 pub mod forgot_password;
+pub mod from_server;
 pub mod join;
 pub mod lesson;
 pub mod lesson_editor;

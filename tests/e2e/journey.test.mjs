@@ -623,17 +623,44 @@ test('a course lead creates a cohort, a learner joins by code, the lead sees the
   assert.match(csv, /"Dr Joiner","joiner-\d+@example.org","Not started \(0\/2\) overdue"/);
 });
 
-test('the wasm bundle carries no answers or explanations', async () => {
+/** The wasm bundle a page's hydration script names, fetched as a browser would. */
+async function bundleOf(html) {
   // Its name carries a hash of its contents (scripts/build), so it is found from the page that loads it.
-  const page = await (await fetch(`${baseUrl}/`)).text();
-  const path = page.match(/\/pkg\/informatics-academy\.[0-9a-f]+\.wasm/)?.[0];
+  const path = html.match(/\/pkg\/informatics-academy-[a-z-]+\.[0-9a-f]+\.wasm/)?.[0];
   assert.ok(path, 'the page names a wasm bundle with a hashed name');
   const response = await fetch(`${baseUrl}${path}`);
   assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   const wasm = Buffer.from(await response.arrayBuffer());
   assert.ok(wasm.length > 10_000, 'the wasm bundle is served');
-  assert.ok(!wasm.includes('GAMMA-EXPLANATION'), 'no explanation text in the wasm');
-  assert.ok(!wasm.includes('A wet floor'), 'no question content in the wasm');
+  return { path, wasm };
+}
+
+test('no wasm bundle carries answers or explanations', async () => {
+  const site = process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site');
+  const bundles = readdirSync(join(site, 'pkg')).filter((file) => file.endsWith('.wasm'));
+  assert.equal(bundles.length, 4, `one bundle per kind of page: ${bundles}`);
+  for (const file of bundles) {
+    const wasm = readFileSync(join(site, 'pkg', file));
+    assert.ok(!wasm.includes('GAMMA-EXPLANATION'), `no explanation text in ${file}`);
+    assert.ok(!wasm.includes('A wet floor'), `no question content in ${file}`);
+  }
+});
+
+test('learner pages are sent a bundle without the authoring editors', async () => {
+  const reading = await bundleOf(await (await fetch(`${baseUrl}/`)).text());
+  const learner = await bundleOf(await (await fetch(`${baseUrl}/pathways`)).text());
+  const account = await bundleOf(await (await fetch(`${baseUrl}/sign-in`)).text());
+  assert.match(reading.path, /informatics-academy-reading\./);
+  assert.match(learner.path, /informatics-academy-learner\./);
+  assert.match(account.path, /informatics-academy-account\./);
+  const site = process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site');
+  const courseLead = readdirSync(join(site, 'pkg')).find((file) => /^informatics-academy-course-lead\.[0-9a-f]+\.wasm$/.test(file));
+  assert.ok(courseLead, 'a course-lead bundle is built');
+  // The lesson editor's button label, as a marker of its code: in the course-lead bundle only.
+  assert.ok(readFileSync(join(site, 'pkg', courseLead)).includes('Save and preview'), 'the marker is in the course-lead bundle');
+  for (const { path, wasm } of [reading, learner, account]) {
+    assert.ok(!wasm.includes('Save and preview'), `${path} holds no authoring editor`);
+  }
 });
 
 test('a course lead writes and publishes a module in the browser, and a learner reads it', async () => {
@@ -647,10 +674,26 @@ test('a course lead writes and publishes a module in the browser, and a learner 
   assert.equal(granted.status, 0, granted.stderr);
   const hydrated = () => lead.locator('[data-hydrated="true"]').waitFor({ timeout: 20_000 });
 
-  await lead.goto(`${baseUrl}/author`);
+  // From a learner page (the reading bundle) the navigation's link loads the authoring home whole, with the
+  // course-lead bundle, which then hydrates it; the back button returns to the catalogue.
+  await lead.goto(`${baseUrl}/`);
   await hydrated();
+  await lead.evaluate(() => { window.loadedBefore = true; });
+  await Promise.all([
+    lead.waitForEvent('load'),
+    lead.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Authoring' }).click(),
+  ]);
+  assert.equal(lead.url(), `${baseUrl}/author`);
+  await hydrated();
+  assert.equal(await lead.evaluate(() => window.loadedBefore), undefined, 'the authoring home was loaded whole');
+  assert.match(await lead.content(), /informatics-academy-course-lead\.[0-9a-f]+\.js/);
   await expectOneH1(lead);
   await expectNoAxeViolations(lead, 'the authoring home');
+  await lead.goBack();
+  assert.equal(lead.url(), `${baseUrl}/`);
+  await lead.goForward();
+  assert.equal(lead.url(), `${baseUrl}/author`);
+  await hydrated();
   const slug = `downtime-drills-${stamp}`;
   await lead.getByLabel('Title').fill('Downtime drills');
   await lead.getByLabel('Address (optional)').fill(slug);

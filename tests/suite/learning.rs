@@ -5,7 +5,8 @@ use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
 use app::error::AppError;
 use app::model::catalogue::ProgressSummary;
 use app::ssr::entities::{
-    completion_record, enrolment, lesson_progress, module_completion, quiz_attempt, xapi_statement,
+    completion_record, enrolment, lesson_progress, module, module_completion, quiz_attempt,
+    xapi_statement,
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::learning;
@@ -13,8 +14,8 @@ use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, L
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 
 /// Makes the database itself refuse every new statement, as a full disk or a lost connection would at
@@ -351,3 +352,85 @@ async fn openings_written_together_record_each_once(db: &DatabaseConnection) {
 }
 
 on_both_databases!(openings_written_together_record_each_once);
+
+/// Two servers sharing one PostgreSQL, each completing one of a learner's last two lessons of a module at
+/// the same moment, complete the module once: the second waits at the learner's enrolment for the first to
+/// commit, then reads its progress. (Without the wait each read the progress before the other's lesson and
+/// the module was never completed.) SQLite has one writer for the whole server, so this is PostgreSQL's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_completing_the_last_two_lessons_at_once_complete_the_module() {
+    let db = academy_tests::TestDb::postgres().await;
+    academy_tests::guard_against_hangs(last_two_lessons_at_once(&db.conn)).await;
+    db.finish().await;
+}
+
+async fn last_two_lessons_at_once(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let ann = learner(db, "ann@example.org").await;
+    let alpha = module::Entity::find()
+        .filter(module::Column::Slug.eq("alpha"))
+        .one(db)
+        .await
+        .expect("read modules")
+        .expect("alpha is published");
+    // Enrolled long ago, as a learner part-way through a module is.
+    enrolment::ActiveModel {
+        account_id: Set(ann),
+        module_id: Set(alpha.id),
+        enrolled_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("enrol");
+    let complete = |lesson: &str| [LessonCompletion(LearnerLesson::new(ann, "alpha", lesson))];
+
+    let first = db.begin().await.expect("begin the first server's batch");
+    let first_outcome =
+        lesson_events::complete_together(&first, &learn.context(), &complete("first"))
+            .await
+            .expect("the first server's batch");
+    assert_eq!(shown(&first_outcome[0]), (1, 2, Some("second".to_owned())));
+
+    let second = tokio::spawn({
+        let (db, context, requests) = (db.clone(), learn.context(), complete("second"));
+        async move {
+            let txn = db.begin().await.expect("begin the second server's batch");
+            let outcome = lesson_events::complete_together(&txn, &context, &requests)
+                .await
+                .expect("the second server's batch");
+            txn.commit()
+                .await
+                .expect("commit the second server's batch");
+            outcome
+        }
+    });
+    // Long enough for the second batch to have read progress had it not waited for the first.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second server waits for the first to commit"
+    );
+    first
+        .commit()
+        .await
+        .expect("commit the first server's batch");
+    let second_outcome = second.await.expect("the second server's task");
+
+    assert_eq!(
+        shown(&second_outcome[0]),
+        (2, 2, None),
+        "the second saw the first's lesson"
+    );
+    assert_eq!(
+        rows::<module_completion::Entity>(db).await,
+        1,
+        "the module is completed once"
+    );
+    assert_eq!(
+        rows::<completion_record::Entity>(db).await,
+        1,
+        "with one record"
+    );
+}

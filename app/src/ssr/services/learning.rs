@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::catalogue::find_module;
 use super::completion;
 use super::lesson_events::{LearnerLesson, LessonCompletion, LessonOpening};
+use super::progress;
 use super::quizzes::{
     Answers, AttemptPermission, answers_revealed, attempts, attempts_used, mark, permission,
     questions_for, score_percent, withhold_answers,
@@ -214,6 +215,9 @@ async fn submit_attempt_in(
         Err(e) => return Err(e.into()),
     };
     let record_id = if passed {
+        // Holds the learner's enrolment before reading their progress, as a lesson completion does: a last
+        // lesson completed on another server at the same moment is then seen here, or sees this pass.
+        progress::ensure_enrolled(txn, [(account_id, found.id)]).await?;
         completion::complete_in(txn, &context.issuer, &context.frameworks, &learner, &found).await?
     } else {
         None

@@ -1,7 +1,7 @@
 //! Enrolling, marking lessons complete, and working out where a learner should continue.
 
 use chrono::Utc;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -111,8 +111,12 @@ pub async fn completed_lessons<C: ConnectionTrait>(
     Ok(completions(db, account_id, module_id).await?.current)
 }
 
-/// Enrols each (account, module) pair not enrolled already, in one statement. Rows go in key order, so two
-/// servers enrolling overlapping learners in one PostgreSQL take these locks in the same order.
+/// Enrols each (account, module) pair not enrolled already, in one statement, and holds each pair's
+/// enrolment row until the transaction ends: an existing row is "updated" to itself, which on PostgreSQL
+/// locks it. So two servers writing progress in the same learner's module take turns, and the second reads
+/// the first's progress: two servers each completing one of a learner's last two lessons complete the
+/// module once, not never. Rows go in key order, so overlapping batches take these locks in the same order
+/// and cannot deadlock. (SQLite has one writer, so its transactions already take turns.)
 pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
     db: &C,
     pairs: impl IntoIterator<Item = (i32, i32)>,
@@ -132,7 +136,10 @@ pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
     }))
     .on_conflict(
         OnConflict::columns([enrolment::Column::AccountId, enrolment::Column::ModuleId])
-            .do_nothing()
+            .value(
+                enrolment::Column::EnrolledAt,
+                Expr::col((enrolment::Entity, enrolment::Column::EnrolledAt)),
+            )
             .to_owned(),
     )
     .exec_without_returning(db)
