@@ -110,8 +110,9 @@ fn skip_to_main(event: leptos::ev::MouseEvent) {
 #[cfg(feature = "hydrate")]
 const HEADING_WATCH: (u32, std::time::Duration) = (20, std::time::Duration::from_millis(100));
 
-/// Focuses the page's `h1` once it is on the page, following it if a page still loading its data replaces it,
-/// and stops early if the learner has started typing in a field.
+/// Focuses the page's `h1` once it is on the page, following it if a page still loading its data replaces it
+/// (focus then falls back to the body), and stops as soon as the learner has moved focus on themselves (by
+/// tabbing to a link, say, or typing in a field): focus must never be pulled back from where they put it.
 #[cfg(feature = "hydrate")]
 fn focus_the_new_heading() {
     fn watch(focused: Option<leptos::web_sys::Element>, ticks_left: u32) {
@@ -120,10 +121,16 @@ fn focus_the_new_heading() {
             return;
         }
         let document = document();
-        let typing = document.active_element().is_some_and(|active| {
+        let active = document.active_element();
+        let typing = active.as_ref().is_some_and(|active| {
             matches!(active.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
         });
-        if typing {
+        let moved_on = focused.as_ref().is_some_and(|ours| {
+            active.as_ref().is_some_and(|active| {
+                active.tag_name() != "BODY" && !active.is_same_node(Some(ours))
+            })
+        });
+        if typing || moved_on {
             return;
         }
         let mut focused = focused;
