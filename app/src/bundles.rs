@@ -118,6 +118,12 @@ pub fn follow_links_to_other_bundles_natively() {
     on_click.forget();
 }
 
+/// Whether an address's first segment is fixed text, not a parameter (`:id`) or a wildcard (`*rest`): the
+/// bundle rule reads a route's pattern and a request's path alike only then. `routes!` refuses any other.
+pub const fn first_segment_is_fixed(address: &str) -> bool {
+    !matches!(first_segment(address.as_bytes()), [b':' | b'*', ..])
+}
+
 /// The first segment of an address, without its slashes: `b""` for `/`, `b"author"` for `/author/x`.
 const fn first_segment(address: &[u8]) -> &[u8] {
     let mut start = 0;
@@ -145,6 +151,12 @@ macro_rules! routes {
                     <Route
                         path=path!($address)
                         view=|| {
+                            const {
+                                assert!(
+                                    $crate::bundles::first_segment_is_fixed($address),
+                                    "a route's first segment must be fixed text: it names the page's bundle",
+                                )
+                            };
                             if const { $crate::bundles::Bundle::for_address($address).is_in_this_build() } {
                                 leptos::either::Either::Left(view! { <$page/> })
                             } else {
@@ -195,5 +207,13 @@ mod tests {
         assert_eq!(Bundle::for_address("/account"), Bundle::Account);
         assert_eq!(Bundle::for_address("/authoring-guide"), Bundle::Learner);
         assert_eq!(Bundle::for_address("/no-such-page/at/all"), Bundle::Learner);
+    }
+
+    #[test]
+    fn a_route_cannot_start_with_a_parameter() {
+        assert!(super::first_segment_is_fixed("/modules/:module"));
+        assert!(super::first_segment_is_fixed("/"));
+        assert!(!super::first_segment_is_fixed("/:slug"));
+        assert!(!super::first_segment_is_fixed("/*any"));
     }
 }

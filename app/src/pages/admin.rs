@@ -31,7 +31,7 @@ pub fn AdminPage() -> impl IntoView {
                             }}</dd></div>
                         </dl>
                         <ParkedStatements count=s.parked shown=s.parked_statements send_again=send_again/>
-                        <p><a href="/xapi/statements">"Export all statements (JSON)"</a></p>
+                        <p><a href="/xapi/statements" rel="external">"Export all statements (JSON)"</a></p>
                         <h2>"Email"</h2>
                         <dl class="facts facts--stacked">
                             <div><dt>"Sent to"</dt><dd>{s.email_transport}</dd></div>

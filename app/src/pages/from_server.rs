@@ -1,6 +1,6 @@
-//! A page the browser bundle in use does not hold (`bundles.rs`): following a link to it loads it whole from
-//! the server, which sends it with the bundle that does hold it. The server itself renders every page, so this
-//! is only ever seen for a moment after a click.
+//! A page the browser bundle in use does not hold (`bundles.rs`), reached by a navigation the router makes
+//! itself (a server function's redirect, say; links to such pages are left to the browser): the page is loaded
+//! whole from the server, which sends it with the bundle that does hold it. Only ever seen for a moment.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -21,9 +21,18 @@ pub fn FromServerPage() -> impl IntoView {
             location.pathname.get_untracked(),
             location.hash.get_untracked()
         );
-        // `assign` rather than `replace`: the address bar may still show the page the link was on, which
-        // must stay in the history for the back button.
-        if window().location().assign(&address).is_err() {
+        // If the router has already put the address in the history, load it in that entry's place; if not,
+        // the page navigated from must stay in the history for the back button.
+        let browser = window().location();
+        let shown = browser.pathname().unwrap_or_default()
+            + &browser.search().unwrap_or_default()
+            + &browser.hash().unwrap_or_default();
+        let loaded = if shown == address {
+            browser.replace(&address)
+        } else {
+            browser.assign(&address)
+        };
+        if loaded.is_err() {
             leptos::logging::error!("could not load {address} from the server");
         }
     });

@@ -149,8 +149,8 @@ fn RecordBody(
             <ul>
                 <li><a href=format!("{base}/credential.json") download="">"Open Badges 3.0 credential (JSON)"</a></li>
                 <li><a href=format!("{base}/credential.jwt") download="">"Signed credential (VC-JWT)"</a></li>
-                <li><a href=format!("{base}/verification")>"Verification result (JSON, for software)"</a></li>
-                <li><a href="/.well-known/jwks.json">"The issuer's public keys (JWK Set)"</a></li>
+                <li><a href=format!("{base}/verification") rel="external">"Verification result (JSON, for software)"</a></li>
+                <li><a href="/.well-known/jwks.json" rel="external">"The issuer's public keys (JWK Set)"</a></li>
             </ul>
             <p>"To print a certificate, use your browser's print command: the page prints on one A4 sheet."</p>
             {record.is_owner.then(|| view! { <p><A href="/portfolio">"Back to my portfolio"</A></p> })}

@@ -31,6 +31,9 @@ pub async fn complete_if_due(
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
     let txn = begin_write(db).await?;
+    // Holds the learner's enrolment before reading their progress, as a lesson completion does: a last lesson
+    // completed on another server at the same moment is then seen here, or sees this verification.
+    super::progress::ensure_enrolled(&txn, [(account_id, found.id)]).await?;
     let Some(learner) = account::Entity::find_by_id(account_id).one(&txn).await? else {
         return Err(AppError::NotFound("The learner's account".to_owned()));
     };
@@ -40,7 +43,8 @@ pub async fn complete_if_due(
 }
 
 /// Completes the module inside the caller's transaction if its rule is now met, and returns the record id
-/// when one exists. A learner who has not verified their email address earns nothing yet: a record names
+/// when one exists. The caller holds the learner's enrolment (`progress::ensure_enrolled`) first, so two
+/// servers deciding the same learner's module take turns. A learner who has not verified their email address earns nothing yet: a record names
 /// its holder, so it waits until the address is proved (then `email_links::verify_email` calls
 /// [`complete_if_due`] for every module they are enrolled in).
 pub async fn complete_in(
@@ -50,7 +54,14 @@ pub async fn complete_in(
     learner: &account::Model,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
-    if learner.email_verified_at.is_none() {
+    // Read again rather than taken from `learner`, which the caller may have read before it held the
+    // learner's enrolment: an address verified on another server a moment ago counts here, and that server's
+    // own check (`complete_if_due`, which waits for this transaction) sees this progress.
+    let verified = account::Entity::find_by_id(learner.id)
+        .one(txn)
+        .await?
+        .is_some_and(|account| account.email_verified_at.is_some());
+    if !verified {
         return Ok(None);
     }
     let rule = found.completion;

@@ -112,8 +112,8 @@ pub async fn completed_lessons<C: ConnectionTrait>(
 }
 
 /// Enrols each (account, module) pair not enrolled already, in one statement, and holds each pair's
-/// enrolment row until the transaction ends: an existing row is "updated" to itself, which on PostgreSQL
-/// locks it. So two servers writing progress in the same learner's module take turns, and the second reads
+/// enrolment row until the transaction ends: an existing row meets `ON CONFLICT DO UPDATE … WHERE false`,
+/// which on PostgreSQL locks it and writes nothing. So two servers writing progress in the same learner's module take turns, and the second reads
 /// the first's progress: two servers each completing one of a learner's last two lessons complete the
 /// module once, not never. Rows go in key order, so overlapping batches take these locks in the same order
 /// and cannot deadlock. (SQLite has one writer, so its transactions already take turns.)
@@ -140,6 +140,9 @@ pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
                 enrolment::Column::EnrolledAt,
                 Expr::col((enrolment::Entity, enrolment::Column::EnrolledAt)),
             )
+            // Never true, so nothing is rewritten; PostgreSQL still locks each conflicting row ("all rows
+            // will be locked when the ON CONFLICT DO UPDATE action is taken", INSERT's documentation).
+            .action_and_where(Expr::val(false))
             .to_owned(),
     )
     .exec_without_returning(db)
