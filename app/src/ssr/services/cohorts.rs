@@ -7,13 +7,13 @@ use chrono::{NaiveDate, Utc};
 use rand::seq::IndexedRandom;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
 use super::audit;
-use super::progress::ensure_enrolled;
+use super::progress::{completion_rows, ensure_enrolled};
 use super::quizzes::Answers;
 use crate::error::{AppError, FieldError};
 use crate::model::accounts::Role;
@@ -366,21 +366,11 @@ async fn standing(
         *totals.entry(module_id).or_insert(0) += 1;
         current.insert((module_id, slug), hash);
     }
-    let rows: Vec<(i32, i32, String, String)> = lesson_progress::Entity::find()
-        .select_only()
-        .columns([
-            lesson_progress::Column::AccountId,
-            lesson_progress::Column::ModuleId,
-            lesson_progress::Column::LessonSlug,
-            lesson_progress::Column::ContentHash,
-        ])
-        .filter(lesson_progress::Column::AccountId.is_in(members.to_vec()))
-        .filter(lesson_progress::Column::ModuleId.is_in(modules.to_vec()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let filter = Condition::all()
+        .add(lesson_progress::Column::AccountId.is_in(members.to_vec()))
+        .add(lesson_progress::Column::ModuleId.is_in(modules.to_vec()));
     let mut completed_lessons = HashMap::new();
-    for (account_id, module_id, slug, hash) in rows {
+    for (account_id, module_id, slug, hash) in completion_rows(db, filter).await? {
         if current.get(&(module_id, slug)) == Some(&hash) {
             *completed_lessons
                 .entry((account_id, module_id))

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::completion;
 use super::learning::{Context, completion_events};
-use super::progress::{ensure_enrolled, summarise};
+use super::progress::{completion_rows, ensure_enrolled, summarise};
 use super::xapi;
 use crate::error::AppError;
 use crate::model::catalogue::{LessonRef, ProgressSummary};
@@ -385,20 +385,8 @@ async fn completed_lessons<C: ConnectionTrait>(
                     .add(lesson_progress::Column::ModuleId.eq(module_id)),
             )
         });
-    let rows: Vec<(i32, i32, String, String)> = lesson_progress::Entity::find()
-        .select_only()
-        .columns([
-            lesson_progress::Column::AccountId,
-            lesson_progress::Column::ModuleId,
-            lesson_progress::Column::LessonSlug,
-            lesson_progress::Column::ContentHash,
-        ])
-        .filter(wanted)
-        .into_tuple()
-        .all(txn)
-        .await?;
     let mut completed: HashMap<(i32, i32), HashSet<String>> = HashMap::new();
-    for (account_id, module_id, slug, hash) in rows {
+    for (account_id, module_id, slug, hash) in completion_rows(txn, wanted).await? {
         let current = lessons
             .get(&module_id)
             .and_then(|rows| rows.iter().find(|l| l.slug == slug))

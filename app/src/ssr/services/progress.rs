@@ -3,8 +3,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -56,6 +56,27 @@ pub struct Completions {
 }
 
 /// The learner's completions (in one module, or all), compared with the lessons' current content hashes.
+/// Every lesson completion matching `filter`, as (learner, module, lesson slug, content hash at
+/// completion): the one read behind a cohort's standing and a completion batch's progress, each of which
+/// then keeps the completions whose content is unchanged.
+pub(crate) async fn completion_rows<C: ConnectionTrait>(
+    db: &C,
+    filter: Condition,
+) -> Result<Vec<(i32, i32, String, String)>, AppError> {
+    Ok(lesson_progress::Entity::find()
+        .select_only()
+        .columns([
+            lesson_progress::Column::AccountId,
+            lesson_progress::Column::ModuleId,
+            lesson_progress::Column::LessonSlug,
+            lesson_progress::Column::ContentHash,
+        ])
+        .filter(filter)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub async fn completions<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
