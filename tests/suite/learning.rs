@@ -9,10 +9,11 @@ use app::ssr::entities::{
     xapi_statement,
 };
 use app::ssr::group_commit::Writes;
-use app::ssr::services::learning;
+use app::ssr::services::accounts::{Registration, find_by_email};
 use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
+use app::ssr::services::{email_links, learning};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
@@ -98,14 +99,7 @@ async fn an_attempt_that_cannot_record_its_statements_is_not_stored_or_counted(
         .await
         .expect("lesson");
     refuse_statements(db).await;
-    let all_right: Answers = [
-        ("final-1", vec![0]),
-        ("final-2", vec![1]),
-        ("final-3", vec![0, 2]),
-    ]
-    .into_iter()
-    .map(|(q, chosen)| (q.to_owned(), chosen.into_iter().collect()))
-    .collect();
+    let all_right = gamma_all_right();
 
     let failed = learning::submit_attempt(
         db,
@@ -433,4 +427,149 @@ async fn last_two_lessons_at_once(db: &DatabaseConnection) {
         1,
         "with one record"
     );
+}
+
+/// Passing a module's assessment on one server while its last lesson is completed on another, at the same
+/// moment, completes the module: the assessment waits at the learner's enrolment for the lesson to commit,
+/// then reads it. (Without the wait each would read the other's part as missing, and neither would complete
+/// the module.) PostgreSQL's, as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_last_lesson_and_a_passed_assessment_on_two_servers_at_once_complete_the_module() {
+    let db = academy_tests::TestDb::postgres().await;
+    academy_tests::guard_against_hangs(last_lesson_and_assessment_at_once(&db.conn)).await;
+    db.finish().await;
+}
+
+async fn last_lesson_and_assessment_at_once(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let ann = learner(db, "ann@example.org").await;
+    // "gamma" needs its one lesson completed and its assessment passed.
+    let lesson = db.begin().await.expect("begin the lesson's batch");
+    let outcome = lesson_events::complete_together(
+        &lesson,
+        &learn.context(),
+        &[LessonCompletion(LearnerLesson::new(ann, "gamma", "only"))],
+    )
+    .await
+    .expect("the lesson's batch");
+    assert_eq!(shown(&outcome[0]), (1, 1, None));
+
+    let assessment = tokio::spawn({
+        let (db, context) = (db.clone(), learn.context());
+        async move {
+            learning::submit_attempt(&db, context, ann, "gamma", "assessment", gamma_all_right())
+                .await
+                .expect("the assessment")
+        }
+    });
+    // Long enough for the assessment to have read progress had it not waited for the lesson.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !assessment.is_finished(),
+        "the assessment waits for the lesson to commit"
+    );
+    lesson.commit().await.expect("commit the lesson's batch");
+    let attempt = assessment.await.expect("the assessment's task");
+
+    assert!(attempt.passed);
+    assert_eq!(
+        rows::<module_completion::Entity>(db).await,
+        1,
+        "the module is completed"
+    );
+    assert_eq!(
+        rows::<completion_record::Entity>(db).await,
+        1,
+        "with its record"
+    );
+}
+
+/// A learner's address verified on one server while another completes their last lesson, at the same
+/// moment, earns the module's record: the records waiting for the verification are issued after the
+/// learner's enrolment is free, so they see the lesson. PostgreSQL's, as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_last_lesson_and_an_email_verification_on_two_servers_at_once_issue_the_record() {
+    let db = academy_tests::TestDb::postgres().await;
+    academy_tests::guard_against_hangs(last_lesson_and_verification_at_once(&db.conn)).await;
+    db.finish().await;
+}
+
+async fn last_lesson_and_verification_at_once(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let email = "ann@example.org";
+    email_links::register(
+        db,
+        "https://academy.example.nhs.uk",
+        Registration {
+            email: email.into(),
+            display_name: "Ann Example".into(),
+            password: "a long enough passphrase".into(),
+        },
+    )
+    .await
+    .expect("register");
+    let ann = find_by_email(db, email)
+        .await
+        .expect("read the account")
+        .expect("registered");
+    let link = academy_tests::emailed_link(db, email, "/verify-email")
+        .await
+        .expect("a verification link");
+    let token = link
+        .split_once("token=")
+        .map(|(_, token)| token.to_owned())
+        .expect("a token in the link");
+
+    // "beta" has one lesson; the learner is not verified yet, so completing it earns nothing yet.
+    let lesson = db.begin().await.expect("begin the lesson's batch");
+    let outcome = lesson_events::complete_together(
+        &lesson,
+        &learn.context(),
+        &[LessonCompletion(LearnerLesson::new(ann.id, "beta", "only"))],
+    )
+    .await
+    .expect("the lesson's batch");
+    assert_eq!(shown(&outcome[0]), (1, 1, None));
+
+    let verification = tokio::spawn({
+        let (db, issuer, frameworks) = (db.clone(), learn.issuer.clone(), learn.frameworks.clone());
+        async move {
+            email_links::verify_email(&db, &issuer, &frameworks, &token)
+                .await
+                .expect("the verification")
+        }
+    });
+    // Long enough for the waiting records to have been looked for had they not waited for the lesson.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !verification.is_finished(),
+        "the waiting records wait for the lesson to commit"
+    );
+    lesson.commit().await.expect("commit the lesson's batch");
+    verification.await.expect("the verification's task");
+
+    assert_eq!(
+        rows::<module_completion::Entity>(db).await,
+        1,
+        "the module is completed"
+    );
+    assert_eq!(
+        rows::<completion_record::Entity>(db).await,
+        1,
+        "and its record issued"
+    );
+}
+
+/// Every answer of the "gamma" fixture's assessment right.
+fn gamma_all_right() -> Answers {
+    [
+        ("final-1", vec![0]),
+        ("final-2", vec![1]),
+        ("final-3", vec![0, 2]),
+    ]
+    .into_iter()
+    .map(|(q, chosen)| (q.to_owned(), chosen.into_iter().collect()))
+    .collect()
 }

@@ -32,7 +32,7 @@ use crate::model::catalogue::ProgressSummary;
 use crate::ssr::db::begin_write;
 use crate::ssr::error::internal;
 use crate::ssr::services::learning::Context;
-use crate::ssr::services::lesson_events::{self, LessonCompletion, LessonOpening};
+use crate::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 
 /// The most events one transaction holds; enough to absorb a burst from a few hundred connections while
 /// keeping each transaction short.
@@ -73,6 +73,9 @@ pub trait WrittenTogether: Clone + Send + Sync + 'static {
 
     /// How it waits in the writer's queue.
     fn queued(waiting: Waiting<Self>) -> Queued;
+
+    /// The learner and lesson it names, whose enrolment and progress rows it locks.
+    fn learner_lesson(&self) -> &LearnerLesson;
 }
 
 impl WrittenTogether for LessonCompletion {
@@ -89,6 +92,10 @@ impl WrittenTogether for LessonCompletion {
     fn queued(waiting: Waiting<Self>) -> Queued {
         Queued(Item::Completion(waiting))
     }
+
+    fn learner_lesson(&self) -> &LearnerLesson {
+        &self.0
+    }
 }
 
 impl WrittenTogether for LessonOpening {
@@ -104,6 +111,10 @@ impl WrittenTogether for LessonOpening {
 
     fn queued(waiting: Waiting<Self>) -> Queued {
         Queued(Item::Opening(waiting))
+    }
+
+    fn learner_lesson(&self) -> &LearnerLesson {
+        &self.0
     }
 }
 
@@ -478,11 +489,18 @@ async fn write_group<T: WrittenTogether>(
     }
 }
 
-/// Writes each event of a refused group alone, in a savepoint of its own.
+/// Writes each event of a refused group alone, in a savepoint of its own, in learner order (a learner's own
+/// events keep the order they came in). The savepoints share one transaction, so each keeps its rows
+/// locked until the commit: taken in request order, another server's batch (which locks in key order) could
+/// wait on this one while this one waits on it.
 async fn write_one_by_one<T: WrittenTogether>(
     txn: &DatabaseTransaction,
-    group: Vec<Waiting<T>>,
+    mut group: Vec<Waiting<T>>,
 ) -> RanGroup {
+    group.sort_by(|a, b| {
+        let (a, b) = (a.request.learner_lesson(), b.request.learner_lesson());
+        (a.account_id, &a.module_slug).cmp(&(b.account_id, &b.module_slug))
+    });
     let mut answers = Vec::with_capacity(group.len());
     for waiting in group {
         let Waiting {

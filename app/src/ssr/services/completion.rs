@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 use super::progress::module_progress;
@@ -55,9 +55,12 @@ pub async fn complete_in(
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
     // Read again rather than taken from `learner`, which the caller may have read before it held the
-    // learner's enrolment: an address verified on another server a moment ago counts here, and that server's
-    // own check (`complete_if_due`, which waits for this transaction) sees this progress.
+    // learner's enrolment: an address verified on another server a moment ago counts here. Read under a
+    // shared lock (PostgreSQL; SQLite has one writer anyway): a verification not yet committed waits for this
+    // transaction, so its search for records waiting on it (`complete_if_due` for each enrolment) sees this
+    // progress, even an enrolment this transaction made.
     let verified = account::Entity::find_by_id(learner.id)
+        .lock_shared()
         .one(txn)
         .await?
         .is_some_and(|account| account.email_verified_at.is_some());
