@@ -79,6 +79,60 @@ async fn the_bundle_is_sent_precompressed_and_hashed_names_are_cached_for_a_year
     let (_, encoding, _, body) = fetch(&router, path, Some("gzip")).await;
     assert_eq!(encoding.as_deref(), Some("gzip"));
     assert_eq!(body, b"gzip bytes");
+    let (_, encoding, _, body) = fetch(&router, path, Some("br;q=0, gzip;q=0.5")).await;
+    assert_eq!(
+        encoding.as_deref(),
+        Some("gzip"),
+        "an encoding refused with q=0 is not sent"
+    );
+    assert_eq!(body, b"gzip bytes");
+    let (_, encoding, _, _) = fetch(&router, path, Some("*")).await;
+    assert_eq!(
+        encoding.as_deref(),
+        Some("br"),
+        "any encoding: the smallest"
+    );
+
+    // Asked again, the same bytes come back (from memory now), with the file's media type.
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get(path)
+                .header(header::ACCEPT_ENCODING, "br")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router answers");
+    assert_eq!(
+        response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.as_bytes()),
+        Some(&b"text/css; charset=utf-8"[..])
+    );
+    assert_eq!(
+        response.headers().get(header::VARY).map(|v| v.as_bytes()),
+        Some(&b"accept-encoding"[..]),
+        "caches keep one copy per encoding"
+    );
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .expect("body");
+    assert_eq!(&body[..], b"brotli bytes");
+
+    // A file written after the server started is not served (a hashed build's files are listed at start),
+    // and no name reaches outside the folder.
+    std::fs::write(pkg.join("late.css"), "late").expect("late file");
+    for outside in [
+        "/pkg/late.css",
+        "/pkg/..%2f..%2fCargo.toml",
+        "/pkg/%2e%2e",
+        "/pkg/informatics-academy.0123456789abcdef.css.br/x",
+    ] {
+        let (status, _, _, _) = fetch(&router, outside, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{outside}");
+    }
 
     let (_, encoding, _, body) = fetch(&router, path, None).await;
     assert_eq!(
