@@ -55,7 +55,6 @@ pub struct Completions {
     pub changed: HashMap<i32, HashSet<String>>,
 }
 
-/// The learner's completions (in one module, or all), compared with the lessons' current content hashes.
 /// Every lesson completion matching `filter`, as (learner, module, lesson slug, content hash at
 /// completion): the one read behind a cohort's standing and a completion batch's progress, each of which
 /// then keeps the completions whose content is unchanged.
@@ -77,6 +76,7 @@ pub(crate) async fn completion_rows<C: ConnectionTrait>(
         .await?)
 }
 
+/// The learner's completions (in one module, or all), compared with the lessons' current content hashes.
 pub async fn completions<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
