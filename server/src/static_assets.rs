@@ -6,8 +6,8 @@
 //! the router is built and each copy is read from disk the first time it is asked for, then answered from
 //! memory (at most the folder's size, about 7 MB, and only the copies browsers ask for). Answering from disk
 //! cost several hand-offs to tokio's blocking threads per request (open, stat, read), which held the
-//! stylesheet at a tenth of nginx's rate (BENCHMARKS.md). Plain names (a development build, rebuilt while the
-//! server runs) are read from disk on each request and revalidated on each use instead.
+//! stylesheet at a tenth to a fifth of nginx's rate (BENCHMARKS.md). Plain names (a development build,
+//! rebuilt while the server runs) are read from disk on each request and revalidated on each use instead.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -84,12 +84,10 @@ impl Encoding {
     }
 }
 
-/// Whether `Accept-Encoding` allows `encoding` (RFC 9110, 12.5.3): listed, or covered by `*`, with a weight
-/// above zero. The file itself (identity) is always acceptable as the last resort.
-fn accepts(headers: &HeaderMap, encoding: Encoding) -> bool {
-    if encoding == Encoding::Identity {
-        return true;
-    }
+/// How much the browser wants `encoding`, by `Accept-Encoding` (RFC 9110, 12.5.3): its own weight, else that
+/// of `*`; `None` when not acceptable (weight zero, or not listed and no `*`). An entry whose weight is not a
+/// number from 0 to 1 is ignored.
+fn weight(headers: &HeaderMap, encoding: Encoding) -> Option<f32> {
     let mut named = None;
     let mut any = None;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
@@ -97,13 +95,18 @@ fn accepts(headers: &HeaderMap, encoding: Encoding) -> bool {
         for item in value.split(',') {
             let mut parts = item.split(';');
             let token = parts.next().unwrap_or_default().trim();
-            let weight = parts
-                .filter_map(|p| {
-                    let p = p.trim();
-                    p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="))
-                })
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let weight = match parts
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            {
+                None => Some(1.0),
+                Some(q) => q
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q)),
+            };
+            let Some(weight) = weight else { continue };
             if token.eq_ignore_ascii_case(encoding.token()) {
                 named = Some(weight);
             } else if token == "*" {
@@ -111,26 +114,47 @@ fn accepts(headers: &HeaderMap, encoding: Encoding) -> bool {
             }
         }
     }
-    named.or(any).is_some_and(|weight| weight > 0.0)
+    match (encoding, named, any) {
+        // The file itself is always sent when nothing else is acceptable (a refusal of it is not honoured:
+        // the bytes beat an error), and never preferred to a copy the browser asked for unless it named it.
+        (Encoding::Identity, named, _) => Some(named.unwrap_or(0.0).max(f32::MIN_POSITIVE)),
+        (_, Some(weight), _) | (_, None, Some(weight)) => Some(weight).filter(|w| *w > 0.0),
+        (_, None, None) => None,
+    }
 }
 
 /// One copy of a file on disk, read the first time it is asked for.
 struct OnDisk {
     path: PathBuf,
+    /// Its length when listed: a copy that reads otherwise (gone, or rewritten by a build under a running
+    /// server) is not kept, so a half-written file is never served for a year.
+    length: u64,
     bytes: OnceCell<Bytes>,
 }
 
 impl OnDisk {
-    fn new(path: PathBuf) -> Self {
+    fn new(path: PathBuf, length: u64) -> Self {
         OnDisk {
             path,
+            length,
             bytes: OnceCell::new(),
         }
     }
 
     async fn bytes(&self) -> std::io::Result<Bytes> {
         self.bytes
-            .get_or_try_init(|| async { tokio::fs::read(&self.path).await.map(Bytes::from) })
+            .get_or_try_init(|| async {
+                let bytes = tokio::fs::read(&self.path).await?;
+                if bytes.len() as u64 == self.length {
+                    Ok(Bytes::from(bytes))
+                } else {
+                    Err(std::io::Error::other(format!(
+                        "{} bytes now, {} when the server started",
+                        bytes.len(),
+                        self.length
+                    )))
+                }
+            })
             .await
             .cloned()
     }
@@ -149,27 +173,31 @@ struct HashedFiles(HashMap<String, HashedFile>);
 
 impl HashedFiles {
     fn list(folder: &Path) -> Self {
-        let names: Vec<String> = match std::fs::read_dir(folder) {
+        // Followed through symbolic links, as a deployment may link the built files into place.
+        let found: HashMap<String, u64> = match std::fs::read_dir(folder) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
-                .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
-                .filter_map(|entry| entry.file_name().into_string().ok())
+                .filter_map(|entry| {
+                    let metadata = std::fs::metadata(entry.path()).ok()?;
+                    let name = entry.file_name().into_string().ok()?;
+                    metadata.is_file().then_some((name, metadata.len()))
+                })
                 .collect(),
             Err(error) => {
                 tracing::warn!(folder = %folder.display(), %error, "no built bundle to serve under /pkg");
-                Vec::new()
+                HashMap::new()
             }
         };
-        let files = names
-            .iter()
+        let files = found
+            .keys()
             .filter(|name| !name.ends_with(".br") && !name.ends_with(".gz"))
             .map(|name| {
                 let copies = Encoding::PREFERRED
                     .into_iter()
-                    .filter(|encoding| names.contains(&format!("{name}{}", encoding.suffix())))
-                    .map(|encoding| {
-                        let path = folder.join(format!("{name}{}", encoding.suffix()));
-                        (encoding, OnDisk::new(path))
+                    .filter_map(|encoding| {
+                        let copy = format!("{name}{}", encoding.suffix());
+                        let length = *found.get(&copy)?;
+                        Some((encoding, OnDisk::new(folder.join(copy), length)))
                     })
                     .collect();
                 let file = HashedFile {
@@ -206,19 +234,29 @@ async fn hashed_file(
     let Some(file) = files.0.get(&name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some((encoding, copy)) = file
+    // The copies the browser accepts, the one it weighs highest first (the smallest on a tie).
+    let mut acceptable: Vec<(f32, &(Encoding, OnDisk))> = file
         .copies
         .iter()
-        .find(|(encoding, _)| accepts(&headers, *encoding))
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let bytes = match copy.bytes().await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::error!(path = %copy.path.display(), %error, "a file of the built bundle could not be read");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        .filter_map(|copy| weight(&headers, copy.0).map(|w| (w, copy)))
+        .collect();
+    acceptable.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut chosen = None;
+    for (_, (encoding, copy)) in acceptable {
+        match copy.bytes().await {
+            Ok(bytes) => {
+                chosen = Some((*encoding, bytes));
+                break;
+            }
+            // Another copy may still be sound; the build needs repairing all the same.
+            Err(error) => tracing::error!(
+                path = %copy.path.display(), %error,
+                "a file of the built bundle could not be read; run scripts/build and restart"
+            ),
         }
+    }
+    let Some((encoding, bytes)) = chosen else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     let mut response = Response::new(Body::from(bytes));
     let answer = response.headers_mut();
@@ -227,7 +265,7 @@ async fn hashed_file(
     if file.copies.len() > 1 {
         answer.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    if *encoding != Encoding::Identity {
+    if encoding != Encoding::Identity {
         answer.insert(
             header::CONTENT_ENCODING,
             HeaderValue::from_static(encoding.token()),

@@ -92,6 +92,18 @@ async fn the_bundle_is_sent_precompressed_and_hashed_names_are_cached_for_a_year
         Some("br"),
         "any encoding: the smallest"
     );
+    let (_, encoding, _, _) = fetch(&router, path, Some("gzip;q=1, br;q=0.5")).await;
+    assert_eq!(
+        encoding.as_deref(),
+        Some("gzip"),
+        "the browser's preference wins"
+    );
+    let (_, encoding, _, _) = fetch(&router, path, Some("br;q=abc, gzip")).await;
+    assert_eq!(
+        encoding.as_deref(),
+        Some("gzip"),
+        "an entry with a malformed weight is ignored"
+    );
 
     // Asked again, the same bytes come back (from memory now), with the file's media type.
     let response = router
@@ -121,9 +133,32 @@ async fn the_bundle_is_sent_precompressed_and_hashed_names_are_cached_for_a_year
         .expect("body");
     assert_eq!(&body[..], b"brotli bytes");
 
+    // A copy rewritten since the server started (a build under a running server), or gone, is passed over
+    // for the next one the browser accepts; never sent half-written.
+    let br = pkg.join("informatics-academy.0123456789abcdef.css.br");
+    let fresh = server::router::build_router(state.clone(), false);
+    std::fs::write(&br, b"half").expect("rewrite br");
+    let (status, encoding, _, body) = fetch(&fresh, path, Some("br")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        encoding, None,
+        "a copy whose length changed since start-up is not sent"
+    );
+    assert_eq!(body, b"body { color: #0b0c0c; }");
+    let fresh = server::router::build_router(state.clone(), false);
+    std::fs::remove_file(&br).expect("remove br");
+    let (status, encoding, _, body) = fetch(&fresh, path, Some("br")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the plain copy instead of the missing one"
+    );
+    assert_eq!(encoding, None);
+    assert_eq!(body, b"body { color: #0b0c0c; }");
+    std::fs::write(pkg.join("late.css"), "late").expect("late file");
+
     // A file written after the server started is not served (a hashed build's files are listed at start),
     // and no name reaches outside the folder.
-    std::fs::write(pkg.join("late.css"), "late").expect("late file");
     for outside in [
         "/pkg/late.css",
         "/pkg/..%2f..%2fCargo.toml",
