@@ -3,17 +3,18 @@
 
 use academy_tests::{Learning, fixtures, learner, on_both_databases, publish};
 use app::error::AppError;
+use app::model::accounts::Role;
 use app::model::catalogue::ProgressSummary;
 use app::ssr::entities::{
-    completion_record, enrolment, lesson_progress, module, module_completion, quiz_attempt,
-    xapi_statement,
+    account, completion_record, enrolment, lesson_progress, module, module_completion,
+    quiz_attempt, xapi_statement,
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::accounts::{Registration, find_by_email};
 use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
-use app::ssr::services::{email_links, learning};
+use app::ssr::services::{email_links, learning, personal_data};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
@@ -572,4 +573,105 @@ fn gamma_all_right() -> Answers {
     .into_iter()
     .map(|(q, chosen)| (q.to_owned(), chosen.into_iter().collect()))
     .collect()
+}
+
+/// Erasing an account on one server while a lesson of the same learner is being written on another leaves
+/// nothing of the learner behind: the lesson holds the account until it commits, the erasure marks the account
+/// first and so waits for it, then deletes everything, the lesson's rows included. (Before, the erasure ran
+/// its deletes past the uncommitted lesson, and its progress and statements survived the erasure.) The other
+/// order is refused: a lesson for an account already erased writes nothing. PostgreSQL's, as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erasure_on_one_server_during_a_lesson_on_another_leaves_nothing_behind() {
+    let db = academy_tests::TestDb::postgres().await;
+    academy_tests::guard_against_hangs(erasure_during_a_lesson(&db.conn)).await;
+    db.finish().await;
+}
+
+async fn erasure_during_a_lesson(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    publish(db, &fixtures().join("valid")).await;
+    let ann = academy_tests::account(db, "ann@example.org", Role::Learner).await;
+    // "alpha" has two lessons: the first completes nothing more, so only the lesson itself holds the learner.
+    let complete = [LessonCompletion(LearnerLesson::new(
+        ann.id, "alpha", "first",
+    ))];
+
+    let lesson = db.begin().await.expect("begin the lesson's batch");
+    let outcome = lesson_events::complete_together(&lesson, &learn.context(), &complete)
+        .await
+        .expect("the lesson's batch");
+    assert_eq!(shown(&outcome[0]), (1, 2, Some("second".to_owned())));
+
+    let erasure = tokio::spawn({
+        let (db, ann) = (db.clone(), ann.clone());
+        async move {
+            personal_data::erase_account(&db, &ann, "a long enough passphrase")
+                .await
+                .expect("the erasure")
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !erasure.is_finished(),
+        "the erasure waits for the lesson to commit"
+    );
+    lesson.commit().await.expect("commit the lesson's batch");
+    erasure.await.expect("the erasure's task");
+
+    assert_eq!(
+        rows::<lesson_progress::Entity>(db).await,
+        0,
+        "no progress left"
+    );
+    assert_eq!(rows::<enrolment::Entity>(db).await, 0, "no enrolment left");
+    assert_eq!(
+        rows::<module_completion::Entity>(db).await,
+        0,
+        "no completion left"
+    );
+    assert_eq!(
+        rows::<xapi_statement::Entity>(db).await,
+        0,
+        "no statement left"
+    );
+
+    // Afterwards, a lesson for the erased account writes nothing.
+    let refused = learning::complete_lesson(db, learn.context(), ann.id, "alpha", "first").await;
+    assert_eq!(refused, Err(AppError::SignInRequired));
+    assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
+
+    // The other order: an erasure already under way (its first step marks the account) holds back a lesson
+    // that arrives meanwhile, which is then refused and writes nothing.
+    let bob = learner(db, "bob@example.org").await;
+    let erasing = db.begin().await.expect("begin the erasure");
+    account::ActiveModel {
+        id: Set(bob),
+        erased_at: Set(Some(chrono::Utc::now())),
+        ..Default::default()
+    }
+    .update(&erasing)
+    .await
+    .expect("mark the account erased");
+    let late = tokio::spawn({
+        let (db, context) = (db.clone(), learn.context());
+        async move {
+            let txn = db.begin().await.expect("begin the lesson's batch");
+            let requests = [LessonCompletion(LearnerLesson::new(bob, "alpha", "first"))];
+            let outcome = lesson_events::complete_together(&txn, &context, &requests)
+                .await
+                .expect("the lesson's batch");
+            txn.commit().await.expect("commit the lesson's batch");
+            outcome
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !late.is_finished(),
+        "the lesson waits for the erasure to commit"
+    );
+    erasing.commit().await.expect("commit the erasure");
+    let outcome = late.await.expect("the lesson's task");
+    assert_eq!(outcome, vec![Err(AppError::SignInRequired)]);
+    assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
+    assert_eq!(rows::<enrolment::Entity>(db).await, 0);
 }

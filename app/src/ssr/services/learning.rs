@@ -10,7 +10,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use std::sync::Arc;
 
@@ -62,8 +63,13 @@ impl From<&AppState> for Context {
     }
 }
 
+/// The learner an event is written for, held (shared) until the event commits: an erasure on another server
+/// marks the account before it deletes anything, so it waits for this event and then deletes what it wrote,
+/// or it came first and the event is refused as for a signed-out learner.
 async fn learner<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<account::Model, AppError> {
     account::Entity::find_by_id(account_id)
+        .filter(account::Column::ErasedAt.is_null())
+        .lock_shared()
         .one(db)
         .await?
         .ok_or(AppError::SignInRequired)

@@ -241,8 +241,14 @@ impl Found {
         requests: impl Iterator<Item = &'r LearnerLesson> + Clone,
     ) -> Result<Self, AppError> {
         let ids: BTreeSet<i32> = requests.clone().map(|r| r.account_id).collect();
+        // Held (shared, in id order) until the batch commits, as a single event holds its learner: an erasure
+        // marks the account before deleting anything, so it waits for the batch and then deletes what it
+        // wrote, or it came first and its learner's requests are refused as for a signed-out learner.
         let learners = account::Entity::find()
             .filter(account::Column::Id.is_in(ids))
+            .filter(account::Column::ErasedAt.is_null())
+            .order_by_asc(account::Column::Id)
+            .lock_shared()
             .all(txn)
             .await?
             .into_iter()

@@ -321,6 +321,18 @@ pub async fn erase_account(
     }
     let id = account.id;
     let txn = db.begin().await?;
+    // The account is marked first: a lesson or attempt being written for this learner on another server holds
+    // the account until it commits, so this waits for it and the deletes below see what it wrote; one that
+    // starts after this waits here and is then refused. Nothing is left behind either way.
+    let now = Utc::now();
+    let mut tombstone: account::ActiveModel = account.clone().into();
+    tombstone.email = Set(format!("erased-{id}@erased.invalid"));
+    tombstone.display_name = Set("Erased account".to_owned());
+    tombstone.password_hash = Set(String::new());
+    tombstone.role = Set(Role::Learner);
+    tombstone.email_verified_at = Set(None);
+    tombstone.erased_at = Set(Some(now));
+    tombstone.update(&txn).await?;
     sessions::end_all(&txn, id, None).await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()
         .select_only()
@@ -369,7 +381,6 @@ pub async fn erase_account(
         .filter(mail_outbox::Column::Recipient.eq(&account.email))
         .exec(&txn)
         .await?;
-    let now = Utc::now();
     let withdrawn = completion_record::Entity::update_many()
         .col_expr(
             completion_record::Column::WithdrawnAt,
@@ -385,14 +396,6 @@ pub async fn erase_account(
         .exec(&txn)
         .await?
         .rows_affected;
-    let mut tombstone: account::ActiveModel = account.clone().into();
-    tombstone.email = Set(format!("erased-{id}@erased.invalid"));
-    tombstone.display_name = Set("Erased account".to_owned());
-    tombstone.password_hash = Set(String::new());
-    tombstone.role = Set(Role::Learner);
-    tombstone.email_verified_at = Set(None);
-    tombstone.erased_at = Set(Some(now));
-    tombstone.update(&txn).await?;
     let erasure = Erasure {
         records_withdrawn: withdrawn,
         statements_deleted: statements,
