@@ -301,6 +301,65 @@ async fn completions_written_together_answer_as_if_written_in_turn(db: &Database
 
 on_both_databases!(completions_written_together_answer_as_if_written_in_turn);
 
+/// Events refused together are written again one at a time in the order a batch takes its locks (learner,
+/// then module row id), not in the order they came: in request order, a retry on one server and a batch on
+/// another could each hold a lock the other waits for. A learner's own events keep their order.
+async fn a_refused_batch_is_retried_in_the_order_batches_lock(db: &DatabaseConnection) {
+    publish(db, &fixtures().join("valid")).await;
+    let id_of = |slug: &'static str| async move {
+        module::Entity::find()
+            .filter(module::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .expect("read modules")
+            .expect("published")
+            .id
+    };
+    let (alpha, beta) = (id_of("alpha").await, id_of("beta").await);
+    let requests = [
+        LearnerLesson::new(2, "beta", "only"),
+        LearnerLesson::new(1, "alpha", "first"),
+        LearnerLesson::new(2, "alpha", "first"),
+        LearnerLesson::new(1, "beta", "only"),
+        LearnerLesson::new(1, "alpha", "second"),
+        LearnerLesson::new(1, "no-such-module", "x"),
+    ];
+    let order = lesson_events::lock_order(db, requests.iter())
+        .await
+        .expect("the order");
+    let mut expected: Vec<usize> = (0..requests.len()).collect();
+    let module_id = |slug: &str| match slug {
+        "alpha" => alpha,
+        "beta" => beta,
+        _ => i32::MAX,
+    };
+    expected.sort_by_key(|&at| {
+        (
+            requests[at].account_id,
+            module_id(&requests[at].module_slug),
+        )
+    });
+    assert_eq!(order, expected);
+    let first_of_learner_one_in_alpha = order.iter().position(|&at| at == 1);
+    let second_of_learner_one_in_alpha = order.iter().position(|&at| at == 4);
+    assert!(
+        first_of_learner_one_in_alpha < second_of_learner_one_in_alpha,
+        "a learner's own events in one module keep their order"
+    );
+    let learner_one: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&at| requests[at].account_id == 1)
+        .collect();
+    assert_eq!(
+        learner_one.last(),
+        Some(&5),
+        "a module no longer listed comes last of its learner's"
+    );
+}
+
+on_both_databases!(a_refused_batch_is_retried_in_the_order_batches_lock);
+
 /// Lesson openings written together (every signed-in lesson view records one): one "experienced"
 /// statement per learner, lesson and module version, however often it is opened in the batch; opening
 /// enrols nobody; a lesson that does not exist is that request's own error.

@@ -489,18 +489,37 @@ async fn write_group<T: WrittenTogether>(
     }
 }
 
-/// Writes each event of a refused group alone, in a savepoint of its own, in learner order (a learner's own
-/// events keep the order they came in). The savepoints share one transaction, so each keeps its rows
-/// locked until the commit: taken in request order, another server's batch (which locks in key order) could
-/// wait on this one while this one waits on it.
+/// Writes each event of a refused group alone, in a savepoint of its own, in the order a batch takes its locks
+/// (`lesson_events::lock_order`: by learner, then module; a learner's own events keep the order they came in).
+/// The savepoints share one transaction, so each keeps its rows locked until the commit: taken in request
+/// order, another server's batch could wait on this one while this one waits on it.
 async fn write_one_by_one<T: WrittenTogether>(
     txn: &DatabaseTransaction,
-    mut group: Vec<Waiting<T>>,
+    group: Vec<Waiting<T>>,
 ) -> RanGroup {
-    group.sort_by(|a, b| {
-        let (a, b) = (a.request.learner_lesson(), b.request.learner_lesson());
-        (a.account_id, &a.module_slug).cmp(&(b.account_id, &b.module_slug))
-    });
+    let order = match lesson_events::lock_order(
+        txn,
+        group.iter().map(|w| w.request.learner_lesson()),
+    )
+    .await
+    {
+        Ok(order) => order,
+        // The database failing here fails the batch, as it would the first event.
+        Err(_) => {
+            return RanGroup {
+                answers: group
+                    .into_iter()
+                    .map(|w| answer_with(w.answer, Err(AppError::Unavailable)))
+                    .collect(),
+                database_failed: true,
+            };
+        }
+    };
+    let mut slots: Vec<Option<Waiting<T>>> = group.into_iter().map(Some).collect();
+    let group: Vec<Waiting<T>> = order
+        .into_iter()
+        .filter_map(|at| slots.get_mut(at)?.take())
+        .collect();
     let mut answers = Vec::with_capacity(group.len());
     for waiting in group {
         let Waiting {

@@ -217,6 +217,34 @@ pub async fn complete_together(
     Ok(outcomes)
 }
 
+/// The order a batch takes its rows' locks in, for `requests` written one at a time instead: by learner, then
+/// by module row id (as `progress::ensure_enrolled` and `pin_progress` take them), a learner's own requests
+/// keeping their order. A module no longer listed sorts last. Returns the requests' positions in that order.
+pub async fn lock_order<'r, C: ConnectionTrait>(
+    txn: &C,
+    requests: impl Iterator<Item = &'r LearnerLesson> + Clone,
+) -> Result<Vec<usize>, AppError> {
+    let slugs: BTreeSet<&str> = requests.clone().map(|r| r.module_slug.as_str()).collect();
+    let ids: HashMap<String, i32> = module::Entity::find()
+        .select_only()
+        .columns([module::Column::Slug, module::Column::Id])
+        .filter(module::Column::Slug.is_in(slugs))
+        .into_tuple::<(String, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut order: Vec<(usize, (i32, i32))> = requests
+        .enumerate()
+        .map(|(at, r)| {
+            let module = ids.get(&r.module_slug).copied().unwrap_or(i32::MAX);
+            (at, (r.account_id, module))
+        })
+        .collect();
+    order.sort_by_key(|(_, key)| *key);
+    Ok(order.into_iter().map(|(at, _)| at).collect())
+}
+
 /// Each (learner, module) pair of the ready requests, once, in key order.
 fn pairs(ready: &[&Ready<'_>]) -> Vec<(i32, i32)> {
     ready
