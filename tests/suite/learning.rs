@@ -6,15 +6,15 @@ use app::error::AppError;
 use app::model::accounts::Role;
 use app::model::catalogue::ProgressSummary;
 use app::ssr::entities::{
-    account, completion_record, enrolment, lesson_progress, module, module_completion,
-    quiz_attempt, xapi_statement,
+    account, cohort, cohort_member, completion_record, enrolment, lesson_progress, module,
+    module_completion, quiz_attempt, xapi_statement,
 };
 use app::ssr::group_commit::Writes;
 use app::ssr::services::accounts::{Registration, find_by_email};
 use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
-use app::ssr::services::{email_links, learning, personal_data};
+use app::ssr::services::{cohorts, email_links, learning, personal_data, progress};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
@@ -694,10 +694,37 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
         "no statement left"
     );
 
-    // Afterwards, a lesson for the erased account writes nothing.
+    // Afterwards, nothing is written for the erased account: no lesson, no enrolment, no cohort membership
+    // (each as if from a request that read the account just before the erasure).
     let refused = learning::complete_lesson(db, learn.context(), ann.id, "alpha", "first").await;
     assert_eq!(refused, Err(AppError::SignInRequired));
+    assert_eq!(
+        progress::enrol(db, ann.id, "alpha").await,
+        Err(AppError::SignInRequired)
+    );
+    let lead = academy_tests::account(db, "lead@example.org", Role::CourseLead).await;
+    let cohort = cohorts::create(
+        db,
+        &lead,
+        "Erasure",
+        vec!["alpha".into()],
+        &Default::default(),
+    )
+    .await
+    .expect("a cohort");
+    let code = cohort::Entity::find_by_id(cohort)
+        .one(db)
+        .await
+        .expect("read the cohort")
+        .expect("the cohort")
+        .join_code;
+    assert_eq!(
+        cohorts::join(db, &ann, &code).await,
+        Err(AppError::SignInRequired)
+    );
     assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
+    assert_eq!(rows::<enrolment::Entity>(db).await, 0);
+    assert_eq!(rows::<cohort_member::Entity>(db).await, 0);
 
     // The other order: an erasure already under way (its first step marks the account) holds back a lesson
     // that arrives meanwhile, which is then refused and writes nothing.

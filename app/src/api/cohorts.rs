@@ -61,7 +61,7 @@ pub async fn join_cohort(code: String) -> Result<(), AppError> {
     use crate::ssr::{auth, services::cohorts};
     let state = auth::app_state()?;
     let learner = auth::require_account().await?;
-    cohorts::join(&state.db, &learner, &code).await?;
+    cohorts::join(state.writes.clone(), &learner, &code).await?;
     leptos_axum::redirect("/dashboard");
     Ok(())
 }

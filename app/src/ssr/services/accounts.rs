@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 
 use super::passwords::{decoy_hash, hash_password, verify_password};
@@ -404,6 +404,23 @@ pub async fn change_password(
         "password changed"
     );
     Ok(ended)
+}
+
+/// The learner a write of their own data is for, held (shared) until the caller's transaction ends, or
+/// [`AppError::SignInRequired`] once the account is erased. Every such write (a lesson, an attempt, an
+/// enrolment, joining a cohort) takes this first: erasure marks the account before it deletes anything, so
+/// it waits for the write and then deletes what it wrote, or it came first and the write is refused. The lock
+/// is PostgreSQL's (several servers); SQLite has one writer, and the erased check is enough there.
+pub async fn hold_learner<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    account_id: i32,
+) -> Result<account::Model, AppError> {
+    account::Entity::find_by_id(account_id)
+        .filter(account::Column::ErasedAt.is_null())
+        .lock_shared()
+        .one(txn)
+        .await?
+        .ok_or(AppError::SignInRequired)
 }
 
 /// Finds an account by email.

@@ -7,8 +7,8 @@ use chrono::{NaiveDate, Utc};
 use rand::seq::IndexedRandom;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +26,7 @@ use crate::ssr::entities::{
     module_completion, module_version, quiz_attempt,
 };
 use crate::ssr::error::stored_json;
+use crate::ssr::group_commit::Writes;
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or copied from a slide.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -149,8 +150,8 @@ pub async fn create(
     Ok(created.id)
 }
 
-async fn cohort_modules(
-    db: &DatabaseConnection,
+async fn cohort_modules<C: ConnectionTrait>(
+    db: &C,
     cohort_ids: &[i32],
 ) -> Result<Vec<(cohort_module::Model, module::Model)>, AppError> {
     Ok(cohort_module::Entity::find()
@@ -230,9 +231,10 @@ async fn managed(
     Ok(found)
 }
 
-/// Adds a learner to the cohort with this code and enrols them in its modules. Joining twice is harmless.
+/// Adds a learner to the cohort with this code and enrols them in its modules, in one transaction (through
+/// the database's writer, as every learning event). Joining twice is harmless.
 pub async fn join(
-    db: &DatabaseConnection,
+    writes: impl Into<Writes>,
     learner: &account::Model,
     code: &str,
 ) -> Result<i32, AppError> {
@@ -243,39 +245,49 @@ pub async fn join(
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    let found = cohort::Entity::find()
-        .filter(cohort::Column::JoinCode.eq(&code))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "code",
-                "There is no cohort with that code. Check it with your course lead.",
-            )
-        })?;
-    cohort_member::Entity::insert(cohort_member::ActiveModel {
-        cohort_id: Set(found.id),
-        account_id: Set(learner.id),
-        joined_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            cohort_member::Column::CohortId,
-            cohort_member::Column::AccountId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    let modules = cohort_modules(db, &[found.id]).await?;
-    ensure_enrolled(
-        db,
-        modules.iter().map(|(link, _)| (learner.id, link.module_id)),
-    )
-    .await?;
-    Ok(found.id)
+    let learner_id = learner.id;
+    writes
+        .into()
+        .run(move |txn| {
+            Box::pin(async move {
+                let found = cohort::Entity::find()
+                    .filter(cohort::Column::JoinCode.eq(&code))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "code",
+                            "There is no cohort with that code. Check it with your course lead.",
+                        )
+                    })?;
+                // Held until the membership is written, so an erasure on another server cannot slip between.
+                super::accounts::hold_learner(txn, learner_id).await?;
+                cohort_member::Entity::insert(cohort_member::ActiveModel {
+                    cohort_id: Set(found.id),
+                    account_id: Set(learner_id),
+                    joined_at: Set(Utc::now()),
+                    ..Default::default()
+                })
+                .on_conflict(
+                    OnConflict::columns([
+                        cohort_member::Column::CohortId,
+                        cohort_member::Column::AccountId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+                let modules = cohort_modules(txn, &[found.id]).await?;
+                ensure_enrolled(
+                    txn,
+                    modules.iter().map(|(link, _)| (learner_id, link.module_id)),
+                )
+                .await?;
+                Ok(found.id)
+            })
+        })
+        .await
 }
 
 /// Removes a learner from a cohort. Their enrolments, progress and records are theirs and are kept.

@@ -31,12 +31,16 @@ pub async fn complete_if_due(
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
     let txn = begin_write(db).await?;
-    // Holds the learner's enrolment before reading their progress, as a lesson completion does: a last lesson
-    // completed on another server at the same moment is then seen here, or sees this verification.
-    super::progress::ensure_enrolled(&txn, [(account_id, found.id)]).await?;
-    let Some(learner) = account::Entity::find_by_id(account_id).one(&txn).await? else {
-        return Err(AppError::NotFound("The learner's account".to_owned()));
+    // The learner first, as every write of their data holds them (an account erased meanwhile earns nothing
+    // and gets no enrolment back); then their enrolment before reading their progress, as a lesson completion
+    // does: a last lesson completed on another server at the same moment is then seen here, or sees this
+    // verification.
+    let learner = match super::accounts::hold_learner(&txn, account_id).await {
+        Ok(learner) => learner,
+        Err(AppError::SignInRequired) => return Ok(None),
+        Err(other) => return Err(other),
     };
+    super::progress::ensure_enrolled(&txn, [(account_id, found.id)]).await?;
     let record = complete_in(&txn, issuer, frameworks, &learner, found).await?;
     txn.commit().await?;
     Ok(record)

@@ -9,10 +9,7 @@
 //! here, beside the statements, so it shares the event's transaction.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction};
 use std::sync::Arc;
 
 use super::catalogue::find_module;
@@ -28,7 +25,7 @@ use crate::error::AppError;
 use crate::model::catalogue::ProgressSummary;
 use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
 use crate::ssr::content::Framework;
-use crate::ssr::entities::{account, quiz_attempt};
+use crate::ssr::entities::quiz_attempt;
 use crate::ssr::error::internal;
 use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
@@ -61,18 +58,6 @@ impl From<&AppState> for Context {
             xapi: state.xapi.clone(),
         }
     }
-}
-
-/// The learner an event is written for, held (shared) until the event commits: an erasure on another server
-/// marks the account before it deletes anything, so it waits for this event and then deletes what it wrote,
-/// or it came first and the event is refused as for a signed-out learner.
-async fn learner<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<account::Model, AppError> {
-    account::Entity::find_by_id(account_id)
-        .filter(account::Column::ErasedAt.is_null())
-        .lock_shared()
-        .one(db)
-        .await?
-        .ok_or(AppError::SignInRequired)
 }
 
 /// The learner opened a lesson (the lesson page's beacon reports it once the page is shown; rendering the
@@ -145,7 +130,7 @@ async fn submit_attempt_in(
     scope: &str,
     answers: Answers,
 ) -> Result<AttemptView, AppError> {
-    let learner = learner(txn, account_id).await?;
+    let learner = super::accounts::hold_learner(txn, account_id).await?;
     let found = find_module(txn, module_slug).await?;
     let (questions, policy) = questions_for(txn, &found, scope).await?;
     if questions.is_empty() {

@@ -184,6 +184,7 @@ pub async fn enrol(
         .into()
         .run(move |txn| {
             Box::pin(async move {
+                super::accounts::hold_learner(txn, account_id).await?;
                 let found = find_module(txn, &module_slug).await?;
                 ensure_enrolled(txn, [(account_id, found.id)]).await
             })
