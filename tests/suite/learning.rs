@@ -10,7 +10,7 @@ use app::ssr::entities::{
     module_completion, quiz_attempt, xapi_statement,
 };
 use app::ssr::group_commit::Writes;
-use app::ssr::services::accounts::{Registration, find_by_email};
+use app::ssr::services::accounts::{self, Registration, find_by_email};
 use app::ssr::services::lesson_events::{self, LearnerLesson, LessonCompletion, LessonOpening};
 use app::ssr::services::quizzes::Answers;
 use app::ssr::services::xapi::VERB_EXPERIENCED;
@@ -725,6 +725,30 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
     assert_eq!(rows::<enrolment::Entity>(db).await, 0);
     assert_eq!(rows::<cohort_member::Entity>(db).await, 0);
+    // Nor is the erased account's name, password or role written back by a change that read it before.
+    assert_eq!(
+        accounts::change_name(db, &ann, "Ann Again").await,
+        Err(AppError::SignInRequired)
+    );
+    assert_eq!(
+        accounts::change_password(
+            db,
+            "https://academy.example.nhs.uk",
+            &ann,
+            "a long enough passphrase",
+            "another long passphrase",
+            None
+        )
+        .await,
+        Err(AppError::SignInRequired)
+    );
+    let tombstone = account::Entity::find_by_id(ann.id)
+        .one(db)
+        .await
+        .expect("read the account")
+        .expect("the tombstone");
+    assert_eq!(tombstone.display_name, "Erased account");
+    assert_eq!(tombstone.password_hash, "");
 
     // The other order: an erasure already under way (its first step marks the account) holds back a lesson
     // that arrives meanwhile, which is then refused and writes nothing.

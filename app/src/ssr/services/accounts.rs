@@ -250,8 +250,16 @@ pub async fn grant_role(
             found.email
         )));
     }
-    let previous = found.role;
     let txn = db.begin().await?;
+    let found = lock_for_change(&txn, found.id)
+        .await
+        .map_err(|error| match error {
+            AppError::SignInRequired => {
+                AppError::NotFound(format!("An account with the email address {email}"))
+            }
+            other => other,
+        })?;
+    let previous = found.role;
     let mut active: account::ActiveModel = found.into();
     active.role = Set(role);
     let updated = active.update(&txn).await?;
@@ -342,7 +350,7 @@ pub async fn change_name(
         });
     }
     let txn = db.begin().await?;
-    let mut active: account::ActiveModel = account.clone().into();
+    let mut active: account::ActiveModel = lock_for_change(&txn, account.id).await?.into();
     active.display_name = Set(name.to_owned());
     active.update(&txn).await?;
     super::audit::record(
@@ -380,7 +388,8 @@ pub async fn change_password(
     }
     let hash = hash_password(new_password.to_owned()).await?;
     let txn = db.begin().await?;
-    let mut active: account::ActiveModel = account.clone().into();
+    let current = lock_for_change(&txn, account.id).await?;
+    let mut active: account::ActiveModel = current.clone().into();
     active.password_hash = Set(hash);
     active.update(&txn).await?;
     let ended = super::sessions::end_all(&txn, account.id, keep_session).await?;
@@ -394,7 +403,7 @@ pub async fn change_password(
     .await?;
     super::mail_outbox::enqueue(
         &txn,
-        super::emails::password_changed(&account.email, &account.display_name, base_url),
+        super::emails::password_changed(&current.email, &current.display_name, base_url),
     )
     .await?;
     txn.commit().await?;
@@ -404,6 +413,22 @@ pub async fn change_password(
         "password changed"
     );
     Ok(ended)
+}
+
+/// The account about to be changed (its name, password or role), locked until the change commits, or
+/// [`AppError::SignInRequired`] once erased: a change racing an erasure on another server either commits
+/// first (and the erasure then overwrites it) or waits and is refused, never writing the old name, password
+/// hash or role back onto the erased account.
+async fn lock_for_change<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    account_id: i32,
+) -> Result<account::Model, AppError> {
+    account::Entity::find_by_id(account_id)
+        .filter(account::Column::ErasedAt.is_null())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AppError::SignInRequired)
 }
 
 /// The learner a write of their own data is for, held (shared) until the caller's transaction ends, or
