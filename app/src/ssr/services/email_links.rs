@@ -113,6 +113,8 @@ pub async fn resend_verification(
         ));
     }
     let txn = db.begin().await?;
+    // Held, so no link is issued for an account erased meanwhile (nor an email sent to its address).
+    super::accounts::hold_learner(&txn, account.id).await?;
     let token = account_tokens::issue(&txn, account.id, TokenPurpose::VerifyEmail, None).await?;
     mail_outbox::enqueue(
         &txn,
@@ -195,7 +197,16 @@ pub async fn request_password_reset(
         });
     }
     let txn = db.begin().await?;
-    match find_by_email(&txn, &email).await? {
+    // Held, so no link is issued for an account erased meanwhile: answered as for an unknown address.
+    let found = match find_by_email(&txn, &email).await? {
+        Some(found) => match super::accounts::hold_learner(&txn, found.id).await {
+            Ok(held) => Some(held),
+            Err(AppError::SignInRequired) => None,
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
+    match found {
         Some(found) => {
             let token =
                 account_tokens::issue(&txn, found.id, TokenPurpose::ResetPassword, None).await?;
@@ -307,6 +318,8 @@ pub async fn request_email_change(
         });
     }
     let txn = db.begin().await?;
+    // Held, so nothing is sent for an account erased meanwhile.
+    super::accounts::hold_learner(&txn, account.id).await?;
     // The old address is told in both cases, so the notice cannot reveal whether the new one is taken.
     mail_outbox::enqueue(
         &txn,

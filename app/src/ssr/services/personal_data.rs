@@ -321,16 +321,10 @@ pub async fn erase_account(
     }
     let id = account.id;
     let txn = db.begin().await?;
-    // Its email links go before the account is marked, the order the links' own uses take (a link is consumed,
-    // then the account changed), so the two cannot each wait for the other.
-    account_token::Entity::delete_many()
-        .filter(account_token::Column::AccountId.eq(id))
-        .exec(&txn)
-        .await?;
-    // The account is marked next, before any of the learner's data is deleted: a lesson or attempt being
-    // written for this learner on another server holds the account until it commits, so this waits for it and
-    // the deletes below see what it wrote; one that starts after this waits here and is then refused. Nothing
-    // is left behind either way.
+    // The account is marked first, before any of the learner's data is deleted: a lesson, an attempt, a link
+    // issued or used for this learner on another server holds the account until it commits, so this waits for
+    // it and the deletes below see what it wrote; one that starts after this waits here and is then refused.
+    // Nothing is left behind either way.
     let now = Utc::now();
     let mut tombstone: account::ActiveModel = account.clone().into();
     tombstone.email = Set(format!("erased-{id}@erased.invalid"));
@@ -341,6 +335,10 @@ pub async fn erase_account(
     tombstone.erased_at = Set(Some(now));
     tombstone.update(&txn).await?;
     sessions::end_all(&txn, id, None).await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()
         .select_only()
         .column(xapi_statement::Column::Id)
