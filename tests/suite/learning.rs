@@ -784,4 +784,60 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     assert_eq!(outcome, vec![Err(AppError::SignInRequired)]);
     assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
     assert_eq!(rows::<enrolment::Entity>(db).await, 0);
+
+    // A verification link used while an erasure is under way waits for it, then finds the account gone: the
+    // erased account is never marked verified again.
+    let email = "cleo@example.org";
+    email_links::register(
+        db,
+        "https://academy.example.nhs.uk",
+        Registration {
+            email: email.into(),
+            display_name: "Cleo Example".into(),
+            password: "a long enough passphrase".into(),
+        },
+    )
+    .await
+    .expect("register");
+    let cleo = find_by_email(db, email)
+        .await
+        .expect("read the account")
+        .expect("registered");
+    let link = academy_tests::emailed_link(db, email, "/verify-email")
+        .await
+        .expect("a verification link");
+    let token = link
+        .split_once("token=")
+        .map(|(_, token)| token.to_owned())
+        .expect("a token in the link");
+    let erasing = db.begin().await.expect("begin the erasure");
+    account::ActiveModel {
+        id: Set(cleo.id),
+        erased_at: Set(Some(chrono::Utc::now())),
+        ..Default::default()
+    }
+    .update(&erasing)
+    .await
+    .expect("mark the account erased");
+    let verification = tokio::spawn({
+        let (db, issuer, frameworks) = (db.clone(), learn.issuer.clone(), learn.frameworks.clone());
+        async move { email_links::verify_email(&db, &issuer, &frameworks, &token).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !verification.is_finished(),
+        "the link waits for the erasure to commit"
+    );
+    erasing.commit().await.expect("commit the erasure");
+    let verified = verification.await.expect("the verification's task");
+    assert!(verified.is_err(), "the link no longer works: {verified:?}");
+    let after = account::Entity::find_by_id(cleo.id)
+        .one(db)
+        .await
+        .expect("read the account")
+        .expect("the account");
+    assert_eq!(
+        after.email_verified_at, None,
+        "the erased account stays unverified"
+    );
 }
