@@ -558,29 +558,7 @@ async fn a_last_lesson_and_an_email_verification_on_two_servers_at_once_issue_th
 async fn last_lesson_and_verification_at_once(db: &DatabaseConnection) {
     let learn = Learning::new(db).await;
     publish(db, &fixtures().join("valid")).await;
-    let email = "ann@example.org";
-    email_links::register(
-        db,
-        "https://academy.example.nhs.uk",
-        Registration {
-            email: email.into(),
-            display_name: "Ann Example".into(),
-            password: "a long enough passphrase".into(),
-        },
-    )
-    .await
-    .expect("register");
-    let ann = find_by_email(db, email)
-        .await
-        .expect("read the account")
-        .expect("registered");
-    let link = academy_tests::emailed_link(db, email, "/verify-email")
-        .await
-        .expect("a verification link");
-    let token = link
-        .split_once("token=")
-        .map(|(_, token)| token.to_owned())
-        .expect("a token in the link");
+    let (ann, token) = registered_with_a_verification_link(db, "ann@example.org").await;
 
     // "beta" has one lesson; the learner is not verified yet, so completing it earns nothing yet.
     let lesson = db.begin().await.expect("begin the lesson's batch");
@@ -787,29 +765,7 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
 
     // A verification link used while an erasure is under way waits for it, then finds the account gone: the
     // erased account is never marked verified again.
-    let email = "cleo@example.org";
-    email_links::register(
-        db,
-        "https://academy.example.nhs.uk",
-        Registration {
-            email: email.into(),
-            display_name: "Cleo Example".into(),
-            password: "a long enough passphrase".into(),
-        },
-    )
-    .await
-    .expect("register");
-    let cleo = find_by_email(db, email)
-        .await
-        .expect("read the account")
-        .expect("registered");
-    let link = academy_tests::emailed_link(db, email, "/verify-email")
-        .await
-        .expect("a verification link");
-    let token = link
-        .split_once("token=")
-        .map(|(_, token)| token.to_owned())
-        .expect("a token in the link");
+    let (cleo, token) = registered_with_a_verification_link(db, "cleo@example.org").await;
     let erasing = db.begin().await.expect("begin the erasure");
     account::ActiveModel {
         id: Set(cleo.id),
@@ -840,4 +796,34 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
         after.email_verified_at, None,
         "the erased account stays unverified"
     );
+}
+
+/// A learner who has registered and not yet followed their verification link, and that link's token.
+async fn registered_with_a_verification_link(
+    db: &DatabaseConnection,
+    email: &str,
+) -> (account::Model, String) {
+    email_links::register(
+        db,
+        "https://academy.example.nhs.uk",
+        Registration {
+            email: email.into(),
+            display_name: "A Learner".into(),
+            password: "a long enough passphrase".into(),
+        },
+    )
+    .await
+    .expect("register");
+    let registered = find_by_email(db, email)
+        .await
+        .expect("read the account")
+        .expect("registered");
+    let link = academy_tests::emailed_link(db, email, "/verify-email")
+        .await
+        .expect("a verification link");
+    let token = link
+        .split_once("token=")
+        .map(|(_, token)| token.to_owned())
+        .expect("a token in the link");
+    (registered, token)
 }
