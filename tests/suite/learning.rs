@@ -258,11 +258,7 @@ async fn completions_written_together_answer_as_if_written_in_turn(db: &Database
         ask(ann, "alpha", "first"),
         ask(bob, "beta", "only"),
     ];
-    let txn = db.begin().await.expect("begin");
-    let outcomes = lesson_events::complete_together(&txn, &learn.context(), &requests)
-        .await
-        .expect("written together");
-    txn.commit().await.expect("commit");
+    let outcomes = committed_batch(db, &learn.context(), &requests).await;
 
     assert_eq!(outcomes.len(), requests.len(), "one outcome per request");
     assert_eq!(shown(&outcomes[0]), (1, 2, Some("second".to_owned())));
@@ -440,37 +436,19 @@ async fn last_two_lessons_at_once(db: &DatabaseConnection) {
     .expect("enrol");
     let complete = |lesson: &str| [LessonCompletion(LearnerLesson::new(ann, "alpha", lesson))];
 
-    let first = db.begin().await.expect("begin the first server's batch");
-    let first_outcome =
-        lesson_events::complete_together(&first, &learn.context(), &complete("first"))
-            .await
-            .expect("the first server's batch");
+    let (first, first_outcome) = uncommitted_batch(db, &learn.context(), &complete("first")).await;
     assert_eq!(shown(&first_outcome[0]), (1, 2, Some("second".to_owned())));
 
     let second = tokio::spawn({
         let (db, context, requests) = (db.clone(), learn.context(), complete("second"));
-        async move {
-            let txn = db.begin().await.expect("begin the second server's batch");
-            let outcome = lesson_events::complete_together(&txn, &context, &requests)
-                .await
-                .expect("the second server's batch");
-            txn.commit()
-                .await
-                .expect("commit the second server's batch");
-            outcome
-        }
+        async move { committed_batch(&db, &context, &requests).await }
     });
-    // Long enough for the second batch to have read progress had it not waited for the first.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !second.is_finished(),
-        "the second server waits for the first to commit"
-    );
-    first
-        .commit()
-        .await
-        .expect("commit the first server's batch");
-    let second_outcome = second.await.expect("the second server's task");
+    let second_outcome = waits_for_commit(
+        second,
+        first,
+        "the second server waits for the first to commit",
+    )
+    .await;
 
     assert_eq!(
         shown(&second_outcome[0]),
@@ -505,14 +483,12 @@ async fn last_lesson_and_assessment_at_once(db: &DatabaseConnection) {
     publish(db, &fixtures().join("valid")).await;
     let ann = learner(db, "ann@example.org").await;
     // "gamma" needs its one lesson completed and its assessment passed.
-    let lesson = db.begin().await.expect("begin the lesson's batch");
-    let outcome = lesson_events::complete_together(
-        &lesson,
+    let (lesson, outcome) = uncommitted_batch(
+        db,
         &learn.context(),
         &[LessonCompletion(LearnerLesson::new(ann, "gamma", "only"))],
     )
-    .await
-    .expect("the lesson's batch");
+    .await;
     assert_eq!(shown(&outcome[0]), (1, 1, None));
 
     let assessment = tokio::spawn({
@@ -523,14 +499,12 @@ async fn last_lesson_and_assessment_at_once(db: &DatabaseConnection) {
                 .expect("the assessment")
         }
     });
-    // Long enough for the assessment to have read progress had it not waited for the lesson.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !assessment.is_finished(),
-        "the assessment waits for the lesson to commit"
-    );
-    lesson.commit().await.expect("commit the lesson's batch");
-    let attempt = assessment.await.expect("the assessment's task");
+    let attempt = waits_for_commit(
+        assessment,
+        lesson,
+        "the assessment waits for the lesson to commit",
+    )
+    .await;
 
     assert!(attempt.passed);
     assert_eq!(
@@ -561,14 +535,12 @@ async fn last_lesson_and_verification_at_once(db: &DatabaseConnection) {
     let (ann, token) = registered_with_a_verification_link(db, "ann@example.org").await;
 
     // "beta" has one lesson; the learner is not verified yet, so completing it earns nothing yet.
-    let lesson = db.begin().await.expect("begin the lesson's batch");
-    let outcome = lesson_events::complete_together(
-        &lesson,
+    let (lesson, outcome) = uncommitted_batch(
+        db,
         &learn.context(),
         &[LessonCompletion(LearnerLesson::new(ann.id, "beta", "only"))],
     )
-    .await
-    .expect("the lesson's batch");
+    .await;
     assert_eq!(shown(&outcome[0]), (1, 1, None));
 
     let verification = tokio::spawn({
@@ -579,14 +551,12 @@ async fn last_lesson_and_verification_at_once(db: &DatabaseConnection) {
                 .expect("the verification")
         }
     });
-    // Long enough for the waiting records to have been looked for had they not waited for the lesson.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !verification.is_finished(),
-        "the waiting records wait for the lesson to commit"
-    );
-    lesson.commit().await.expect("commit the lesson's batch");
-    verification.await.expect("the verification's task");
+    waits_for_commit(
+        verification,
+        lesson,
+        "the waiting records wait for the lesson to commit",
+    )
+    .await;
 
     assert_eq!(
         rows::<module_completion::Entity>(db).await,
@@ -633,10 +603,7 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
         ann.id, "alpha", "first",
     ))];
 
-    let lesson = db.begin().await.expect("begin the lesson's batch");
-    let outcome = lesson_events::complete_together(&lesson, &learn.context(), &complete)
-        .await
-        .expect("the lesson's batch");
+    let (lesson, outcome) = uncommitted_batch(db, &learn.context(), &complete).await;
     assert_eq!(shown(&outcome[0]), (1, 2, Some("second".to_owned())));
 
     let erasure = tokio::spawn({
@@ -647,13 +614,12 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
                 .expect("the erasure")
         }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !erasure.is_finished(),
-        "the erasure waits for the lesson to commit"
-    );
-    lesson.commit().await.expect("commit the lesson's batch");
-    erasure.await.expect("the erasure's task");
+    waits_for_commit(
+        erasure,
+        lesson,
+        "the erasure waits for the lesson to commit",
+    )
+    .await;
 
     assert_eq!(
         rows::<lesson_progress::Entity>(db).await,
@@ -731,34 +697,16 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     // The other order: an erasure already under way (its first step marks the account) holds back a lesson
     // that arrives meanwhile, which is then refused and writes nothing.
     let bob = learner(db, "bob@example.org").await;
-    let erasing = db.begin().await.expect("begin the erasure");
-    account::ActiveModel {
-        id: Set(bob),
-        erased_at: Set(Some(chrono::Utc::now())),
-        ..Default::default()
-    }
-    .update(&erasing)
-    .await
-    .expect("mark the account erased");
+    let erasing = erasure_under_way(db, bob).await;
     let late = tokio::spawn({
         let (db, context) = (db.clone(), learn.context());
         async move {
-            let txn = db.begin().await.expect("begin the lesson's batch");
             let requests = [LessonCompletion(LearnerLesson::new(bob, "alpha", "first"))];
-            let outcome = lesson_events::complete_together(&txn, &context, &requests)
-                .await
-                .expect("the lesson's batch");
-            txn.commit().await.expect("commit the lesson's batch");
-            outcome
+            committed_batch(&db, &context, &requests).await
         }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !late.is_finished(),
-        "the lesson waits for the erasure to commit"
-    );
-    erasing.commit().await.expect("commit the erasure");
-    let outcome = late.await.expect("the lesson's task");
+    let outcome =
+        waits_for_commit(late, erasing, "the lesson waits for the erasure to commit").await;
     assert_eq!(outcome, vec![Err(AppError::SignInRequired)]);
     assert_eq!(rows::<lesson_progress::Entity>(db).await, 0);
     assert_eq!(rows::<enrolment::Entity>(db).await, 0);
@@ -766,26 +714,17 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     // A verification link used while an erasure is under way waits for it, then finds the account gone: the
     // erased account is never marked verified again.
     let (cleo, token) = registered_with_a_verification_link(db, "cleo@example.org").await;
-    let erasing = db.begin().await.expect("begin the erasure");
-    account::ActiveModel {
-        id: Set(cleo.id),
-        erased_at: Set(Some(chrono::Utc::now())),
-        ..Default::default()
-    }
-    .update(&erasing)
-    .await
-    .expect("mark the account erased");
+    let erasing = erasure_under_way(db, cleo.id).await;
     let verification = tokio::spawn({
         let (db, issuer, frameworks) = (db.clone(), learn.issuer.clone(), learn.frameworks.clone());
         async move { email_links::verify_email(&db, &issuer, &frameworks, &token).await }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !verification.is_finished(),
-        "the link waits for the erasure to commit"
-    );
-    erasing.commit().await.expect("commit the erasure");
-    let verified = verification.await.expect("the verification's task");
+    let verified = waits_for_commit(
+        verification,
+        erasing,
+        "the link waits for the erasure to commit",
+    )
+    .await;
     assert!(verified.is_err(), "the link no longer works: {verified:?}");
     let after = account::Entity::find_by_id(cleo.id)
         .one(db)
@@ -826,4 +765,64 @@ async fn registered_with_a_verification_link(
         .map(|(_, token)| token.to_owned())
         .expect("a token in the link");
     (registered, token)
+}
+
+/// A batch of completions written as another server would, left uncommitted: its transaction (holding what it
+/// wrote and locked) and its outcomes.
+async fn uncommitted_batch(
+    db: &DatabaseConnection,
+    context: &learning::Context,
+    requests: &[LessonCompletion],
+) -> (
+    sea_orm::DatabaseTransaction,
+    Vec<Result<ProgressSummary, AppError>>,
+) {
+    let txn = db.begin().await.expect("begin a batch");
+    let outcomes = lesson_events::complete_together(&txn, context, requests)
+        .await
+        .expect("write the batch");
+    (txn, outcomes)
+}
+
+/// A batch of completions written and committed, as another server would.
+async fn committed_batch(
+    db: &DatabaseConnection,
+    context: &learning::Context,
+    requests: &[LessonCompletion],
+) -> Vec<Result<ProgressSummary, AppError>> {
+    let (txn, outcomes) = uncommitted_batch(db, context, requests).await;
+    txn.commit().await.expect("commit the batch");
+    outcomes
+}
+
+/// An erasure of the account under way on another server: its first step (marking the account) done, not
+/// yet committed.
+async fn erasure_under_way(
+    db: &DatabaseConnection,
+    account_id: i32,
+) -> sea_orm::DatabaseTransaction {
+    let erasing = db.begin().await.expect("begin the erasure");
+    account::ActiveModel {
+        id: Set(account_id),
+        erased_at: Set(Some(chrono::Utc::now())),
+        ..Default::default()
+    }
+    .update(&erasing)
+    .await
+    .expect("mark the account erased");
+    erasing
+}
+
+/// Checks that `waiting`, running on another server, waits for `holding` to commit (`what` says who waits
+/// for whom), then commits `holding` and returns what `waiting` gave.
+async fn waits_for_commit<T>(
+    waiting: tokio::task::JoinHandle<T>,
+    holding: sea_orm::DatabaseTransaction,
+    what: &str,
+) -> T {
+    // Long enough for `waiting` to have read past `holding` had it not waited.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "{what}");
+    holding.commit().await.expect("commit what is waited for");
+    waiting.await.expect("the waiting task")
 }

@@ -9,12 +9,10 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
-use crate::ssr::entities::account;
 use crate::ssr::entities::account_token::{self, TokenPurpose};
 
 /// How long a link works.
@@ -87,12 +85,12 @@ pub async fn consume<C: ConnectionTrait>(
         .ok_or_else(dead_link)?;
     // The account before the link, the order an erasure takes (it marks the account, then deletes its links):
     // a link used as its account is erased waits and then finds the account gone, or goes first.
-    account::Entity::find_by_id(found.account_id)
-        .filter(account::Column::ErasedAt.is_null())
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or_else(dead_link)?;
+    super::accounts::lock_for_change(db, found.account_id)
+        .await
+        .map_err(|error| match error {
+            AppError::SignInRequired => dead_link(),
+            other => other,
+        })?;
     let used = account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
         .filter(account_token::Column::Id.eq(found.id))

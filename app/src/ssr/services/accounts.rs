@@ -1,6 +1,7 @@
 //! Registering, signing in and creating admins.
 
 use chrono::Utc;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QuerySelect, TransactionTrait,
@@ -415,37 +416,41 @@ pub async fn change_password(
     Ok(ended)
 }
 
-/// The account about to be changed (its name, password or role), locked until the change commits, or
-/// [`AppError::SignInRequired`] once erased: a change racing an erasure on another server either commits
-/// first (and the erasure then overwrites it) or waits and is refused, never writing the old name, password
-/// hash or role back onto the erased account.
-async fn lock_for_change<C: sea_orm::ConnectionTrait>(
+/// The account, unless erased, locked as `lock` until the caller's transaction ends; erasure marks the
+/// account before deleting anything, so a write that holds it first is finished before the deletes run, and
+/// one that comes after waits and is refused ([`AppError::SignInRequired`]). The lock is PostgreSQL's (several
+/// servers); SQLite has one writer, and the erased check is enough there.
+async fn live_account<C: sea_orm::ConnectionTrait>(
     txn: &C,
     account_id: i32,
+    lock: LockType,
 ) -> Result<account::Model, AppError> {
     account::Entity::find_by_id(account_id)
         .filter(account::Column::ErasedAt.is_null())
-        .lock_exclusive()
+        .lock(lock)
         .one(txn)
         .await?
         .ok_or(AppError::SignInRequired)
 }
 
-/// The learner a write of their own data is for, held (shared) until the caller's transaction ends, or
-/// [`AppError::SignInRequired`] once the account is erased. Every such write (a lesson, an attempt, an
-/// enrolment, joining a cohort) takes this first: erasure marks the account before it deletes anything, so
-/// it waits for the write and then deletes what it wrote, or it came first and the write is refused. The lock
-/// is PostgreSQL's (several servers); SQLite has one writer, and the erased check is enough there.
+/// The account about to be changed (its name, password, role, or through an emailed link), held exclusively
+/// until the change commits: a change racing an erasure never writes the old name, password hash or role
+/// back onto the erased account, nor verifies it.
+pub(crate) async fn lock_for_change<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    account_id: i32,
+) -> Result<account::Model, AppError> {
+    live_account(txn, account_id, LockType::Update).await
+}
+
+/// The learner a write of their own data is for (a lesson, an attempt, an enrolment, joining a cohort, a
+/// record, an emailed link issued), held shared until the caller's transaction ends, so such writes do not
+/// wait for one another.
 pub async fn hold_learner<C: sea_orm::ConnectionTrait>(
     txn: &C,
     account_id: i32,
 ) -> Result<account::Model, AppError> {
-    account::Entity::find_by_id(account_id)
-        .filter(account::Column::ErasedAt.is_null())
-        .lock_shared()
-        .one(txn)
-        .await?
-        .ok_or(AppError::SignInRequired)
+    live_account(txn, account_id, LockType::Share).await
 }
 
 /// Finds an account by email.

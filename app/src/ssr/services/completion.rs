@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 
 use super::progress::module_progress;
@@ -47,10 +47,12 @@ pub async fn complete_if_due(
 }
 
 /// Completes the module inside the caller's transaction if its rule is now met, and returns the record id
-/// when one exists. The caller holds the learner's enrolment (`progress::ensure_enrolled`) first, so two
-/// servers deciding the same learner's module take turns. A learner who has not verified their email address earns nothing yet: a record names
-/// its holder, so it waits until the address is proved (then `email_links::verify_email` calls
-/// [`complete_if_due`] for every module they are enrolled in).
+/// when one exists. The caller holds the learner (`accounts::hold_learner`, so `learner` stays as read until
+/// the commit: a verification on another server waits for it) and then their enrolment
+/// (`progress::ensure_enrolled`, so two servers deciding the same learner's module take turns). A learner
+/// who has not verified their email address earns nothing yet: a record names its holder, so it waits until
+/// the address is proved (then `email_links::verify_email` calls [`complete_if_due`] for every module they
+/// are enrolled in).
 pub async fn complete_in(
     txn: &DatabaseTransaction,
     issuer: &Issuer,
@@ -58,17 +60,7 @@ pub async fn complete_in(
     learner: &account::Model,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
-    // Read again rather than taken from `learner`, which the caller may have read before it held the
-    // learner's enrolment: an address verified on another server a moment ago counts here. Read under a
-    // shared lock (PostgreSQL; SQLite has one writer anyway): a verification not yet committed waits for this
-    // transaction, so its search for records waiting on it (`complete_if_due` for each enrolment) sees this
-    // progress, even an enrolment this transaction made.
-    let verified = account::Entity::find_by_id(learner.id)
-        .lock_shared()
-        .one(txn)
-        .await?
-        .is_some_and(|account| account.email_verified_at.is_some());
-    if !verified {
+    if learner.email_verified_at.is_none() {
         return Ok(None);
     }
     let rule = found.completion;

@@ -138,9 +138,9 @@ pub async fn complete_together(
             .collect());
     }
     // Enrolled first, which holds each learner's enrolment row: on PostgreSQL a second server writing the
-    // same learner's module waits here for the first to commit, and so reads its progress below. Progress is read before this batch's pins, so each
-    // request is answered as if the batch's requests had been written one after another in order: a
-    // learner completing two lessons at once sees one, then both.
+    // same learner's module waits here for the first to commit, and so reads its progress below. Progress is
+    // read before this batch's pins, so each request is answered as if the batch's requests had been written
+    // one after another in order: a learner completing two lessons at once sees one, then both.
     ensure_enrolled(txn, ready.iter().map(|r| (r.learner.id, r.module.id))).await?;
     let mut completed = completed_lessons(txn, &ready, lessons).await?;
     pin_progress(txn, &ready).await?;

@@ -134,9 +134,9 @@ pub async fn completed_lessons<C: ConnectionTrait>(
 
 /// Enrols each (account, module) pair not enrolled already, in one statement, and holds each pair's
 /// enrolment row until the transaction ends: an existing row meets `ON CONFLICT DO UPDATE … WHERE false`,
-/// which on PostgreSQL locks it and writes nothing. So two servers writing progress in the same learner's module take turns, and the second reads
-/// the first's progress: two servers each completing one of a learner's last two lessons complete the
-/// module once, not never. Rows go in key order, so overlapping batches take these locks in the same order
+/// which on PostgreSQL locks it and writes nothing. So two servers writing progress in the same learner's
+/// module take turns, and the second reads the first's progress: two servers each completing one of a
+/// learner's last two lessons complete the module once, not never. Rows go in key order, so overlapping batches take these locks in the same order
 /// and cannot deadlock. (SQLite has one writer, so its transactions already take turns.)
 pub(crate) async fn ensure_enrolled<C: ConnectionTrait>(
     db: &C,
