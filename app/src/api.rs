@@ -6,6 +6,7 @@ pub mod admin;
 pub mod authoring;
 pub mod catalogue;
 pub mod cohorts;
+pub mod identity_providers;
 pub mod pathways;
 pub mod progress;
 pub mod quizzes;

@@ -21,6 +21,7 @@ use leptos_router::{SsrMode, path};
 use bundles::routes;
 
 use components::layout::Layout;
+use pages::admin_identity_providers::IdentityProvidersPage;
 use pages::{
     account::AccountPage, admin::AdminPage, assessment::AssessmentPage,
     assessment_editor::AssessmentEditorPage, authoring::AuthoringPage,
@@ -156,6 +157,7 @@ pub fn App() -> impl IntoView {
                     "/cohorts/:id" => CohortPage,
                     "/join" => JoinPage,
                     "/admin" => AdminPage,
+                    "/admin/identity-providers" => IdentityProvidersPage,
                     "/author" => AuthoringPage,
                     "/author/:module" => AuthoringModulePage,
                     "/author/:module/lessons/:file" => LessonEditorPage,

@@ -9,3 +9,4 @@ pub mod cohorts;
 pub mod pathways;
 pub mod quizzes;
 pub mod records;
+pub mod single_sign_on;

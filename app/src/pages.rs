@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_deleted;
 pub mod admin;
+pub mod admin_identity_providers;
 pub mod assessment;
 pub mod assessment_editor;
 pub mod authoring;

@@ -13,5 +13,6 @@ pub mod rate_limits;
 pub mod record_endpoints;
 pub mod router;
 pub mod serve;
+pub mod single_sign_on_endpoints;
 pub mod startup;
 pub mod static_assets;

@@ -3,6 +3,8 @@
 use anyhow::Context;
 use app::ssr::services::accounts;
 use app::ssr::services::lrs::LrsConfig;
+use app::ssr::services::single_sign_on::flow;
+use app::ssr::services::single_sign_on::providers::{self, ProviderSettings};
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use server::config::Config;
@@ -49,6 +51,39 @@ enum Command {
         #[arg(long, value_parser = ["learner", "course-lead", "admin"])]
         role: String,
     },
+    /// Register an organisation's OpenID Connect provider, offered on the sign-in page as "Sign in with
+    /// <name>". The provider must list `<PUBLIC_URL>/sign-in/sso/<slug>/callback` as a redirect URI.
+    AddIdentityProvider {
+        /// Short name in the sign-in address: lower-case letters, digits, hyphens.
+        #[arg(long)]
+        slug: String,
+        /// The organisation's name as its staff know it.
+        #[arg(long)]
+        name: String,
+        /// The issuer; its discovery document is at `<issuer>/.well-known/openid-configuration`.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// Read from the environment so it never appears in shell history or `ps`.
+        #[arg(long, env = "OIDC_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+        /// The email domains the provider signs people in for, separated by commas.
+        #[arg(long)]
+        email_domains: String,
+        /// A claim (such as `groups`) that makes someone a course lead when it holds --lead-claim-value.
+        #[arg(long, requires = "lead_claim_value")]
+        lead_claim: Option<String>,
+        #[arg(long, requires = "lead_claim")]
+        lead_claim_value: Option<String>,
+        /// The organisation controls these domains: their addresses count as verified even without an
+        /// `email_verified` claim (needed for Microsoft Entra ID, which sends none).
+        #[arg(long)]
+        trust_domain_addresses: bool,
+        /// Refuse password sign-in for addresses in these domains: the organisation's sign-in only.
+        #[arg(long)]
+        passwords_off: bool,
+    },
     /// Start signing new records with a fresh key; old keys stay published so earlier records still verify.
     RotateKey,
     /// Create a new admin account, its address taken as verified. An address that already has an account is
@@ -92,6 +127,32 @@ fn main() -> ExitCode {
         )),
         Command::Verify { keys, record } => verify(&keys, &record),
         Command::RotateKey => runtime.block_on(rotate_key(cli.config)),
+        Command::AddIdentityProvider {
+            slug,
+            name,
+            issuer,
+            client_id,
+            client_secret,
+            email_domains,
+            lead_claim,
+            lead_claim_value,
+            trust_domain_addresses,
+            passwords_off,
+        } => runtime.block_on(add_identity_provider(
+            cli.config,
+            ProviderSettings {
+                slug,
+                display_name: name,
+                issuer,
+                client_id,
+                client_secret,
+                email_domains,
+                lead_claim,
+                lead_claim_value,
+                trusts_domain_addresses: trust_domain_addresses,
+                passwords_off,
+            },
+        )),
         Command::GrantRole { email, role } => runtime.block_on(grant_role(cli.config, email, role)),
         Command::CreateAdmin {
             email,
@@ -211,6 +272,36 @@ async fn grant_role(config: Config, email: String, role: String) -> anyhow::Resu
         .map_err(|e| anyhow::anyhow!(e))?;
     println!("{} is now {}", account.email, role.as_str());
     Ok(ExitCode::SUCCESS)
+}
+
+async fn add_identity_provider(
+    config: Config,
+    settings: ProviderSettings,
+) -> anyhow::Result<ExitCode> {
+    let db = app::ssr::db::connect(&config.database_url).await?;
+    app::ssr::db::migrate(&db).await?;
+    match providers::register(&db, None, &settings).await {
+        Ok(provider) => {
+            let callback =
+                flow::callback_url(&url::Url::parse(&config.public_url)?, &provider.slug)?;
+            println!(
+                "{} can now sign people in at /sign-in/sso/{}; register {callback} as its redirect URI",
+                provider.display_name, provider.slug
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(app::error::AppError::Invalid { errors, .. }) => {
+            for error in errors {
+                let flag = match error.field.as_str() {
+                    "display_name" => "name".to_owned(),
+                    field => field.replace('_', "-"),
+                };
+                eprintln!("--{flag}: {}", error.message);
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(anyhow::anyhow!(other)),
+    }
 }
 
 async fn rotate_key(config: Config) -> anyhow::Result<ExitCode> {

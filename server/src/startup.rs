@@ -4,6 +4,7 @@ use app::ssr::content::{LoadReport, PublishedModules, ReviewPolicy};
 use app::ssr::db;
 use app::ssr::services::catalogue::SyncOutcome;
 use app::ssr::services::content_folder::{FolderPublished, publish_folder};
+use app::ssr::services::single_sign_on::discovery::ProviderDirectory;
 use app::ssr::services::xapi::XapiSettings;
 use app::ssr::state::AppState;
 use leptos::config::LeptosOptions;
@@ -24,6 +25,8 @@ pub enum StartupError {
     SiteIdentity(app::error::AppError),
     #[error("cannot set up email: {0}")]
     Mail(#[from] app::ssr::mail::MailError),
+    #[error("cannot build the HTTP client for identity providers: {0}")]
+    IdentityProviders(reqwest::Error),
     #[error("PUBLIC_URL `{url}` is not a URL: {source}")]
     PublicUrl {
         url: String,
@@ -136,6 +139,9 @@ pub async fn prepare(
         sessions: config.session_policy(),
         limits: Arc::new(app::ssr::limits::Limits::new(config.limit_settings())),
         mailer: Arc::new(mailer),
+        identity_providers: Arc::new(
+            ProviderDirectory::new().map_err(StartupError::IdentityProviders)?,
+        ),
         leptos_options,
     })
 }

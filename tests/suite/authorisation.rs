@@ -14,6 +14,7 @@ use academy_tests::{Learning, fixtures, on_both_databases};
 use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::entities::{cohort, completion_record};
+use app::ssr::services::single_sign_on::providers;
 use app::ssr::services::{authoring, catalogue, cohorts, completion, learning};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
@@ -456,6 +457,49 @@ fn rows() -> Vec<Row> {
             args: |_, _| pairs(&[("delete_password", PASSWORD)]),
             may: SIGNED_IN,
         },
+        // Signing in with an organisation: the provider list and both addresses are doors for anyone (the
+        // fixture's provider cannot be reached, and a callback with no sign-in under way is refused as
+        // expired: both answered, as to anyone, with a redirect to the sign-in page's notice).
+        Row {
+            what: "fn sign-in-providers",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /sign-in/sso/{provider}",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /sign-in/sso/{provider}/callback",
+            args: none,
+            may: PUBLIC,
+        },
+        // Registering and changing identity providers: admins only (a provider decides who signs in as whom).
+        Row {
+            what: "fn identity-providers",
+            args: none,
+            may: ADMIN,
+        },
+        Row {
+            what: "fn register-identity-provider",
+            args: |_, who| {
+                vec![
+                    ("slug".into(), format!("org-{who}")),
+                    ("display_name".into(), format!("Organisation {who}")),
+                    ("issuer".into(), "https://login.example.nhs.uk".into()),
+                    ("client_id".into(), "academy".into()),
+                    ("client_secret".into(), "secret".into()),
+                    ("email_domains".into(), "example.nhs.uk".into()),
+                ]
+            },
+            may: ADMIN,
+        },
+        Row {
+            what: "fn change-identity-provider",
+            args: |_, _| pairs(&[("slug", "north"), ("enabled", "yes")]),
+            may: ADMIN,
+        },
         // Doors for people not signed in (anyone may knock; the answers say nothing about other accounts).
         Row {
             what: "fn register",
@@ -529,6 +573,8 @@ const ROUTES: &[&str] = &[
     "POST /author/import",
     "GET /account/data.zip",
     "GET /modules/alpha/lessons/first/opened.gif",
+    "GET /sign-in/sso/{provider}",
+    "GET /sign-in/sso/{provider}/callback",
 ];
 
 /// How a call ended, as far as the owner rule is concerned.
@@ -627,6 +673,22 @@ async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
     learning::complete_lesson(db, learn.context(), learner.id, "beta", "only")
         .await
         .expect("complete");
+    // An organisation whose provider is not running (nothing listens on the discard port).
+    providers::register(
+        db,
+        None,
+        &providers::ProviderSettings {
+            slug: "north".into(),
+            display_name: "North Trust".into(),
+            issuer: "http://127.0.0.1:9".into(),
+            client_id: "academy".into(),
+            client_secret: "secret".into(),
+            email_domains: "north.nhs.uk".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("register a provider");
     let issuer = academy_tests::test_issuer(db).await;
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
     completion::complete_if_due(db, &issuer, &[], learner.id, &beta)
@@ -676,7 +738,8 @@ async fn call(
     let (method, template) = row.what.split_once(' ').unwrap_or(("GET", row.what));
     let path = template
         .replace("{record}", &fixture.record)
-        .replace("{cohort}", &fixture.cohort.to_string());
+        .replace("{cohort}", &fixture.cohort.to_string())
+        .replace("{provider}", "north");
     match method {
         "GET" => {
             let download = browser.get_bytes(&path).await;

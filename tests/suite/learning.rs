@@ -609,7 +609,7 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     let erasure = tokio::spawn({
         let (db, ann) = (db.clone(), ann.clone());
         async move {
-            personal_data::erase_account(&db, &ann, "a long enough passphrase")
+            personal_data::erase_account(&db, &ann, "a long enough passphrase", None)
                 .await
                 .expect("the erasure")
         }

@@ -28,5 +28,6 @@ mod properties;
 mod publishing;
 mod records;
 mod sessions;
+mod single_sign_on;
 mod soak;
 mod xapi;

@@ -157,7 +157,7 @@ async fn erasing_an_account_removes_personal_data_and_withdraws_records(db: &Dat
     let downloaded_jwt = record.jwt.clone();
     let (list_before, _) = records::status_list(db, &issuer).await.expect("list");
 
-    let wrong = personal_data::erase_account(db, &learner, "not my password").await;
+    let wrong = personal_data::erase_account(db, &learner, "not my password", None).await;
     assert!(wrong.is_err_and(|e| e.field_message("delete_password").is_some()));
     assert!(
         lesson_progress::Entity::find()
@@ -168,7 +168,7 @@ async fn erasing_an_account_removes_personal_data_and_withdraws_records(db: &Dat
         "a refused erasure changes nothing"
     );
 
-    let erased = personal_data::erase_account(db, &learner, PASSWORD)
+    let erased = personal_data::erase_account(db, &learner, PASSWORD, None)
         .await
         .expect("erase");
     assert_eq!(erased.records_withdrawn, 1);
@@ -327,7 +327,7 @@ async fn deleting_an_account_from_the_account_page_signs_out(db: &DatabaseConnec
 
 async fn a_course_lead_hands_over_before_deleting(db: &DatabaseConnection) {
     let lead = academy_tests::account(db, "lead@example.org", Role::CourseLead).await;
-    let refused = personal_data::erase_account(db, &lead, PASSWORD).await;
+    let refused = personal_data::erase_account(db, &lead, PASSWORD, None).await;
     assert!(matches!(refused, Err(AppError::Conflict(m)) if m.contains("new owner")));
 }
 

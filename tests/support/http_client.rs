@@ -50,6 +50,10 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
         sessions: app::ssr::session_store::SessionPolicy::default(),
         limits: Arc::new(app::ssr::limits::Limits::default()),
         mailer: Arc::new(crate::test_mailer()),
+        identity_providers: Arc::new(
+            app::ssr::services::single_sign_on::discovery::ProviderDirectory::new()
+                .expect("an HTTP client for identity providers"),
+        ),
         leptos_options: leptos::config::get_configuration(None)
             .expect("the Leptos settings cargo-leptos builds with")
             .leptos_options,

@@ -6,6 +6,7 @@
 //! would let a PostgreSQL-only bug through.
 
 pub mod http_client;
+pub mod identity_provider;
 pub mod load;
 pub mod process;
 pub mod soak;

@@ -156,6 +156,15 @@ pub async fn sign_in(
     Ok(())
 }
 
+/// The organisations whose staff can sign in with their own account, for the sign-in page. Anyone may ask:
+/// the names are shown to everyone on that page.
+#[server(endpoint = "sign-in-providers")]
+pub async fn sign_in_providers()
+-> Result<Vec<crate::model::single_sign_on::SignInProvider>, AppError> {
+    use crate::ssr::{auth::app_state, services::single_sign_on::providers};
+    providers::offered(&app_state()?.db).await
+}
+
 /// Signs out: the session row is deleted, not just the cookie.
 #[server(endpoint = "sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
@@ -257,7 +266,13 @@ pub async fn delete_account(
             "Tick the box to confirm that you want your account and learning history deleted.",
         ));
     }
-    personal_data::erase_account(&state.db, &account, &delete_password).await?;
+    let signed_in_at = auth::session()
+        .await?
+        .get::<i64>(auth::SIGNED_IN_AT_KEY)
+        .await
+        .map_err(auth::session_unreadable)?
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0));
+    personal_data::erase_account(&state.db, &account, &delete_password, signed_in_at).await?;
     auth::session()
         .await?
         .flush()

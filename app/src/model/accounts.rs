@@ -95,4 +95,8 @@ pub struct AccountSettings {
     pub email: String,
     pub email_verified: bool,
     pub sessions: Vec<SessionView>,
+    /// False for an account made by an organisation's sign-in: there is no password to change or confirm with.
+    pub has_password: bool,
+    /// The organisations whose sign-in is linked to this account, by name.
+    pub organisations: Vec<String>,
 }

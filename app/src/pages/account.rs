@@ -83,6 +83,7 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
         Signal::derive(move || actions.change_email.value().get().and_then(|r| r.err()));
     let delete_error =
         Signal::derive(move || actions.delete_account.value().get().and_then(|r| r.err()));
+    let organisations = settings.organisations.clone();
     let others = settings.sessions.iter().filter(|s| !s.current).count();
     let verified = if settings.email_verified {
         "Verified."
@@ -112,22 +113,40 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
         <section aria-labelledby="email-heading">
             <h2 id="email-heading">"Your email address"</h2>
             <p>{format!("{}: {verified}", settings.email)}</p>
-            <ErrorSummary error=email_error/>
-            <ActionForm action=actions.change_email attr:class="form" attr:novalidate=true>
-                <FormField name="new_email" label="New email address" input_type="email" autocomplete="email" hint="We send a link to the new address; your account moves when it is followed." error=email_error/>
-                <FormField name="email_password" label="Your current password" input_type="password" autocomplete="current-password" error=email_error/>
-                <button type="submit" class="button">"Change email address"</button>
-            </ActionForm>
+            {if settings.has_password {
+                view! {
+                    <ErrorSummary error=email_error/>
+                    <ActionForm action=actions.change_email attr:class="form" attr:novalidate=true>
+                        <FormField name="new_email" label="New email address" input_type="email" autocomplete="email" hint="We send a link to the new address; your account moves when it is followed." error=email_error/>
+                        <FormField name="email_password" label="Your current password" input_type="password" autocomplete="current-password" error=email_error/>
+                        <button type="submit" class="button">"Change email address"</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! { <p>"Your address comes from your organisation's sign-in. To move your account to another address, set a password first (below)."</p> }.into_any()
+            }}
         </section>
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">"Your password"</h2>
             {move || password_saved().then(|| view! { <p class="notice" role="status">"Your password has been changed, and every other browser has been signed out."</p> })}
-            <ErrorSummary error=password_error/>
-            <ActionForm action=actions.change_password attr:class="form" attr:novalidate=true>
-                <FormField name="current_password" label="Current password" input_type="password" autocomplete="current-password" error=password_error/>
-                <FormField name="new_password" label="New password" input_type="password" autocomplete="new-password" hint="At least 10 characters. A few unrelated words make a strong password." error=password_error/>
-                <button type="submit" class="button">"Change password"</button>
-            </ActionForm>
+            {(!organisations.is_empty()).then(|| view! {
+                <p>{format!("You can sign in with your organisation: {}.", organisations.join(", "))}</p>
+            })}
+            {if settings.has_password {
+                view! {
+                    <ErrorSummary error=password_error/>
+                    <ActionForm action=actions.change_password attr:class="form" attr:novalidate=true>
+                        <FormField name="current_password" label="Current password" input_type="password" autocomplete="current-password" error=password_error/>
+                        <FormField name="new_password" label="New password" input_type="password" autocomplete="new-password" hint="At least 10 characters. A few unrelated words make a strong password." error=password_error/>
+                        <button type="submit" class="button">"Change password"</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <p>"Your account has no password. To be able to sign in without your organisation as well, "
+                        <a href="/forgot-password">"ask for a link to set one"</a>" (sent to your address)."</p>
+                }.into_any()
+            }}
         </section>
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Where you are signed in"</h2>
@@ -172,7 +191,11 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
             <p>"Your account, progress, answers, learning statements and cohort memberships are deleted. Your completion records are withdrawn: their pages will say only that you withdrew them, and files you downloaded still show they were signed by the academy. This cannot be undone, so download your data first if you want to keep it."</p>
             <ErrorSummary error=delete_error/>
             <ActionForm action=actions.delete_account attr:class="form" attr:novalidate=true>
-                <FormField name="delete_password" label="Your password, to confirm" input_type="password" autocomplete="current-password" error=delete_error/>
+                {if settings.has_password {
+                    view! { <FormField name="delete_password" label="Your password, to confirm" input_type="password" autocomplete="current-password" error=delete_error/> }.into_any()
+                } else {
+                    view! { <FormField name="delete_password" label="Your email address, to confirm" input_type="email" autocomplete="off" error=delete_error/> }.into_any()
+                }}
                 <div class="field" class:field--error=move || delete_error.get().and_then(|e| e.field_message("confirm")).is_some()>
                     {move || delete_error.get().and_then(|e| e.field_message("confirm")).map(|m| view! {
                         <p class="field__error" id="field-confirm-error"><span class="visually-hidden">"Error: "</span>{m}</p>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::api::admin::{ParkedStatementView, SendParkedAgain, outbox_status};
 use crate::components::error_view::ErrorView;
@@ -15,6 +16,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text="Administration"/>
         <h1>"Administration"</h1>
+        <p><A href="/admin/identity-providers">"Sign-in with organisations"</A>": register an organisation's identity provider so its staff sign in with their own account."</p>
         <h2>"Learning record store"</h2>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

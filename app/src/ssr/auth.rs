@@ -41,7 +41,7 @@ pub fn app_state() -> Result<AppState, AppError> {
 /// A session that could not be loaded. Sessions live in the database, so a store failure means the
 /// database is out of reach (restarting, its connection cut): answered 503, try again. A session that
 /// loads but cannot be decoded is a fault on our side.
-fn session_unreadable(error: tower_sessions::session::Error) -> AppError {
+pub fn session_unreadable(error: tower_sessions::session::Error) -> AppError {
     match error {
         tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(
             why,

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. The schema itself is owned by the `migrations` crate.
 
 pub mod account;
+pub mod account_identity;
 pub mod account_token;
 pub mod audit_event;
 pub mod cohort;
@@ -8,6 +9,7 @@ pub mod cohort_member;
 pub mod cohort_module;
 pub mod completion_record;
 pub mod enrolment;
+pub mod identity_provider;
 pub mod issuer_key;
 pub mod lesson;
 pub mod lesson_progress;

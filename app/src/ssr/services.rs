@@ -27,6 +27,7 @@ pub mod progress;
 pub mod quizzes;
 pub mod records;
 pub mod sessions;
+pub mod single_sign_on;
 pub mod site;
 pub mod time_on_task;
 pub mod xapi;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Where queued emails go (SMTP, or files when no server is configured).
     pub mailer: Arc<Mailer>,
+    /// Organisations' identity providers: their discovery documents and keys, kept for an hour.
+    pub identity_providers: Arc<crate::ssr::services::single_sign_on::discovery::ProviderDirectory>,
     pub leptos_options: LeptosOptions,
     /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
     pub writes: crate::ssr::group_commit::Writes,

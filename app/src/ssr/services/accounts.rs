@@ -171,10 +171,28 @@ pub async fn authenticate(
         }
         return Err(refused);
     }
-    let hash = found
-        .as_ref()
-        .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-    let matches = verify_password(password.to_owned(), hash).await?;
+    if let Some(provider) =
+        super::single_sign_on::providers::requiring_sign_in_for(db, &email).await?
+    {
+        return Err(AppError::Invalid {
+            errors: vec![FieldError::new(
+                "email",
+                format!(
+                    "Your organisation signs you in: use \"Sign in with {}\" on this page.",
+                    provider.display_name
+                ),
+            )],
+            values: vec![("email".into(), email.clone())],
+        });
+    }
+    // An account made by an organisation's sign-in has no password (an empty hash): it is checked against
+    // the decoy like an unknown address, so the time taken does not tell them apart, and never matches.
+    let has_password = found.as_ref().is_some_and(|a| !a.password_hash.is_empty());
+    let hash = match &found {
+        Some(account) if has_password => account.password_hash.clone(),
+        _ => decoy_hash().to_owned(),
+    };
+    let matches = verify_password(password.to_owned(), hash).await? && has_password;
     match found {
         Some(account) if matches => {
             tracing::info!(account = account.id, "signed in");
@@ -331,6 +349,8 @@ pub async fn settings(
         email: account.email.clone(),
         email_verified: account.email_verified_at.is_some(),
         sessions: super::sessions::list(db, account, current).await?,
+        has_password: !account.password_hash.is_empty(),
+        organisations: super::single_sign_on::providers::linked_to(db, account.id).await?,
     })
 }
 

@@ -25,9 +25,9 @@ use crate::error::AppError;
 use crate::model::accounts::Role;
 use crate::ssr::csv::to_csv;
 use crate::ssr::entities::{
-    account, account_token, audit_event, cohort, cohort_member, completion_record, enrolment,
-    lesson_progress, mail_outbox, module, module_completion, quiz_attempt, session, xapi_outbox,
-    xapi_statement,
+    account, account_identity, account_token, audit_event, cohort, cohort_member,
+    completion_record, enrolment, identity_provider, lesson_progress, mail_outbox, module,
+    module_completion, quiz_attempt, session, xapi_outbox, xapi_statement,
 };
 use crate::ssr::error::internal;
 use crate::ssr::error::stored_json;
@@ -46,6 +46,7 @@ struct Everything {
     module_completions: Vec<Value>,
     completion_records: Vec<Value>,
     cohort_memberships: Vec<Value>,
+    organisation_sign_ins: Vec<Value>,
     sessions: Vec<Value>,
     xapi_statements: Vec<Value>,
     audit_events: Vec<Value>,
@@ -60,6 +61,7 @@ enrolments, lesson_progress: the modules you enrolled in and the lessons you com
 quiz_attempts: every answer you submitted, with its score\n\
 module_completions, completion_records: modules you completed and the records issued\n\
 cohort_memberships: cohorts you joined\n\
+organisation_sign_ins: the organisations you sign in through, and the identifier each gave the academy\n\
 sessions: where your account is signed in\n\
 xapi_statements: your learning events as xAPI statements\n\
 audit_events: security and account events about your account or done by you\n";
@@ -151,6 +153,20 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .into_iter()
         .map(|m| json!({ "cohort": cohort_names.get(&m.cohort_id), "joined_at": at(m.joined_at) }))
         .collect();
+    let links = account_identity::Entity::find()
+        .filter(account_identity::Column::AccountId.eq(id))
+        .find_also_related(identity_provider::Entity)
+        .all(db)
+        .await?;
+    let organisation_sign_ins = links
+        .into_iter()
+        .map(|(link, provider)| {
+            json!({
+                "organisation": provider.map(|p| p.display_name), "subject": link.subject,
+                "linked_at": at(link.linked_at), "last_used_at": at(link.last_used_at),
+            })
+        })
+        .collect();
     let sessions = session::Entity::find()
         .filter(session::Column::AccountId.eq(id))
         .all(db)
@@ -196,6 +212,7 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         module_completions,
         completion_records,
         cohort_memberships,
+        organisation_sign_ins,
         sessions,
         xapi_statements,
         audit_events,
@@ -237,6 +254,10 @@ fn tables(everything: &Everything) -> Result<Vec<(&'static str, String)>, AppErr
         table("module_completions.csv", &everything.module_completions)?,
         table("completion_records.csv", &everything.completion_records)?,
         table("cohort_memberships.csv", &everything.cohort_memberships)?,
+        table(
+            "organisation_sign_ins.csv",
+            &everything.organisation_sign_ins,
+        )?,
         table("sessions.csv", &everything.sessions)?,
         table("audit_events.csv", &everything.audit_events)?,
     ])
@@ -298,6 +319,9 @@ pub struct Erasure {
     pub attempts_deleted: u64,
 }
 
+/// How recently a person without a password must have signed in to erase their account.
+pub const RECENT_SIGN_IN_MINUTES: i64 = 15;
+
 /// Erases the account: checks the password, then in one transaction deletes the learner's data everywhere,
 /// withdraws their records and leaves an anonymous tombstone. Course leads and admins are refused until an
 /// admin makes them learners: their modules and cohorts need a new owner first.
@@ -305,6 +329,7 @@ pub async fn erase_account(
     db: &DatabaseConnection,
     account: &account::Model,
     password: &str,
+    signed_in_at: Option<DateTime<Utc>>,
 ) -> Result<Erasure, AppError> {
     if account.role != Role::Learner {
         return Err(AppError::Conflict(
@@ -313,7 +338,27 @@ pub async fn erase_account(
                 .to_owned(),
         ));
     }
-    if !verify_password(password.to_owned(), account.password_hash.clone()).await? {
+    // An account made by an organisation's sign-in has no password: its holder confirms with its address,
+    // in a session their organisation signed in moments ago (someone else at a shared workstation cannot).
+    if account.password_hash.is_empty() {
+        let recent = signed_in_at
+            .is_some_and(|at| Utc::now() - at < chrono::Duration::minutes(RECENT_SIGN_IN_MINUTES));
+        if !recent {
+            return Err(AppError::invalid(
+                "delete_password",
+                format!(
+                    "For your safety, sign out, sign in again with your organisation, then delete your account \
+                     within {RECENT_SIGN_IN_MINUTES} minutes."
+                ),
+            ));
+        }
+        if super::accounts::normalise_email(password) != account.email {
+            return Err(AppError::invalid(
+                "delete_password",
+                "Type your email address exactly as it is shown on this page.",
+            ));
+        }
+    } else if !verify_password(password.to_owned(), account.password_hash.clone()).await? {
         return Err(AppError::invalid(
             "delete_password",
             "Your password is not right.",
@@ -337,6 +382,11 @@ pub async fn erase_account(
     sessions::end_all(&txn, id, None).await?;
     account_token::Entity::delete_many()
         .filter(account_token::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    // The organisation's identifier for the person goes too: signing in there again makes a new account.
+    account_identity::Entity::delete_many()
+        .filter(account_identity::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()
