@@ -7,6 +7,7 @@ pub mod authoring;
 pub mod catalogue;
 pub mod cohorts;
 pub mod identity_providers;
+pub mod lti_platforms;
 pub mod pathways;
 pub mod progress;
 pub mod quizzes;

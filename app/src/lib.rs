@@ -22,6 +22,7 @@ use bundles::routes;
 
 use components::layout::Layout;
 use pages::admin_identity_providers::IdentityProvidersPage;
+use pages::admin_lti_platforms::LtiPlatformsPage;
 use pages::{
     account::AccountPage, admin::AdminPage, assessment::AssessmentPage,
     assessment_editor::AssessmentEditorPage, authoring::AuthoringPage,
@@ -158,6 +159,7 @@ pub fn App() -> impl IntoView {
                     "/join" => JoinPage,
                     "/admin" => AdminPage,
                     "/admin/identity-providers" => IdentityProvidersPage,
+                    "/admin/lti-platforms" => LtiPlatformsPage,
                     "/author" => AuthoringPage,
                     "/author/:module" => AuthoringModulePage,
                     "/author/:module/lessons/:file" => LessonEditorPage,

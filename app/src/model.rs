@@ -6,6 +6,7 @@ pub mod admin;
 pub mod authoring;
 pub mod catalogue;
 pub mod cohorts;
+pub mod lti;
 pub mod pathways;
 pub mod quizzes;
 pub mod records;

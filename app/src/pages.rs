@@ -4,6 +4,7 @@ pub mod account;
 pub mod account_deleted;
 pub mod admin;
 pub mod admin_identity_providers;
+pub mod admin_lti_platforms;
 pub mod assessment;
 pub mod assessment_editor;
 pub mod authoring;

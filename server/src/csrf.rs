@@ -33,9 +33,16 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap) -> bool {
     }
 }
 
+/// Where other sites post by design: an LTI platform's login initiation and launch. Neither acts on a
+/// session the request carries; each is checked on its own terms (a registered platform, a state bound to
+/// this browser, a signed ID token).
+const POSTED_FROM_OTHER_SITES: &[&str] = &["/lti/login", "/lti/launch"];
+
 /// Middleware refusing cross-site state changes with 403 and a plain explanation.
 pub async fn reject_cross_site(request: Request<Body>, next: Next) -> Response {
-    if is_cross_site(request.method(), request.headers()) {
+    if is_cross_site(request.method(), request.headers())
+        && !POSTED_FROM_OTHER_SITES.contains(&request.uri().path())
+    {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         return (
             StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod current_account;
 pub mod flash;
 pub mod learning_endpoints;
+pub mod lti_endpoints;
 pub mod rate_limits;
 pub mod record_endpoints;
 pub mod router;

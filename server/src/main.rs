@@ -3,6 +3,7 @@
 use anyhow::Context;
 use app::ssr::services::accounts;
 use app::ssr::services::lrs::LrsConfig;
+use app::ssr::services::lti::platforms as lti_platforms;
 use app::ssr::services::single_sign_on::flow;
 use app::ssr::services::single_sign_on::providers::{self, ProviderSettings};
 use clap::{Parser, Subcommand};
@@ -84,6 +85,31 @@ enum Command {
         #[arg(long)]
         passwords_off: bool,
     },
+    /// Register a VLE (Moodle, Canvas, Blackboard, Brightspace) that launches the academy as an LTI 1.3 tool,
+    /// with the details its administrator gives. Prints the tool's addresses to give them in return.
+    AddLtiPlatform {
+        /// The VLE's name, as course leads know it.
+        #[arg(long)]
+        name: String,
+        /// The platform's issuer (`iss`).
+        #[arg(long)]
+        issuer: String,
+        /// The client id the VLE gave the academy.
+        #[arg(long)]
+        client_id: String,
+        /// The deployment ids allowed to launch, separated by commas.
+        #[arg(long)]
+        deployment_ids: String,
+        /// The platform's OpenID Connect authentication request URL.
+        #[arg(long)]
+        auth_login_url: String,
+        /// The platform's OAuth 2 access token URL.
+        #[arg(long)]
+        token_url: String,
+        /// The platform's public keyset URL.
+        #[arg(long)]
+        jwks_url: String,
+    },
     /// Start signing new records with a fresh key; old keys stay published so earlier records still verify.
     RotateKey,
     /// Create a new admin account, its address taken as verified. An address that already has an account is
@@ -127,6 +153,26 @@ fn main() -> ExitCode {
         )),
         Command::Verify { keys, record } => verify(&keys, &record),
         Command::RotateKey => runtime.block_on(rotate_key(cli.config)),
+        Command::AddLtiPlatform {
+            name,
+            issuer,
+            client_id,
+            deployment_ids,
+            auth_login_url,
+            token_url,
+            jwks_url,
+        } => runtime.block_on(add_lti_platform(
+            cli.config,
+            lti_platforms::PlatformSettings {
+                name,
+                issuer,
+                client_id,
+                deployment_ids,
+                auth_login_url,
+                token_url,
+                jwks_url,
+            },
+        )),
         Command::AddIdentityProvider {
             slug,
             name,
@@ -297,6 +343,32 @@ async fn add_identity_provider(
                     field => field.replace('_', "-"),
                 };
                 eprintln!("--{flag}: {}", error.message);
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(anyhow::anyhow!(other)),
+    }
+}
+
+async fn add_lti_platform(
+    config: Config,
+    settings: lti_platforms::PlatformSettings,
+) -> anyhow::Result<ExitCode> {
+    let db = app::ssr::db::connect(&config.database_url).await?;
+    app::ssr::db::migrate(&db).await?;
+    match lti_platforms::register(&db, None, &settings).await {
+        Ok(platform) => {
+            let tool = lti_platforms::tool_addresses(&url::Url::parse(&config.public_url)?);
+            println!(
+                "{} can now launch the academy. In the VLE, set the tool's login initiation URL to {} and its \
+                 redirect URI to {}; its tool URL (target link URI) is the academy page to open, such as a module's",
+                platform.name, tool.login_initiation_url, tool.launch_url
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(app::error::AppError::Invalid { errors, .. }) => {
+            for error in errors {
+                eprintln!("--{}: {}", error.field.replace('_', "-"), error.message);
             }
             Ok(ExitCode::FAILURE)
         }

@@ -51,6 +51,29 @@ async fn private_unless_marked(
     response
 }
 
+/// Every response says it may not be framed (`X-Frame-Options: DENY`, for browsers that predate CSP's
+/// `frame-ancestors`), except one that names its own `frame-ancestors` other than `'none'`: the LTI launch's
+/// answers, which the launching VLE frames.
+async fn deny_framing_unless_allowed(
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let framable = response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|policy| {
+            policy.contains("frame-ancestors") && !policy.contains("frame-ancestors 'none'")
+        });
+    if !framable && !response.headers().contains_key(header::X_FRAME_OPTIONS) {
+        response
+            .headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
 /// The app's routes, worked out once per process. Generating them runs the app with resource loading
 /// suppressed through a process-wide flag, so a page rendering at that moment on another thread could wait
 /// forever (leptos issue 4773); tests build many routers at once, and a server needs the list only once.
@@ -112,6 +135,7 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
         .merge(crate::account_endpoints::routes())
         .merge(crate::learning_endpoints::routes())
         .merge(crate::single_sign_on_endpoints::routes())
+        .merge(crate::lti_endpoints::routes())
         .leptos_routes_with_context(&state, routes, request_context(state.clone()), move || {
             shell(leptos_options.clone())
         })
@@ -135,10 +159,7 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(axum::middleware::from_fn(deny_framing_unless_allowed))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),

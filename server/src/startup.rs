@@ -142,6 +142,10 @@ pub async fn prepare(
         identity_providers: Arc::new(
             ProviderDirectory::new().map_err(StartupError::IdentityProviders)?,
         ),
+        lti_platform_keys: Arc::new(
+            app::ssr::services::lti::platform_keys::PlatformKeys::new()
+                .map_err(StartupError::IdentityProviders)?,
+        ),
         leptos_options,
     })
 }

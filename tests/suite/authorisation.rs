@@ -496,6 +496,52 @@ fn rows() -> Vec<Row> {
             may: ADMIN,
         },
         Row {
+            what: "fn lti-platforms",
+            args: none,
+            may: ADMIN,
+        },
+        Row {
+            what: "fn register-lti-platform",
+            args: |_, who| {
+                vec![
+                    ("name".into(), format!("VLE {who}")),
+                    ("issuer".into(), format!("https://vle-{who}.example.ac.uk")),
+                    ("client_id".into(), "academy".into()),
+                    ("deployment_ids".into(), "1".into()),
+                    (
+                        "auth_login_url".into(),
+                        "https://vle.example.ac.uk/auth".into(),
+                    ),
+                    ("token_url".into(), "https://vle.example.ac.uk/token".into()),
+                    ("jwks_url".into(), "https://vle.example.ac.uk/jwks".into()),
+                ]
+            },
+            may: ADMIN,
+        },
+        Row {
+            what: "fn change-lti-platform",
+            args: |_, _| pairs(&[("platform", "1"), ("enabled", "yes")]),
+            may: ADMIN,
+        },
+        // A VLE's login initiation, launch and the new window a framed launch opens: doors for anyone, each
+        // checked on its own terms (a registered platform, a state bound to the browser, a signed token, a
+        // single-use ticket); here they are answered as to anyone, with the reason a launch is refused.
+        Row {
+            what: "GET /lti/login",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "POST /lti/launch",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /lti/continue",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "fn change-identity-provider",
             args: |_, _| pairs(&[("slug", "north"), ("enabled", "yes")]),
             may: ADMIN,
@@ -575,6 +621,9 @@ const ROUTES: &[&str] = &[
     "GET /modules/alpha/lessons/first/opened.gif",
     "GET /sign-in/sso/{provider}",
     "GET /sign-in/sso/{provider}/callback",
+    "GET /lti/login",
+    "POST /lti/launch",
+    "GET /lti/continue",
 ];
 
 /// How a call ended, as far as the owner rule is concerned.
@@ -747,6 +796,7 @@ async fn call(
                 status: download.status,
                 location: None,
                 body: String::from_utf8_lossy(&download.bytes).into_owned(),
+                headers: http::HeaderMap::new(),
             };
             route_outcome(&page, false)
         }

@@ -17,6 +17,7 @@ mod disk_full;
 mod http_journey;
 mod instances;
 mod learning;
+mod lti;
 mod mail;
 mod messages;
 mod migrations;

@@ -28,6 +28,7 @@ pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    pub headers: http::HeaderMap,
 }
 
 /// Loads `content`, publishes it into `db`, and builds the production router around it.
@@ -53,6 +54,10 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
         identity_providers: Arc::new(
             app::ssr::services::single_sign_on::discovery::ProviderDirectory::new()
                 .expect("an HTTP client for identity providers"),
+        ),
+        lti_platform_keys: Arc::new(
+            app::ssr::services::lti::platform_keys::PlatformKeys::new()
+                .expect("an HTTP client for LTI platforms"),
         ),
         leptos_options: leptos::config::get_configuration(None)
             .expect("the Leptos settings cargo-leptos builds with")
@@ -96,6 +101,7 @@ impl Browser {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024)
             .await
             .expect("read body");
@@ -103,7 +109,18 @@ impl Browser {
             status,
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            headers,
         }
+    }
+
+    /// The cookies held now (to replay a request later with them, as an attacker who copied them would).
+    pub fn cookies(&self) -> std::collections::BTreeMap<String, String> {
+        self.cookies.clone()
+    }
+
+    /// Puts back cookies taken with [`Browser::cookies`].
+    pub fn restore_cookies(&mut self, cookies: std::collections::BTreeMap<String, String>) {
+        self.cookies = cookies;
     }
 
     /// GET a page.

@@ -8,6 +8,7 @@
 pub mod http_client;
 pub mod identity_provider;
 pub mod load;
+pub mod lti_platform;
 pub mod process;
 pub mod soak;
 

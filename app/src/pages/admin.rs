@@ -17,6 +17,7 @@ pub fn AdminPage() -> impl IntoView {
         <Title text="Administration"/>
         <h1>"Administration"</h1>
         <p><A href="/admin/identity-providers">"Sign-in with organisations"</A>": register an organisation's identity provider so its staff sign in with their own account."</p>
+        <p><A href="/admin/lti-platforms">"VLEs (LTI 1.3)"</A>": register a university's VLE so its courses can launch the academy's modules."</p>
         <h2>"Learning record store"</h2>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -19,6 +19,7 @@ pub mod item_analysis;
 pub mod learning;
 pub mod lesson_events;
 pub mod lrs;
+pub mod lti;
 pub mod mail_outbox;
 pub mod passwords;
 pub mod pathways;

@@ -35,6 +35,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// Organisations' identity providers: their discovery documents and keys, kept for an hour.
     pub identity_providers: Arc<crate::ssr::services::single_sign_on::discovery::ProviderDirectory>,
+    /// VLEs' public keys for LTI launches, kept for an hour.
+    pub lti_platform_keys: Arc<crate::ssr::services::lti::platform_keys::PlatformKeys>,
     pub leptos_options: LeptosOptions,
     /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
     pub writes: crate::ssr::group_commit::Writes,

@@ -16,6 +16,9 @@ pub enum TokenPurpose {
     /// Proves the new address in `new_email`, then moves the account to it.
     #[sea_orm(string_value = "change-email")]
     ChangeEmail,
+    /// Signs in the new window a launch inside a VLE's frame opens (the frame cannot keep the sign-in).
+    #[sea_orm(string_value = "lti-continue")]
+    LtiContinue,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

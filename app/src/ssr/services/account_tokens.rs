@@ -21,6 +21,7 @@ pub fn lifetime(purpose: TokenPurpose) -> Duration {
         TokenPurpose::VerifyEmail => Duration::hours(48),
         TokenPurpose::ResetPassword => Duration::hours(1),
         TokenPurpose::ChangeEmail => Duration::hours(24),
+        TokenPurpose::LtiContinue => Duration::minutes(2),
     }
 }
 
@@ -37,13 +38,17 @@ pub async fn issue<C: ConnectionTrait>(
     new_email: Option<&str>,
 ) -> Result<String, AppError> {
     let now = Utc::now();
-    account_token::Entity::update_many()
-        .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
-        .filter(account_token::Column::AccountId.eq(account_id))
-        .filter(account_token::Column::Purpose.eq(purpose))
-        .filter(account_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
+    // A new emailed link makes the earlier ones of its kind useless; tickets for new windows do not, since
+    // several VLE activities on one page each hand over their own.
+    if purpose != TokenPurpose::LtiContinue {
+        account_token::Entity::update_many()
+            .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
+            .filter(account_token::Column::AccountId.eq(account_id))
+            .filter(account_token::Column::Purpose.eq(purpose))
+            .filter(account_token::Column::UsedAt.is_null())
+            .exec(db)
+            .await?;
+    }
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -68,6 +73,21 @@ fn dead_link() -> AppError {
         "token",
         "This link has expired or has already been used. Ask for a new one.",
     )
+}
+
+/// The live token, without using it: for a page that asks before acting on it.
+pub async fn peek<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<account_token::Model, AppError> {
+    let now = Utc::now();
+    account_token::Entity::find()
+        .filter(account_token::Column::TokenHash.eq(hash(token)))
+        .one(db)
+        .await?
+        .filter(|t| t.purpose == purpose && t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(dead_link)
 }
 
 /// Uses the token (once), inside the caller's transaction, returning what it authorises.

@@ -26,8 +26,8 @@ use crate::model::accounts::Role;
 use crate::ssr::csv::to_csv;
 use crate::ssr::entities::{
     account, account_identity, account_token, audit_event, cohort, cohort_member,
-    completion_record, enrolment, identity_provider, lesson_progress, mail_outbox, module,
-    module_completion, quiz_attempt, session, xapi_outbox, xapi_statement,
+    completion_record, enrolment, identity_provider, lesson_progress, lti_account, lti_platform,
+    mail_outbox, module, module_completion, quiz_attempt, session, xapi_outbox, xapi_statement,
 };
 use crate::ssr::error::internal;
 use crate::ssr::error::stored_json;
@@ -61,7 +61,8 @@ enrolments, lesson_progress: the modules you enrolled in and the lessons you com
 quiz_attempts: every answer you submitted, with its score\n\
 module_completions, completion_records: modules you completed and the records issued\n\
 cohort_memberships: cohorts you joined\n\
-organisation_sign_ins: the organisations you sign in through, and the identifier each gave the academy\n\
+organisation_sign_ins: the organisations and VLEs you sign in or launch from, and the identifier each gave\n\
+the academy\n\
 sessions: where your account is signed in\n\
 xapi_statements: your learning events as xAPI statements\n\
 audit_events: security and account events about your account or done by you\n";
@@ -158,6 +159,11 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .find_also_related(identity_provider::Entity)
         .all(db)
         .await?;
+    let vle_links = lti_account::Entity::find()
+        .filter(lti_account::Column::AccountId.eq(id))
+        .find_also_related(lti_platform::Entity)
+        .all(db)
+        .await?;
     let organisation_sign_ins = links
         .into_iter()
         .map(|(link, provider)| {
@@ -166,6 +172,12 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
                 "linked_at": at(link.linked_at), "last_used_at": at(link.last_used_at),
             })
         })
+        .chain(vle_links.into_iter().map(|(link, platform)| {
+            json!({
+                "organisation": platform.map(|p| p.name), "subject": link.subject,
+                "linked_at": at(link.linked_at), "last_used_at": at(link.last_launch_at),
+            })
+        }))
         .collect();
     let sessions = session::Entity::find()
         .filter(session::Column::AccountId.eq(id))
@@ -384,9 +396,14 @@ pub async fn erase_account(
         .filter(account_token::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
-    // The organisation's identifier for the person goes too: signing in there again makes a new account.
+    // The organisation's and VLEs' identifiers for the person go too: signing in or launching there again
+    // makes a new account.
     account_identity::Entity::delete_many()
         .filter(account_identity::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    lti_account::Entity::delete_many()
+        .filter(lti_account::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()

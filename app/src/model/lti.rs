@@ -1,0 +1,34 @@
+//! Shared types for the academy as an LTI 1.3 tool.
+
+use serde::{Deserialize, Serialize};
+
+/// The addresses a VLE administrator enters when adding the academy as a tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolAddresses {
+    pub login_initiation_url: String,
+    pub launch_url: String,
+    pub redirect_uris: Vec<String>,
+}
+
+/// A registered VLE as the admin page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LtiPlatformView {
+    pub id: i32,
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub deployment_ids: Vec<String>,
+    pub auth_login_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+    pub enabled: bool,
+    /// Accounts made or linked by launches from it.
+    pub linked_accounts: u64,
+}
+
+/// The admin page: the tool's own addresses and the platforms registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LtiPlatformsView {
+    pub tool: ToolAddresses,
+    pub platforms: Vec<LtiPlatformView>,
+}

@@ -1,0 +1,97 @@
+//! The academy as an LTI 1.3 tool (1EdTech): a VLE launches a learner into a module or lesson, signed in.
+//!
+//! A launch is OpenID Connect's implicit flow started by the platform: its login initiation (`login`) is
+//! answered by sending the browser to the platform's authorization endpoint with a fresh state and nonce; the
+//! platform posts back an ID token, which `launch` checks as the LTI 1.3 core specification and the 1EdTech
+//! Security Framework require (state and nonce single use, signature by the platform's published key with
+//! rotation, issuer, audience and authorized party, deployment, message type and version, expiry and issue
+//! time) before it signs the person in to the account linked to the platform's subject identifier.
+
+pub mod launch;
+pub mod login;
+pub mod platform_keys;
+pub mod platforms;
+
+use crate::error::AppError;
+
+/// Why a launch did not sign anyone in. Shown in the VLE's frame as a fixed message; the detail is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchProblem {
+    /// The platform (issuer and client id) is not registered, or is turned off.
+    UnknownPlatform,
+    /// The login initiation is malformed (no issuer, no login hint, a target off this site).
+    BadLogin,
+    /// The launch's state matches no login initiation from this browser: lapsed, used, or forged.
+    AttemptUnknown,
+    /// The platform's keys could not be fetched.
+    PlatformUnreachable,
+    /// The ID token failed a check.
+    TokenRefused,
+    /// The deployment is not one the admin registered for this platform.
+    UnknownDeployment,
+    /// A message the academy does not take (only resource link launches, for now).
+    UnsupportedMessage,
+}
+
+impl LaunchProblem {
+    /// What the person in the VLE is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            LaunchProblem::UnknownPlatform => {
+                "This VLE is not registered with Informatics Academy, or its registration is turned off. Ask \
+                 your VLE administrator to check the tool's registration."
+            }
+            LaunchProblem::BadLogin => {
+                "The VLE started the launch without the details LTI 1.3 requires. Ask your VLE administrator \
+                 to check the tool's login address and settings."
+            }
+            LaunchProblem::AttemptUnknown => {
+                "This launch has expired or was already used. Go back to your course and open the activity \
+                 again. If your browser blocks cookies inside the VLE, set the activity to open in a new \
+                 window."
+            }
+            LaunchProblem::PlatformUnreachable => {
+                "The academy could not fetch your VLE's public keys to check the launch. Try again in a few \
+                 minutes; if it keeps happening, tell your VLE administrator."
+            }
+            LaunchProblem::TokenRefused => {
+                "The launch could not be verified, so you have not been signed in. Try again from your \
+                 course; if it keeps happening, tell your VLE administrator (the academy logged the reason)."
+            }
+            LaunchProblem::UnknownDeployment => {
+                "This VLE deployment of the academy is not registered. Ask your VLE administrator to give the \
+                 academy's admin its deployment id."
+            }
+            LaunchProblem::UnsupportedMessage => {
+                "The VLE sent a kind of launch the academy does not take yet. Ask your VLE administrator to \
+                 link to a module or lesson."
+            }
+        }
+    }
+}
+
+/// A login initiation or launch that did not sign anyone in.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// Refused, with the reason for the log.
+    #[error("{problem:?}: {detail}")]
+    Refused {
+        problem: LaunchProblem,
+        detail: String,
+    },
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<sea_orm::DbErr> for LaunchError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        LaunchError::App(error.into())
+    }
+}
+
+pub(crate) fn refused(problem: LaunchProblem, detail: impl Into<String>) -> LaunchError {
+    LaunchError::Refused {
+        problem,
+        detail: detail.into(),
+    }
+}

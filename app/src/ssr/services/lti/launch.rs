@@ -1,0 +1,396 @@
+//! The launch (LTI 1.3 core, section 5.1.2): the platform posts an ID token back; every check the
+//! specification and the 1EdTech Security Framework require is made here before anyone is signed in.
+
+use chrono::{Duration, Utc};
+use jsonwebtoken::{Algorithm, Validation};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::login::{LOGIN_LIFETIME_SECONDS, on_this_site, state_hash};
+use super::platform_keys::PlatformKeys;
+use super::{LaunchError, LaunchProblem, platforms, refused};
+use crate::error::AppError;
+use crate::model::accounts::Role;
+use crate::ssr::entities::{account, lti_account, lti_login, lti_platform};
+use crate::ssr::services::audit;
+
+/// Clock difference tolerated with a platform, for expiry and issue time.
+const LEEWAY_SECONDS: i64 = 120;
+
+/// What the platform posts to the launch address.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LaunchForm {
+    pub id_token: Option<String>,
+    pub state: Option<String>,
+    /// Sent instead of an ID token when the platform could not authenticate the person.
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// The resource link claim: the VLE's activity that launched.
+#[derive(Debug, Clone, Deserialize)]
+struct ResourceLink {
+    id: String,
+    title: Option<String>,
+}
+
+/// The launch's claims, as the specification names them.
+#[derive(Debug, Clone, Deserialize)]
+struct LaunchClaims {
+    sub: String,
+    aud: serde_json::Value,
+    azp: Option<String>,
+    iat: i64,
+    nonce: String,
+    name: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/message_type")]
+    message_type: String,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/version")]
+    version: String,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/deployment_id")]
+    deployment_id: String,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri")]
+    target_link_uri: String,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/resource_link")]
+    resource_link: Option<ResourceLink>,
+    /// Required by LTI core (it may be empty); a launch without it is malformed.
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/roles")]
+    #[allow(dead_code)]
+    roles: Vec<String>,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation")]
+    launch_presentation: Option<LaunchPresentation>,
+}
+
+/// Where the launch is shown: its `return_url` is a page of the VLE, whose origin frames the launch.
+#[derive(Debug, Clone, Deserialize)]
+struct LaunchPresentation {
+    return_url: Option<String>,
+}
+
+/// A checked launch: who is signed in, and the page on this site the activity links to.
+#[derive(Debug)]
+pub struct Launched {
+    pub account: account::Model,
+    /// A path on this site.
+    pub target: String,
+    /// The VLE activity's title, for the page that continues in a new window.
+    pub title: Option<String>,
+    /// The sites allowed to frame the launch's answer: the platform's issuer origin, and the origin of the
+    /// VLE page the launch says it returns to (Canvas and Blackboard serve courses from other hosts than
+    /// their issuer).
+    pub frame_origins: Vec<String>,
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
+}
+
+/// Checks a launch and signs in the person it is for. `state_cookie` is the state the login initiation left
+/// in this browser: a launch arriving without it did not start here.
+pub async fn launch(
+    db: &DatabaseConnection,
+    keys: &PlatformKeys,
+    public_url: &url::Url,
+    form: &LaunchForm,
+    state_cookie: Option<&str>,
+) -> Result<Launched, LaunchError> {
+    let unknown = |why: &str| refused(LaunchProblem::AttemptUnknown, why.to_owned());
+    let state = form.state.as_deref().ok_or_else(|| unknown("no state"))?;
+    match state_cookie {
+        Some(cookie) if same_secret(cookie, state) => {}
+        Some(_) => return Err(unknown("the state does not match this browser's")),
+        None => {
+            return Err(unknown(
+                "no state cookie came with the launch (blocked, or another browser)",
+            ));
+        }
+    }
+    // Used once: whoever deletes the row has the launch; a replay finds nothing.
+    let login = lti_login::Entity::find()
+        .filter(lti_login::Column::StateHash.eq(state_hash(state)))
+        .one(db)
+        .await?
+        .ok_or_else(|| unknown("no login initiation has this state (lapsed or used)"))?;
+    let deleted = lti_login::Entity::delete_by_id(login.id).exec(db).await?;
+    if deleted.rows_affected != 1 {
+        return Err(unknown("another request used this state first"));
+    }
+    if Utc::now() - login.created_at > Duration::seconds(LOGIN_LIFETIME_SECONDS) {
+        return Err(unknown("the login initiation lapsed"));
+    }
+    let platform = lti_platform::Entity::find_by_id(login.platform_id)
+        .filter(lti_platform::Column::Enabled.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            refused(
+                LaunchProblem::UnknownPlatform,
+                "the platform was turned off during the launch",
+            )
+        })?;
+    if let Some(error) = &form.error {
+        return Err(refused(
+            LaunchProblem::TokenRefused,
+            format!(
+                "{} answered {error}: {}",
+                platform.issuer,
+                form.error_description
+                    .as_deref()
+                    .unwrap_or("no description")
+            ),
+        ));
+    }
+    let token = form
+        .id_token
+        .as_deref()
+        .ok_or_else(|| refused(LaunchProblem::TokenRefused, "no id_token"))?;
+    let claims = verified_claims(keys, &platform, &login, token).await?;
+    let bad = |why: String| refused(LaunchProblem::TokenRefused, why);
+    if claims.version != "1.3.0" {
+        return Err(bad(format!("LTI version {:?}, not 1.3.0", claims.version)));
+    }
+    if !platforms::allows_deployment(&platform, &claims.deployment_id) {
+        return Err(refused(
+            LaunchProblem::UnknownDeployment,
+            format!(
+                "deployment {:?} of {}",
+                claims.deployment_id, platform.issuer
+            ),
+        ));
+    }
+    if claims.message_type != "LtiResourceLinkRequest" {
+        return Err(refused(
+            LaunchProblem::UnsupportedMessage,
+            format!("message type {:?}", claims.message_type),
+        ));
+    }
+    let Some(link) = claims.resource_link.clone().filter(|l| !l.id.is_empty()) else {
+        return Err(bad(
+            "a resource link launch with no resource_link.id".to_owned()
+        ));
+    };
+    if claims.target_link_uri != login.target_link_uri
+        || !on_this_site(public_url, &claims.target_link_uri)
+    {
+        return Err(bad(format!(
+            "target_link_uri {} differs from the login initiation's {}",
+            claims.target_link_uri, login.target_link_uri
+        )));
+    }
+    let account = account_for(db, &platform, &claims).await?;
+    let target = url::Url::parse(&claims.target_link_uri)
+        .map(|u| {
+            let mut path = u.path().to_owned();
+            if let Some(query) = u.query() {
+                path.push('?');
+                path.push_str(query);
+            }
+            path
+        })
+        .map_err(|e| bad(format!("target_link_uri: {e}")))?;
+    let mut frame_origins: Vec<String> = [
+        Some(platform.issuer.as_str()),
+        claims
+            .launch_presentation
+            .as_ref()
+            .and_then(|p| p.return_url.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|address| url::Url::parse(address).ok())
+    .filter(|u| matches!(u.scheme(), "https" | "http"))
+    .map(|u| u.origin().ascii_serialization())
+    .filter(|origin| origin != "null")
+    .collect();
+    frame_origins.dedup();
+    tracing::info!(account = account.id, platform = %platform.issuer, resource_link = %link.id, "LTI launch");
+    Ok(Launched {
+        account,
+        target,
+        title: link.title,
+        frame_origins,
+    })
+}
+
+/// The ID token's signature (by the platform's key named in its header), issuer, audience, expiry and
+/// required claims (by `jsonwebtoken`), then what that crate leaves: authorized party, issue time, nonce.
+async fn verified_claims(
+    keys: &PlatformKeys,
+    platform: &lti_platform::Model,
+    login: &lti_login::Model,
+    token: &str,
+) -> Result<LaunchClaims, LaunchError> {
+    let bad = |why: String| refused(LaunchProblem::TokenRefused, why);
+    let header = jsonwebtoken::decode_header(token).map_err(|e| bad(format!("not a JWT: {e}")))?;
+    if header.alg != Algorithm::RS256 {
+        return Err(bad(format!("signed with {:?}, not RS256", header.alg)));
+    }
+    let kid = header
+        .kid
+        .ok_or_else(|| bad("the ID token names no key (kid)".to_owned()))?;
+    let key = keys.key(&platform.jwks_url, &kid).await?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&[&platform.issuer]);
+    validation.set_audience(&[&platform.client_id]);
+    validation.leeway = LEEWAY_SECONDS.unsigned_abs();
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+    let claims = jsonwebtoken::decode::<LaunchClaims>(token, &key, &validation)
+        .map_err(|e| {
+            bad(format!(
+                "the ID token from {} failed a check: {e}",
+                platform.issuer
+            ))
+        })?
+        .claims;
+    let audiences: Vec<&str> = match &claims.aud {
+        serde_json::Value::String(one) => vec![one.as_str()],
+        serde_json::Value::Array(many) => many.iter().filter_map(|a| a.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let party_ok = match &claims.azp {
+        Some(azp) => azp == &platform.client_id,
+        None => audiences.len() == 1,
+    };
+    if !party_ok {
+        return Err(bad(format!(
+            "{} audiences with authorized party {:?}, not {}",
+            audiences.len(),
+            claims.azp,
+            platform.client_id
+        )));
+    }
+    let age = Utc::now().timestamp().saturating_sub(claims.iat);
+    if !(-LEEWAY_SECONDS..=LOGIN_LIFETIME_SECONDS + LEEWAY_SECONDS).contains(&age) {
+        return Err(bad(format!("issued {age} seconds ago")));
+    }
+    if !same_secret(&claims.nonce, &login.nonce) {
+        return Err(bad("the nonce is not the login initiation's".to_owned()));
+    }
+    if claims.sub.is_empty() || claims.sub.len() > 255 {
+        return Err(bad(format!("a subject of {} characters", claims.sub.len())));
+    }
+    Ok(claims)
+}
+
+/// The account linked to the platform's subject, or a new learner account. Never matched by the email a
+/// platform sends: platforms do not say they verified it. Two first launches at once are settled by the
+/// unique indexes: the one that loses tries again and finds the other's account.
+async fn account_for(
+    db: &DatabaseConnection,
+    platform: &lti_platform::Model,
+    claims: &LaunchClaims,
+) -> Result<account::Model, LaunchError> {
+    match link_once(db, platform, claims).await {
+        Err(AppError::Conflict(_)) => Ok(link_once(db, platform, claims).await?),
+        other => Ok(other?),
+    }
+}
+
+fn raced(error: sea_orm::DbErr) -> AppError {
+    if matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        AppError::Conflict("a first launch raced another".to_owned())
+    } else {
+        error.into()
+    }
+}
+
+async fn link_once(
+    db: &DatabaseConnection,
+    platform: &lti_platform::Model,
+    claims: &LaunchClaims,
+) -> Result<account::Model, AppError> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let linked = lti_account::Entity::find()
+        .filter(lti_account::Column::PlatformId.eq(platform.id))
+        .filter(lti_account::Column::Subject.eq(&claims.sub))
+        .one(&txn)
+        .await?;
+    let account = match linked {
+        Some(link) => {
+            let account =
+                crate::ssr::services::accounts::hold_learner(&txn, link.account_id).await?;
+            let mut used: lti_account::ActiveModel = link.into();
+            used.last_launch_at = Set(now);
+            used.update(&txn).await?;
+            account
+        }
+        None => {
+            // Never the address the platform sends: it is not proof (a VLE user may be able to set any
+            // address), and an account made under someone's address could be theirs to reclaim later while
+            // the VLE user still launches into it. The account gets an address that receives no mail.
+            let email = format!(
+                "lti-{}-{}@lti.invalid",
+                platform.id,
+                &hex::encode(Sha256::digest(claims.sub.as_bytes()))[..24]
+            );
+            let name = claims
+                .name
+                .clone()
+                .or_else(|| match (&claims.given_name, &claims.family_name) {
+                    (Some(given), Some(family)) => Some(format!("{given} {family}")),
+                    (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+                    (None, None) => None,
+                })
+                .map(|n| n.trim().chars().take(80).collect::<String>())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| {
+                    format!(
+                        "{} learner",
+                        platform.name.chars().take(60).collect::<String>()
+                    )
+                });
+            let created = account::ActiveModel {
+                email: Set(email),
+                display_name: Set(name),
+                password_hash: Set(String::new()),
+                role: Set(Role::Learner),
+                created_at: Set(now),
+                email_verified_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(raced)?;
+            lti_account::ActiveModel {
+                platform_id: Set(platform.id),
+                subject: Set(claims.sub.clone()),
+                account_id: Set(created.id),
+                linked_at: Set(now),
+                last_launch_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(raced)?;
+            audit::record(
+                &txn,
+                Some(created.id),
+                "account.created",
+                &format!("account:{}", created.id),
+                serde_json::json!({ "lti_platform": platform.issuer }),
+            )
+            .await?;
+            created
+        }
+    };
+    audit::record(
+        &txn,
+        Some(account.id),
+        "account.signed_in",
+        &format!("account:{}", account.id),
+        serde_json::json!({ "lti_platform": platform.issuer }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(account)
+}

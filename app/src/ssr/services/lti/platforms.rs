@@ -1,0 +1,257 @@
+//! The VLEs registered to launch the academy, and what a VLE administrator registers on their side.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::error::{AppError, FieldError};
+use crate::model::accounts::Role;
+pub use crate::model::lti::ToolAddresses;
+use crate::model::lti::{LtiPlatformView, LtiPlatformsView};
+use crate::ssr::entities::{account, lti_account, lti_platform};
+use crate::ssr::services::audit;
+
+/// What an admin enters for a platform, from its administrator.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformSettings {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    /// Separated by commas, spaces or new lines.
+    pub deployment_ids: String,
+    pub auth_login_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+}
+
+/// https, or plain http on this machine only (a platform under test): the platform's keys and tokens travel
+/// over these addresses.
+pub(crate) fn acceptable_url(address: &str) -> bool {
+    let Ok(url) = url::Url::parse(address) else {
+        return false;
+    };
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+    );
+    (url.scheme() == "https" || (url.scheme() == "http" && loopback))
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.fragment().is_none()
+}
+
+/// Registers a platform, enabled at once; `actor` is the admin (none from the command line).
+pub async fn register<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<i32>,
+    settings: &PlatformSettings,
+) -> Result<lti_platform::Model, AppError> {
+    let mut errors = Vec::new();
+    let name = settings.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push(FieldError::new(
+            "name",
+            "Enter the VLE's name, such as \"University of Leeds Minerva\", up to 120 characters.",
+        ));
+    }
+    let issuer = settings.issuer.trim().to_owned();
+    if !acceptable_url(&issuer) {
+        errors.push(FieldError::new(
+            "issuer",
+            "Enter the platform's issuer as its administrator gives it: an https address.",
+        ));
+    }
+    let client_id = settings.client_id.trim().to_owned();
+    if client_id.is_empty() || client_id.len() > 255 {
+        errors.push(FieldError::new(
+            "client_id",
+            "Enter the client id the VLE gave the academy when the tool was added.",
+        ));
+    }
+    let deployments: Vec<&str> = settings
+        .deployment_ids
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if deployments.is_empty() || deployments.iter().any(|d| d.len() > 255) {
+        errors.push(FieldError::new(
+            "deployment_ids",
+            "Enter at least one deployment id from the VLE (Moodle shows it in the tool's details).",
+        ));
+    }
+    let urls = [
+        (
+            "auth_login_url",
+            &settings.auth_login_url,
+            "authentication request URL",
+        ),
+        ("token_url", &settings.token_url, "access token URL"),
+        ("jwks_url", &settings.jwks_url, "public keyset URL"),
+    ];
+    for (field, value, what) in urls {
+        if !acceptable_url(value.trim()) || value.trim().len() > 500 {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "Enter the platform's {what}: an https address, as its administrator gives it."
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid {
+            errors,
+            values: vec![
+                ("name".into(), name),
+                ("issuer".into(), issuer),
+                ("client_id".into(), client_id),
+            ],
+        });
+    }
+    let taken = lti_platform::Entity::find()
+        .filter(lti_platform::Column::Issuer.eq(&issuer))
+        .filter(lti_platform::Column::ClientId.eq(&client_id))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        return Err(AppError::invalid(
+            "client_id",
+            "A platform with this issuer and client id is already registered.",
+        ));
+    }
+    let created = lti_platform::ActiveModel {
+        name: Set(name),
+        issuer: Set(issuer),
+        client_id: Set(client_id),
+        deployment_ids: Set(deployments.join("\n")),
+        auth_login_url: Set(settings.auth_login_url.trim().to_owned()),
+        token_url: Set(settings.token_url.trim().to_owned()),
+        jwks_url: Set(settings.jwks_url.trim().to_owned()),
+        enabled: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "lti_platform.registered",
+        &format!("lti_platform:{}", created.id),
+        serde_json::json!({ "issuer": created.issuer, "client_id": created.client_id }),
+    )
+    .await?;
+    tracing::info!(platform = %created.name, issuer = %created.issuer, "LTI platform registered");
+    Ok(created)
+}
+
+/// Whether the platform registered this deployment.
+pub fn allows_deployment(platform: &lti_platform::Model, deployment_id: &str) -> bool {
+    platform.deployment_ids.lines().any(|d| d == deployment_id)
+}
+
+/// The tool's addresses on this site.
+pub fn tool_addresses(public_url: &url::Url) -> ToolAddresses {
+    let at = |path: &str| {
+        public_url
+            .join(path)
+            .map_or_else(|_| path.to_owned(), |u| u.to_string())
+    };
+    ToolAddresses {
+        login_initiation_url: at("/lti/login"),
+        launch_url: at("/lti/launch"),
+        redirect_uris: vec![at("/lti/launch")],
+    }
+}
+
+/// Only admins manage platforms: a platform decides who is signed in as whom.
+fn require_admin(account: &account::Model) -> Result<(), AppError> {
+    if account.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Registers a platform for an admin in the browser (see [`register`]).
+pub async fn register_by(
+    db: &DatabaseConnection,
+    admin: &account::Model,
+    settings: &PlatformSettings,
+) -> Result<lti_platform::Model, AppError> {
+    require_admin(admin)?;
+    let txn = db.begin().await?;
+    let created = register(&txn, Some(admin.id), settings).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The tool's addresses and every registered platform, for the admin page.
+pub async fn list(
+    db: &DatabaseConnection,
+    admin: &account::Model,
+    public_url: &url::Url,
+) -> Result<LtiPlatformsView, AppError> {
+    require_admin(admin)?;
+    let rows = lti_platform::Entity::find()
+        .order_by_asc(lti_platform::Column::Name)
+        .all(db)
+        .await?;
+    let mut platforms = Vec::with_capacity(rows.len());
+    for platform in rows {
+        let linked_accounts = lti_account::Entity::find()
+            .filter(lti_account::Column::PlatformId.eq(platform.id))
+            .count(db)
+            .await?;
+        platforms.push(LtiPlatformView {
+            id: platform.id,
+            deployment_ids: platform.deployment_ids.lines().map(str::to_owned).collect(),
+            name: platform.name,
+            issuer: platform.issuer,
+            client_id: platform.client_id,
+            auth_login_url: platform.auth_login_url,
+            token_url: platform.token_url,
+            jwks_url: platform.jwks_url,
+            enabled: platform.enabled,
+            linked_accounts,
+        });
+    }
+    Ok(LtiPlatformsView {
+        tool: tool_addresses(public_url),
+        platforms,
+    })
+}
+
+/// Turns a platform's launches off (or on again). Links stay, so turning it on again lets the same people
+/// back into the same accounts.
+pub async fn set_enabled(
+    db: &DatabaseConnection,
+    admin: &account::Model,
+    platform_id: i32,
+    enabled: bool,
+) -> Result<(), AppError> {
+    require_admin(admin)?;
+    let txn = db.begin().await?;
+    let found = lti_platform::Entity::find_by_id(platform_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That platform".to_owned()))?;
+    let mut changed: lti_platform::ActiveModel = found.into();
+    changed.enabled = Set(enabled);
+    changed.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(admin.id),
+        "lti_platform.changed",
+        &format!("lti_platform:{platform_id}"),
+        serde_json::json!({ "enabled": enabled }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
