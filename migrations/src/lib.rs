@@ -25,6 +25,7 @@ mod m20261207_000016_date_lesson_checks;
 mod m20261207_000017_name_the_site_and_park_statements;
 mod m20261207_000018_sign_in_with_identity_providers;
 mod m20261207_000019_register_lti_platforms;
+mod m20261207_000020_publish_lti_tool_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_name_the_site_and_park_statements::Migration),
             Box::new(m20261207_000018_sign_in_with_identity_providers::Migration),
             Box::new(m20261207_000019_register_lti_platforms::Migration),
+            Box::new(m20261207_000020_publish_lti_tool_keys::Migration),
         ]
     }
 }

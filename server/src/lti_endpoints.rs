@@ -323,6 +323,25 @@ async fn continue_launch(
     Ok(Redirect::to(&after_sign_in(&state.public_url, request.next.as_deref())).into_response())
 }
 
+/// `GET /lti/jwks.json`: the tool's public keys, for VLEs to verify what it signs.
+async fn keyset(State(state): State<AppState>) -> Result<Response, AppError> {
+    let keys = app::ssr::services::lti::tool_keys::keyset(&state.db).await?;
+    let mut response = axum::Json(keys).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(response)
+}
+
+/// `GET /lti/config.json`: the tool's configuration for a VLE to import.
+async fn configuration(State(state): State<AppState>) -> Response {
+    axum::Json(app::ssr::services::lti::platforms::tool_configuration(
+        &state.public_url,
+    ))
+    .into_response()
+}
+
 /// The routes, merged into the main router (inside the session layer). `/lti/login` and `/lti/launch` are
 /// exempt from the cross-site check (`csrf.rs`): a VLE posts to them from its own site by design.
 pub fn routes() -> Router<AppState> {
@@ -330,4 +349,6 @@ pub fn routes() -> Router<AppState> {
         .route("/lti/login", get(login_by_get).post(login_by_post))
         .route("/lti/launch", axum::routing::post(launch))
         .route("/lti/continue", get(confirm_continue).post(continue_launch))
+        .route("/lti/jwks.json", get(keyset))
+        .route("/lti/config.json", get(configuration))
 }

@@ -25,6 +25,8 @@ pub enum StartupError {
     SiteIdentity(app::error::AppError),
     #[error("cannot set up email: {0}")]
     Mail(#[from] app::ssr::mail::MailError),
+    #[error(transparent)]
+    LtiToolKey(#[from] app::ssr::services::lti::tool_keys::ToolKeyError),
     #[error("cannot build the HTTP client for identity providers: {0}")]
     IdentityProviders(reqwest::Error),
     #[error("PUBLIC_URL `{url}` is not a URL: {source}")]
@@ -112,6 +114,9 @@ pub async fn prepare(
     )
     .await?;
     tracing::info!(kid = %issuer.kid, "record signing key ready");
+    let tool_key =
+        app::ssr::services::lti::tool_keys::load_or_create(&connection, &config.key_dir).await?;
+    tracing::info!(kid = %tool_key.kid, "LTI tool key published");
     let mailer = config.mailer()?;
     tracing::info!(to = %mailer.describe(), "email ready");
     let statement_namespace = app::ssr::services::site::statement_namespace(&connection)

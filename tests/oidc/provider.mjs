@@ -2,7 +2,10 @@
 // memory, with its development login page (any user name, any password). Started by the tests, one per test,
 // on a free port; prints `listening <issuer>` when ready.
 //
-//   node tests/oidc/provider.mjs <port> <client-id> <client-secret> <redirect-uri>
+//   node tests/oidc/provider.mjs <port> <client-id> <client-secret> <redirect-uri> [<issuer host>]
+//
+// It listens on 127.0.0.1; the issuer names `<issuer host>` (127.0.0.1 unless given: the browser journey uses
+// `localhost`, another site than the academy's 127.0.0.1, as a real provider is).
 //
 // Who signs in is chosen by the user name typed at the login page:
 //   <name>            email <name>@north.nhs.uk, verified, name "<name> Example"
@@ -15,8 +18,8 @@
 
 import Provider from 'oidc-provider';
 
-const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
-const issuer = `http://127.0.0.1:${port}`;
+const [port, clientId, clientSecret, redirectUri, issuerHost = '127.0.0.1'] = process.argv.slice(2);
+const issuer = `http://${issuerHost}:${port}`;
 let clockOffsetMs = 0;
 let idTokenSeconds = 3600;
 const realNow = Date.now;

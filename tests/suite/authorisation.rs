@@ -542,6 +542,16 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "GET /lti/jwks.json",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "GET /lti/config.json",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "fn change-identity-provider",
             args: |_, _| pairs(&[("slug", "north"), ("enabled", "yes")]),
             may: ADMIN,
@@ -624,6 +634,8 @@ const ROUTES: &[&str] = &[
     "GET /lti/login",
     "POST /lti/launch",
     "GET /lti/continue",
+    "GET /lti/jwks.json",
+    "GET /lti/config.json",
 ];
 
 /// How a call ended, as far as the owner rule is concerned.

@@ -648,7 +648,79 @@ async fn an_admin_registers_a_vle_sees_the_tools_addresses_and_can_turn_it_off(
     assert_eq!(browser.get(&path).await.status.as_u16(), 303);
 }
 
+async fn the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs(
+    db: &DatabaseConnection,
+) {
+    use app::ssr::services::lti::tool_keys::{self, ToolKeyError};
+    let first_dir = tempfile::tempdir().expect("a key folder");
+    let second_dir = tempfile::tempdir().expect("another instance's key folder");
+    let first = tool_keys::load_or_create(db, first_dir.path())
+        .await
+        .expect("made");
+    let again = tool_keys::load_or_create(db, first_dir.path())
+        .await
+        .expect("loaded");
+    assert_eq!(first.kid, again.kid, "a restart keeps its key");
+    let second = tool_keys::load_or_create(db, second_dir.path())
+        .await
+        .expect("made");
+    assert_ne!(first.kid, second.kid);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = first_dir.path().join(tool_keys::TOOL_KEY_FILE);
+        let mode = std::fs::metadata(&file)
+            .expect("the key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by the server's user only");
+    }
+
+    let mut browser = Browser::new(app_for(db, &fixtures().join("valid")).await);
+    let page = browser.get("/lti/jwks.json").await;
+    assert_eq!(page.status.as_u16(), 200);
+    let keyset: Value = serde_json::from_str(&page.body).expect("JSON");
+    let keys = keyset["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 2);
+    // What the first instance signs verifies with the key the keyset publishes for it.
+    let published: jsonwebtoken::jwk::Jwk = serde_json::from_value(
+        keys.iter()
+            .find(|k| k["kid"] == json!(first.kid))
+            .expect("the first key")
+            .clone(),
+    )
+    .expect("a JWK");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(first.kid.clone());
+    let signed = jsonwebtoken::encode(
+        &header,
+        &json!({ "sub": "x", "exp": 4_000_000_000u64 }),
+        &first.encoding_key,
+    )
+    .expect("signed");
+    let key = jsonwebtoken::DecodingKey::from_jwk(&published).expect("a key");
+    jsonwebtoken::decode::<Value>(
+        &signed,
+        &key,
+        &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256),
+    )
+    .expect("verifies");
+
+    // A damaged key file is named, not replaced.
+    let damaged = tempfile::tempdir().expect("a key folder");
+    std::fs::write(damaged.path().join(tool_keys::TOOL_KEY_FILE), b"not a key").expect("write");
+    let refused = tool_keys::load_or_create(db, damaged.path()).await;
+    assert!(matches!(refused, Err(ToolKeyError::BadKey { .. })));
+
+    let page = browser.get("/lti/config.json").await;
+    let config: Value = serde_json::from_str(&page.body).expect("JSON");
+    assert_eq!(config["oidc_initiation_url"], "http://localhost/lti/login");
+    assert_eq!(config["public_jwk_url"], "http://localhost/lti/jwks.json");
+    assert_eq!(config["extensions"][0]["privacy_level"], "name_only");
+}
+
 on_both_databases!(
+    the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs,
     an_admin_registers_a_vle_sees_the_tools_addresses_and_can_turn_it_off,
     a_launch_signs_the_learner_in_and_opens_the_linked_module,
     a_launch_never_matches_nor_takes_an_address_it_sends,

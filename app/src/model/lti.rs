@@ -8,6 +8,10 @@ pub struct ToolAddresses {
     pub login_initiation_url: String,
     pub launch_url: String,
     pub redirect_uris: Vec<String>,
+    /// The tool's public keys (its JWK Set).
+    pub keyset_url: String,
+    /// A JSON configuration a VLE can import (Canvas's "Paste JSON" or "Enter URL").
+    pub configuration_url: String,
 }
 
 /// A registered VLE as the admin page shows it.

@@ -74,6 +74,8 @@ fn Tool(tool: ToolAddresses) -> impl IntoView {
         <dl class="facts facts--stacked">
             <div><dt>"Initiate login URL"</dt><dd><code>{tool.login_initiation_url}</code></dd></div>
             <div><dt>"Redirection URI"</dt><dd><code>{tool.redirect_uris.join(" ")}</code></dd></div>
+            <div><dt>"Public keyset URL"</dt><dd><code>{tool.keyset_url}</code></dd></div>
+            <div><dt>"Configuration to import (Canvas)"</dt><dd><a href=tool.configuration_url.clone() rel="external">{tool.configuration_url.clone()}</a></dd></div>
             <div><dt>"Tool URL / target link URI"</dt><dd>"The academy page to open: a module, such as "<code>"/modules/prince2"</code>", or the catalogue, "<code>"/"</code></dd></div>
         </dl>
     }

@@ -16,6 +16,7 @@ pub mod lesson_progress;
 pub mod lti_account;
 pub mod lti_login;
 pub mod lti_platform;
+pub mod lti_tool_key;
 pub mod mail_outbox;
 pub mod module;
 pub mod module_completion;

@@ -11,6 +11,7 @@ pub mod launch;
 pub mod login;
 pub mod platform_keys;
 pub mod platforms;
+pub mod tool_keys;
 
 use crate::error::AppError;
 

@@ -166,7 +166,39 @@ pub fn tool_addresses(public_url: &url::Url) -> ToolAddresses {
         login_initiation_url: at("/lti/login"),
         launch_url: at("/lti/launch"),
         redirect_uris: vec![at("/lti/launch")],
+        keyset_url: at("/lti/jwks.json"),
+        configuration_url: at("/lti/config.json"),
     }
+}
+
+/// The tool's configuration as JSON, in the form Canvas imports (other VLEs take the same facts by hand): the
+/// addresses, the keyset, no services yet, and a link-selection placement that opens the catalogue. Asks for
+/// the person's name only: the academy uses no other detail a VLE could send.
+pub fn tool_configuration(public_url: &url::Url) -> serde_json::Value {
+    let tool = tool_addresses(public_url);
+    let home = public_url.as_str().to_owned();
+    serde_json::json!({
+        "title": "Informatics Academy",
+        "description": "Courses for clinicians in informatics leadership: project and programme methods, IT service \
+                        management, how the NHS is organised, coding basics and leadership.",
+        "oidc_initiation_url": tool.login_initiation_url,
+        "target_link_uri": home,
+        "public_jwk_url": tool.keyset_url,
+        "scopes": [],
+        "extensions": [{
+            "platform": "canvas.instructure.com",
+            "domain": public_url.host_str().unwrap_or_default(),
+            "privacy_level": "name_only",
+            "settings": {
+                "placements": [{
+                    "placement": "link_selection",
+                    "message_type": "LtiResourceLinkRequest",
+                    "target_link_uri": home,
+                }],
+            },
+        }],
+        "custom_fields": {},
+    })
 }
 
 /// Only admins manage platforms: a platform decides who is signed in as whom.
