@@ -13,6 +13,7 @@ pub mod error;
 pub mod group_commit;
 pub mod limits;
 pub mod mail;
+pub mod outside_addresses;
 pub mod records;
 pub mod redirects;
 pub mod services;

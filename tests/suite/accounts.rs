@@ -400,6 +400,7 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
         &holder,
         "ada@new.example.org",
         "wrong password",
+        None,
     )
     .await;
     assert!(wrong.is_err_and(|e| e.field_message("email_password").is_some()));
@@ -409,6 +410,7 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
         &holder,
         "Ada@New.example.org",
         "analytical engine notes",
+        None,
     )
     .await
     .expect("asked");
@@ -477,6 +479,7 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
         &moved,
         "taken@example.org",
         "analytical engine notes",
+        None,
     )
     .await
     .expect("same answer");

@@ -719,7 +719,92 @@ async fn the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs
     assert_eq!(config["extensions"][0]["privacy_level"], "name_only");
 }
 
+async fn a_vle_learner_adds_a_real_address_after_arriving_from_the_vle(db: &DatabaseConnection) {
+    use app::ssr::entities::mail_outbox;
+    use app::ssr::services::email_links;
+    let mut launch = registered(db).await;
+    assert_eq!(
+        launch
+            .launch_with("learner-10", |_| {})
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    let link = lti_account::Entity::find()
+        .one(db)
+        .await
+        .expect("query")
+        .expect("a link");
+    let learner = account::Entity::find_by_id(link.account_id)
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the account");
+    let settings = launch.browser.get("/account").await;
+    assert!(
+        settings.body.contains("has no email address yet"),
+        "{}",
+        settings.body
+    );
+
+    // Long after arriving (a workstation left signed in): refused.
+    let stale = email_links::request_email_change(
+        db,
+        "http://localhost",
+        &learner,
+        "rosa@student.example.ac.uk",
+        "",
+        Some(chrono::Utc::now() - chrono::Duration::hours(3)),
+    )
+    .await;
+    assert!(stale.is_err_and(|e| e.field_message("new_email").is_some()));
+    // Just arrived from the VLE: the link goes to the new address, nothing to the placeholder.
+    let page = launch
+        .browser
+        .post_form(
+            "/api/request-email-change",
+            "/account",
+            &[
+                ("new_email", "rosa@student.example.ac.uk"),
+                ("email_password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/check-email"),
+        "{}",
+        page.body
+    );
+    let to_placeholder = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.eq(learner.email.clone()))
+        .count(db)
+        .await
+        .expect("count");
+    assert_eq!(to_placeholder, 0);
+    let confirm =
+        academy_tests::emailed_link(db, "rosa@student.example.ac.uk", "/confirm-email-change")
+            .await
+            .expect("a confirmation link");
+    let token = confirm.split("token=").nth(1).expect("a token");
+    email_links::confirm_email_change(db, &academy_tests::test_issuer(db).await, &[], token)
+        .await
+        .expect("confirmed");
+    let moved = account::Entity::find_by_id(learner.id)
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the account");
+    assert_eq!(moved.email, "rosa@student.example.ac.uk");
+    assert!(
+        moved.email_verified_at.is_some(),
+        "now able to earn records"
+    );
+}
+
 on_both_databases!(
+    a_vle_learner_adds_a_real_address_after_arriving_from_the_vle,
     the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs,
     an_admin_registers_a_vle_sees_the_tools_addresses_and_can_turn_it_off,
     a_launch_signs_the_learner_in_and_opens_the_linked_module,

@@ -114,12 +114,14 @@ pub async fn request_email_change(
     use crate::ssr::{auth, services::email_links};
     let state = auth::app_state()?;
     let account = auth::require_account().await?;
+    let signed_in_at = auth::signed_in_at().await?;
     email_links::request_email_change(
         &state.db,
         &state.issuer.base_url,
         &account,
         &new_email,
         &email_password,
+        signed_in_at,
     )
     .await?;
     state.mailer.nudge();
@@ -266,12 +268,7 @@ pub async fn delete_account(
             "Tick the box to confirm that you want your account and learning history deleted.",
         ));
     }
-    let signed_in_at = auth::session()
-        .await?
-        .get::<i64>(auth::SIGNED_IN_AT_KEY)
-        .await
-        .map_err(auth::session_unreadable)?
-        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0));
+    let signed_in_at = auth::signed_in_at().await?;
     personal_data::erase_account(&state.db, &account, &delete_password, signed_in_at).await?;
     auth::session()
         .await?

@@ -84,6 +84,8 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
     let delete_error =
         Signal::derive(move || actions.delete_account.value().get().and_then(|r| r.err()));
     let organisations = settings.organisations.clone();
+    // A VLE learner's first address is under the reserved `.invalid` domain: it receives no mail.
+    let no_address = settings.email.ends_with(".invalid");
     let others = settings.sessions.iter().filter(|s| !s.current).count();
     let verified = if settings.email_verified {
         "Verified."
@@ -112,13 +114,23 @@ fn AccountBody(settings: AccountSettings, actions: AccountActions) -> impl IntoV
         </section>
         <section aria-labelledby="email-heading">
             <h2 id="email-heading">"Your email address"</h2>
-            <p>{format!("{}: {verified}", settings.email)}</p>
-            {if settings.has_password {
+            {if no_address {
+                view! { <p>"Your account came from your VLE and has no email address yet. Add one to receive emails from the academy and to earn completion records."</p> }.into_any()
+            } else {
+                view! { <p>{format!("{}: {verified}", settings.email)}</p> }.into_any()
+            }}
+            {if settings.has_password || no_address {
+                let password_field = if settings.has_password {
+                    view! { <FormField name="email_password" label="Your current password" input_type="password" autocomplete="current-password" error=email_error/> }.into_any()
+                } else {
+                    // No password to confirm with: having just arrived from the VLE is the confirmation.
+                    view! { <input type="hidden" name="email_password" value=""/> }.into_any()
+                };
                 view! {
                     <ErrorSummary error=email_error/>
                     <ActionForm action=actions.change_email attr:class="form" attr:novalidate=true>
                         <FormField name="new_email" label="New email address" input_type="email" autocomplete="email" hint="We send a link to the new address; your account moves when it is followed." error=email_error/>
-                        <FormField name="email_password" label="Your current password" input_type="password" autocomplete="current-password" error=email_error/>
+                        {password_field}
                         <button type="submit" class="button">"Change email address"</button>
                     </ActionForm>
                 }.into_any()

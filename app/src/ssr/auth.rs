@@ -67,6 +67,17 @@ pub fn rendering_a_page() -> bool {
         .is_some_and(|parts| !parts.uri.path().starts_with("/api/"))
 }
 
+/// When this request's session signed in, for actions that an account without a password confirms by having
+/// signed in moments ago.
+pub async fn signed_in_at() -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(session()
+        .await?
+        .get::<i64>(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(session_unreadable)?
+        .and_then(|seconds| DateTime::from_timestamp(seconds, 0)))
+}
+
 /// The signed-in account, if any.
 pub async fn current_account() -> Result<Option<account::Model>, AppError> {
     let memo = use_context::<RequestAccount>().unwrap_or_default();

@@ -473,6 +473,15 @@ pub async fn hold_learner<C: sea_orm::ConnectionTrait>(
     live_account(txn, account_id, LockType::Share).await
 }
 
+/// The rule for what only an admin may do (registering identity providers and VLEs, the outboxes).
+pub fn require_admin(account: &account::Model) -> Result<(), AppError> {
+    if account.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Finds an account by email.
 pub async fn find_by_email<C: sea_orm::ConnectionTrait>(
     db: &C,

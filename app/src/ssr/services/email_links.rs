@@ -286,6 +286,7 @@ pub async fn request_email_change(
     account: &account::Model,
     new_email: &str,
     current_password: &str,
+    signed_in_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), AppError> {
     let new_email = normalise_email(new_email);
     let echo = vec![("new_email".to_owned(), new_email.clone())];
@@ -307,7 +308,25 @@ pub async fn request_email_change(
             values: echo,
         });
     }
-    if !verify_password(current_password.to_owned(), account.password_hash.clone()).await? {
+    // An account without a password (made by a VLE launch or an organisation's sign-in) confirms by having
+    // signed in moments ago, as for erasure; one with a password by typing it.
+    if account.password_hash.is_empty() {
+        let minutes = super::personal_data::RECENT_SIGN_IN_MINUTES;
+        let recent = signed_in_at
+            .is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::minutes(minutes));
+        if !recent {
+            return Err(AppError::Invalid {
+                errors: vec![FieldError::new(
+                    "new_email",
+                    format!(
+                        "For your safety, sign out, open the academy from your course or organisation again, \
+                         then change your address within {minutes} minutes."
+                    ),
+                )],
+                values: echo,
+            });
+        }
+    } else if !verify_password(current_password.to_owned(), account.password_hash.clone()).await? {
         security_event(db, account.id, "account.email_change_refused").await?;
         return Err(AppError::Invalid {
             errors: vec![FieldError::new(
@@ -320,18 +339,21 @@ pub async fn request_email_change(
     let txn = db.begin().await?;
     // Held, so nothing is sent for an account erased meanwhile.
     super::accounts::hold_learner(&txn, account.id).await?;
-    // The old address is told in both cases, so the notice cannot reveal whether the new one is taken.
-    mail_outbox::enqueue(
-        &txn,
-        emails::address_change_notice(
-            &account.email,
-            &account.display_name,
-            &new_email,
-            false,
-            base_url,
-        ),
-    )
-    .await?;
+    // The old address is told in both cases, so the notice cannot reveal whether the new one is taken; an
+    // address that receives no mail (a VLE learner's first, under the reserved `.invalid` domain) is not.
+    if !account.email.ends_with(".invalid") {
+        mail_outbox::enqueue(
+            &txn,
+            emails::address_change_notice(
+                &account.email,
+                &account.display_name,
+                &new_email,
+                false,
+                base_url,
+            ),
+        )
+        .await?;
+    }
     if find_by_email(&txn, &new_email).await?.is_some() {
         mail_outbox::enqueue(&txn, emails::address_taken(&new_email, base_url)).await?;
     } else {

@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::model::accounts::Role;
 use crate::model::admin::ParkedStatementView;
 use crate::ssr::entities::{account, xapi_outbox, xapi_statement};
 use crate::ssr::services::audit;
@@ -267,9 +266,7 @@ pub async fn send_parked_again(
     db: &DatabaseConnection,
     account: &account::Model,
 ) -> Result<u64, AppError> {
-    if account.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
+    super::accounts::require_admin(account)?;
     let txn = db.begin().await?;
     let done = xapi_outbox::Entity::update_many()
         .col_expr(
@@ -300,9 +297,7 @@ pub async fn status(
     db: &DatabaseConnection,
     account: &account::Model,
 ) -> Result<OutboxStatus, AppError> {
-    if account.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
+    super::accounts::require_admin(account)?;
     let waiting = || {
         xapi_outbox::Entity::find()
             .filter(xapi_outbox::Column::SentAt.is_null())

@@ -7,7 +7,6 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, FieldError};
-use crate::model::accounts::Role;
 pub use crate::model::lti::ToolAddresses;
 use crate::model::lti::{LtiPlatformView, LtiPlatformsView};
 use crate::ssr::entities::{account, lti_account, lti_platform};
@@ -26,24 +25,6 @@ pub struct PlatformSettings {
     pub jwks_url: String,
 }
 
-/// https, or plain http on this machine only (a platform under test): the platform's keys and tokens travel
-/// over these addresses.
-pub(crate) fn acceptable_url(address: &str) -> bool {
-    let Ok(url) = url::Url::parse(address) else {
-        return false;
-    };
-    let loopback = matches!(
-        url.host(),
-        Some(url::Host::Domain("localhost"))
-            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
-            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
-    );
-    (url.scheme() == "https" || (url.scheme() == "http" && loopback))
-        && url.username().is_empty()
-        && url.password().is_none()
-        && url.fragment().is_none()
-}
-
 /// Registers a platform, enabled at once; `actor` is the admin (none from the command line).
 pub async fn register<C: ConnectionTrait>(
     db: &C,
@@ -59,7 +40,7 @@ pub async fn register<C: ConnectionTrait>(
         ));
     }
     let issuer = settings.issuer.trim().to_owned();
-    if !acceptable_url(&issuer) {
+    if !crate::ssr::outside_addresses::acceptable(&issuer) {
         errors.push(FieldError::new(
             "issuer",
             "Enter the platform's issuer as its administrator gives it: an https address.",
@@ -93,7 +74,7 @@ pub async fn register<C: ConnectionTrait>(
         ("jwks_url", &settings.jwks_url, "public keyset URL"),
     ];
     for (field, value, what) in urls {
-        if !acceptable_url(value.trim()) || value.trim().len() > 500 {
+        if !crate::ssr::outside_addresses::acceptable(value.trim()) || value.trim().len() > 500 {
             errors.push(FieldError::new(
                 field,
                 format!(
@@ -201,22 +182,13 @@ pub fn tool_configuration(public_url: &url::Url) -> serde_json::Value {
     })
 }
 
-/// Only admins manage platforms: a platform decides who is signed in as whom.
-fn require_admin(account: &account::Model) -> Result<(), AppError> {
-    if account.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// Registers a platform for an admin in the browser (see [`register`]).
 pub async fn register_by(
     db: &DatabaseConnection,
     admin: &account::Model,
     settings: &PlatformSettings,
 ) -> Result<lti_platform::Model, AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let txn = db.begin().await?;
     let created = register(&txn, Some(admin.id), settings).await?;
     txn.commit().await?;
@@ -229,7 +201,7 @@ pub async fn list(
     admin: &account::Model,
     public_url: &url::Url,
 ) -> Result<LtiPlatformsView, AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let rows = lti_platform::Entity::find()
         .order_by_asc(lti_platform::Column::Name)
         .all(db)
@@ -267,7 +239,7 @@ pub async fn set_enabled(
     platform_id: i32,
     enabled: bool,
 ) -> Result<(), AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let txn = db.begin().await?;
     let found = lti_platform::Entity::find_by_id(platform_id)
         .one(&txn)

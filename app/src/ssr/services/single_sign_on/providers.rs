@@ -9,7 +9,6 @@ use sea_orm::{
 
 use super::SignInProvider;
 use crate::error::{AppError, FieldError};
-use crate::model::accounts::Role;
 use crate::model::single_sign_on::IdentityProviderView;
 use crate::ssr::entities::{account, account_identity, identity_provider};
 use crate::ssr::services::audit;
@@ -60,24 +59,11 @@ fn non_empty(value: Option<&String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Whether `issuer` may be used: https, or plain http only on this machine (a provider under test). The
-/// issuer's discovery document and keys are fetched from it, so anything else would trust an unprotected line.
+/// Whether `issuer` may be used: an acceptable outside address with no query (its discovery document is
+/// found by appending a path).
 fn acceptable_issuer(issuer: &str) -> bool {
-    let Ok(url) = url::Url::parse(issuer) else {
-        return false;
-    };
-    let loopback = matches!(
-        url.host(),
-        Some(url::Host::Domain("localhost"))
-            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
-            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
-    );
-    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-    scheme_ok
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none()
+    crate::ssr::outside_addresses::acceptable(issuer)
+        && url::Url::parse(issuer).is_ok_and(|url| url.query().is_none())
 }
 
 fn plausible_domain(domain: &str) -> bool {
@@ -275,22 +261,13 @@ pub async fn register<C: ConnectionTrait>(
     Ok(created)
 }
 
-/// Only admins manage identity providers: a provider decides who may sign in as whom.
-fn require_admin(account: &account::Model) -> Result<(), AppError> {
-    if account.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// Registers a provider for an admin in the browser (see [`register`]).
 pub async fn register_by(
     db: &DatabaseConnection,
     admin: &account::Model,
     settings: &ProviderSettings,
 ) -> Result<identity_provider::Model, AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let txn = db.begin().await?;
     let created = register(&txn, Some(admin.id), settings).await?;
     txn.commit().await?;
@@ -303,7 +280,7 @@ pub async fn list(
     admin: &account::Model,
     public_url: &url::Url,
 ) -> Result<Vec<IdentityProviderView>, AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let providers = identity_provider::Entity::find()
         .order_by_asc(identity_provider::Column::DisplayName)
         .all(db)
@@ -355,7 +332,7 @@ pub async fn change(
     slug: &str,
     change: ProviderChange,
 ) -> Result<(), AppError> {
-    require_admin(admin)?;
+    crate::ssr::services::accounts::require_admin(admin)?;
     let txn = db.begin().await?;
     let found = identity_provider::Entity::find()
         .filter(identity_provider::Column::Slug.eq(slug))
