@@ -125,6 +125,8 @@ impl Config {
     pub fn limit_settings(&self) -> app::ssr::limits::LimitSettings {
         app::ssr::limits::LimitSettings {
             per_address_per_minute: self.rate_limit_per_minute,
+            // Ten times as many for organisations' sign-in and VLE launches: a class arrives at once.
+            launches_per_address_per_minute: self.rate_limit_per_minute.saturating_mul(10),
             ..app::ssr::limits::LimitSettings::default()
         }
     }

@@ -25,6 +25,14 @@ pub const LIMITED_DOORS: &[&str] = &[
     "/verify",
 ];
 
+/// Doors to other systems' sign-in, any method: each request writes a row or calls the other system.
+fn is_launch_door(path: &str) -> bool {
+    path.starts_with("/lti/login")
+        || path.starts_with("/lti/launch")
+        || path.starts_with("/lti/continue")
+        || path.starts_with("/sign-in/sso/")
+}
+
 /// The client's address as the connection reports it. Behind a reverse proxy every request shares the
 /// proxy's address, so the limit then applies to all clients together (see the README).
 fn client_address(request: &Request<Body>) -> IpAddr {
@@ -58,22 +66,28 @@ pub fn too_many_requests(error: &AppError, wants_json: bool) -> Response {
     response
 }
 
-/// Middleware: counts a POST to a limited door against the client's address; over the limit, 429.
+/// Middleware: counts a POST to a limited door, or any request to a launch door, against the client's
+/// address; over the limit, 429.
 pub async fn limit_doors(
     State(state): State<AppState>,
     request: Request<Body>,
     next: Next,
 ) -> Response {
-    if request.method() == Method::POST && LIMITED_DOORS.contains(&request.uri().path()) {
-        let address = client_address(&request);
-        if let Err(error) = state.limits.check_address(address) {
-            let wants_json = request
-                .headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("json"));
-            return too_many_requests(&error, wants_json);
-        }
+    let path = request.uri().path();
+    let limited = if request.method() == Method::POST && LIMITED_DOORS.contains(&path) {
+        Some(state.limits.check_address(client_address(&request)))
+    } else if is_launch_door(path) {
+        Some(state.limits.check_launch(client_address(&request)))
+    } else {
+        None
+    };
+    if let Some(Err(error)) = limited {
+        let wants_json = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("json"));
+        return too_many_requests(&error, wants_json);
     }
     next.run(request).await
 }

@@ -542,6 +542,11 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "POST /lti/continue",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "GET /lti/jwks.json",
             args: none,
             may: PUBLIC,
@@ -634,6 +639,7 @@ const ROUTES: &[&str] = &[
     "GET /lti/login",
     "POST /lti/launch",
     "GET /lti/continue",
+    "POST /lti/continue",
     "GET /lti/jwks.json",
     "GET /lti/config.json",
 ];

@@ -803,7 +803,34 @@ async fn a_vle_learner_adds_a_real_address_after_arriving_from_the_vle(db: &Data
     );
 }
 
+async fn launches_from_one_address_are_limited_apart_from_sign_in(db: &DatabaseConnection) {
+    use app::ssr::limits::{LimitSettings, Limits};
+    let platform = TestPlatform::start().await;
+    let mut state = academy_tests::http_client::state_for(db, &fixtures().join("valid")).await;
+    state.limits = std::sync::Arc::new(Limits::new(LimitSettings {
+        launches_per_address_per_minute: 2,
+        ..LimitSettings::default()
+    }));
+    let mut browser = Browser::new(server::router::build_router(state, false));
+    let path = format!(
+        "/lti/login?iss={}&login_hint=h&target_link_uri={}",
+        urlencode(&platform.issuer),
+        urlencode(TARGET)
+    );
+    // Unregistered: each answered 400 until the address is over its budget.
+    for _ in 0..2 {
+        assert_eq!(browser.get(&path).await.status.as_u16(), 400);
+    }
+    let refused = browser.get(&path).await;
+    assert_eq!(refused.status.as_u16(), 429);
+    assert!(refused.headers.contains_key("retry-after"));
+    assert_eq!(browser.get("/sign-in/sso/north").await.status.as_u16(), 429);
+    // Other pages, and the password sign-in's own budget, are not touched.
+    assert_eq!(browser.get("/sign-in").await.status.as_u16(), 200);
+}
+
 on_both_databases!(
+    launches_from_one_address_are_limited_apart_from_sign_in,
     a_vle_learner_adds_a_real_address_after_arriving_from_the_vle,
     the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs,
     an_admin_registers_a_vle_sees_the_tools_addresses_and_can_turn_it_off,

@@ -1,8 +1,11 @@
 //! Rate limits on the doors people knock on to guess passwords or flood the server: signing in,
 //! registering, password resets, email verification and record verification.
 //!
-//! Two limits, both with the GCRA limiter of the `governor` crate, kept in memory by each instance:
+//! Three limits, all with the GCRA limiter of the `governor` crate, kept in memory by each instance:
 //! - **per client address**, generous (a whole hospital can sit behind one address), against floods;
+//! - **per client address on the sign-in doors of other systems** (an organisation's sign-in, a VLE's
+//!   launch), ten times as generous (a lecture theatre launches at once from one address), so each request
+//!   there, which writes a row or calls another system, cannot be repeated without bound;
 //! - **per account** (the email typed at sign-in), against guessing one person's password from many
 //!   addresses. It slows an account down rather than locking it: one attempt comes back every
 //!   [`LimitSettings::account_refill`], so a stranger cannot keep a learner out for long once they stop.
@@ -20,6 +23,8 @@ use crate::error::AppError;
 pub struct LimitSettings {
     /// Requests to the limited doors per client address per minute (also the burst).
     pub per_address_per_minute: u32,
+    /// Starts of a sign-in through an organisation and VLE launches per client address per minute.
+    pub launches_per_address_per_minute: u32,
     /// Sign-in attempts on one account that may come at once.
     pub account_burst: u32,
     /// After the burst, one more attempt on the account per this long.
@@ -30,6 +35,7 @@ impl Default for LimitSettings {
     fn default() -> Self {
         LimitSettings {
             per_address_per_minute: 60,
+            launches_per_address_per_minute: 600,
             account_burst: 10,
             account_refill: Duration::from_secs(60),
         }
@@ -39,6 +45,7 @@ impl Default for LimitSettings {
 /// The limiters, shared by every request of one server instance.
 pub struct Limits {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+    launches_per_address: DefaultKeyedRateLimiter<IpAddr>,
     per_account: DefaultKeyedRateLimiter<String>,
 }
 
@@ -72,11 +79,13 @@ fn too_many(wait: Duration) -> AppError {
 impl Limits {
     pub fn new(settings: LimitSettings) -> Self {
         let per_address = Quota::per_minute(at_least_one(settings.per_address_per_minute));
+        let launches = Quota::per_minute(at_least_one(settings.launches_per_address_per_minute));
         let per_account = Quota::with_period(settings.account_refill)
             .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
             .allow_burst(at_least_one(settings.account_burst));
         Limits {
             per_address: RateLimiter::keyed(per_address),
+            launches_per_address: RateLimiter::keyed(launches),
             per_account: RateLimiter::keyed(per_account),
         }
     }
@@ -87,6 +96,16 @@ impl Limits {
             tracing::warn!(%address, "rate limit reached for a client address");
             too_many(not_until.wait_time_from(DefaultClock::default().now()))
         })
+    }
+
+    /// Counts one start of a sign-in through an organisation or one VLE launch step from `address`.
+    pub fn check_launch(&self, address: IpAddr) -> Result<(), AppError> {
+        self.launches_per_address
+            .check_key(&address)
+            .map_err(|not_until| {
+                tracing::warn!(%address, "launch rate limit reached for a client address");
+                too_many(not_until.wait_time_from(DefaultClock::default().now()))
+            })
     }
 
     /// Counts one sign-in attempt on the account `email` (normalised); refuses when it is over its limit.
@@ -103,6 +122,8 @@ impl Limits {
     pub fn forget_recovered(&self) {
         self.per_address.retain_recent();
         self.per_address.shrink_to_fit();
+        self.launches_per_address.retain_recent();
+        self.launches_per_address.shrink_to_fit();
         self.per_account.retain_recent();
         self.per_account.shrink_to_fit();
     }
