@@ -165,7 +165,7 @@ async fn a_callback_is_used_once_and_only_in_the_browser_that_started_it(db: &Da
     );
 }
 
-async fn an_answer_naming_another_issuer_is_refused(db: &DatabaseConnection) {
+async fn an_answer_naming_another_issuer_or_none_is_refused(db: &DatabaseConnection) {
     let (provider, mut browser) = north(db, |_| {}).await;
     let authorize = start(&mut browser, "/dashboard").await;
     let callback = academy_path(&provider.sign_in(&authorize, "cai").await);
@@ -175,6 +175,20 @@ async fn an_answer_naming_another_issuer_is_refused(db: &DatabaseConnection) {
     );
     let forged = callback.replace("iss=http", "iss=https");
     let page = browser.get(&forged).await;
+    assert_eq!(page.location.as_deref(), Some("/sign-in?sso=refused"));
+    assert!(account_by_email(db, "cai@north.nhs.uk").await.is_none());
+
+    // The provider's discovery document says it always names itself: an answer without `iss` is refused too.
+    let authorize = start(&mut browser, "/dashboard").await;
+    let callback = academy_path(&provider.sign_in(&authorize, "cai").await);
+    let (path, query) = callback.split_once('?').expect("a query");
+    let without_iss: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("iss="))
+        .collect();
+    let page = browser
+        .get(&format!("{path}?{}", without_iss.join("&")))
+        .await;
     assert_eq!(page.location.as_deref(), Some("/sign-in?sso=refused"));
     assert!(account_by_email(db, "cai@north.nhs.uk").await.is_none());
 }
@@ -641,7 +655,7 @@ on_both_databases!(
     an_account_made_by_sign_in_exports_its_link_and_is_erased_by_confirming_its_address,
     a_first_sign_in_makes_a_verified_learner_and_the_next_finds_the_same_account,
     a_callback_is_used_once_and_only_in_the_browser_that_started_it,
-    an_answer_naming_another_issuer_is_refused,
+    an_answer_naming_another_issuer_or_none_is_refused,
     a_provider_whose_discovery_names_another_issuer_is_not_used,
     an_id_token_is_refused_once_expired_or_issued_too_long_ago_allowing_for_clock_difference,
     a_provider_that_rotated_its_keys_is_trusted_with_the_new_ones,

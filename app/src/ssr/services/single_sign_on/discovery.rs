@@ -2,13 +2,43 @@
 //! costs one request to the provider (the token exchange) rather than three. Keys are fetched again at once
 //! when a token names a key the kept set lacks: that is how a provider's key rotation shows itself.
 
-use openidconnect::IssuerUrl;
-use openidconnect::core::CoreProviderMetadata;
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+};
+use openidconnect::{AdditionalProviderMetadata, IssuerUrl, ProviderMetadata};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use super::{SingleSignOnError, SingleSignOnProblem, refused};
+
+/// What the academy reads from a discovery document beyond the crate's core fields.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct MixUpDefence {
+    /// The provider names itself (`iss`) in every authorization answer (RFC 9207): an answer without it is
+    /// then refused, not just one naming another issuer.
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+}
+
+impl AdditionalProviderMetadata for MixUpDefence {}
+
+/// A provider's discovery document, as the academy reads it.
+pub type ProviderDocument = ProviderMetadata<
+    MixUpDefence,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 /// How long a provider's discovery document and keys are kept before being fetched again.
 const KEEP_FOR: Duration = Duration::from_secs(60 * 60);
@@ -19,7 +49,7 @@ const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct ProviderDirectory {
     http: reqwest::Client,
-    kept: Mutex<HashMap<String, (CoreProviderMetadata, Instant)>>,
+    kept: Mutex<HashMap<String, (ProviderDocument, Instant)>>,
 }
 
 impl ProviderDirectory {
@@ -49,7 +79,7 @@ impl ProviderDirectory {
         &self,
         issuer: &str,
         refresh: bool,
-    ) -> Result<CoreProviderMetadata, SingleSignOnError> {
+    ) -> Result<ProviderDocument, SingleSignOnError> {
         if !refresh
             && let Some((metadata, at)) = self.kept.lock().await.get(issuer)
             && at.elapsed() < KEEP_FOR
@@ -62,7 +92,7 @@ impl ProviderDirectory {
                 format!("the registered issuer {issuer} is not a URL: {e}"),
             )
         })?;
-        let metadata = CoreProviderMetadata::discover_async(url, &self.http)
+        let metadata = ProviderDocument::discover_async(url, &self.http)
             .await
             .map_err(|e| {
                 refused(

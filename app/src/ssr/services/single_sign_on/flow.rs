@@ -6,7 +6,7 @@ use chrono::Utc;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClientAuthMethod,
     CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
@@ -103,7 +103,7 @@ pub fn callback_url(public_url: &url::Url, slug: &str) -> Result<url::Url, url::
 
 fn client_for(
     provider: &identity_provider::Model,
-    metadata: CoreProviderMetadata,
+    metadata: super::discovery::ProviderDocument,
     public_url: &url::Url,
 ) -> Result<OrganisationClient, SingleSignOnError> {
     // Basic authentication is the default; a provider that lists only `client_secret_post` gets the secret
@@ -220,6 +220,17 @@ pub async fn finish(
                     .as_deref()
                     .unwrap_or("no description")
             ),
+        ));
+    }
+    let metadata = directory.metadata(&provider.issuer, false).await?;
+    let names_itself = metadata
+        .additional_metadata()
+        .authorization_response_iss_parameter_supported
+        == Some(true);
+    if answer.iss.is_none() && names_itself {
+        return Err(refused(
+            SingleSignOnProblem::TokenRefused,
+            format!("{slug} says it names itself in every answer, and this one does not"),
         ));
     }
     if let Some(iss) = &answer.iss
