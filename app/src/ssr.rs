@@ -16,6 +16,7 @@ pub mod mail;
 pub mod outside_addresses;
 pub mod records;
 pub mod redirects;
+pub mod secrets;
 pub mod services;
 pub mod session_store;
 pub mod state;

@@ -8,18 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { expectNoAxeViolations, freePort, launchChromium, waitFor } from './browser.mjs';
 
-const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
 let server;
 let browser;
@@ -27,31 +22,6 @@ let baseUrl;
 let workDir;
 let serverEnv;
 const serverLog = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not start at ${url}:\n${serverLog.join('')}`);
-}
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -133,14 +103,8 @@ before(async () => {
   server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => serverLog.push(d.toString()));
   server.stderr.on('data', (d) => serverLog.push(d.toString()));
-  await waitForServer(baseUrl, 30_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  await waitFor(baseUrl, 30_000, serverLog);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -148,16 +112,6 @@ after(async () => {
   server?.kill('SIGTERM');
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
-
-async function expectNoAxeViolations(page, what) {
-  // Evaluated through DevTools rather than added as a <script>, so the page's CSP stays in force.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (tags) => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, WCAG_TAGS);
-  assert.deepEqual(violations, [], `axe found WCAG violations on ${what}`);
-}
 
 async function expectOneH1(page) {
   assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');

@@ -6,20 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { expectNoAxeViolations, freePort, launchChromium, waitFor } from './browser.mjs';
 
-const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const CLIENT_SECRET = 'e2e-client-secret-not-for-production';
 
 let server;
@@ -30,30 +25,6 @@ let issuer;
 let workDir;
 let serverEnv;
 const log = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing answered at ${url}:\n${log.join('')}`);
-}
 
 function academy(args, extraEnv = {}) {
   const run = spawnSync(bin, args, { cwd: root, env: { ...serverEnv, ...extraEnv }, encoding: 'utf8' });
@@ -83,21 +54,15 @@ before(async () => {
   { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   provider.stdout.on('data', (d) => log.push(d.toString()));
   provider.stderr.on('data', (d) => log.push(d.toString()));
-  await waitFor(`http://127.0.0.1:${providerPort}/.well-known/openid-configuration`, 20_000);
+  await waitFor(`http://127.0.0.1:${providerPort}/.well-known/openid-configuration`, 20_000, log);
   academy(['add-identity-provider', '--slug', 'north', '--name', 'North Trust', '--issuer', issuer,
     '--client-id', 'informatics-academy', '--email-domains', 'north.nhs.uk'],
   { OIDC_CLIENT_SECRET: CLIENT_SECRET });
   server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => log.push(d.toString()));
   server.stderr.on('data', (d) => log.push(d.toString()));
-  await waitFor(baseUrl, 30_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  await waitFor(baseUrl, 30_000, log);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -106,15 +71,6 @@ after(async () => {
   provider?.kill('SIGTERM');
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
-
-async function expectNoAxeViolations(page, what) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (tags) => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, WCAG_TAGS);
-  assert.deepEqual(violations, [], `axe found WCAG violations on ${what}`);
-}
 
 /** Signs in at the provider's own pages as `user` and agrees to share the details. */
 async function signInAtProvider(page, user) {

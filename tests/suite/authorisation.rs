@@ -532,6 +532,11 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "POST /lti/login",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "POST /lti/launch",
             args: none,
             may: PUBLIC,
@@ -637,6 +642,7 @@ const ROUTES: &[&str] = &[
     "GET /sign-in/sso/{provider}",
     "GET /sign-in/sso/{provider}/callback",
     "GET /lti/login",
+    "POST /lti/login",
     "POST /lti/launch",
     "GET /lti/continue",
     "POST /lti/continue",

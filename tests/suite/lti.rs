@@ -123,6 +123,20 @@ impl Launch {
     }
 }
 
+/// The account the launches so far made (the tests that call this launch one person).
+async fn launched_account(db: &DatabaseConnection) -> account::Model {
+    let link = lti_account::Entity::find()
+        .one(db)
+        .await
+        .expect("query")
+        .expect("a link");
+    account::Entity::find_by_id(link.account_id)
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the account")
+}
+
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -546,26 +560,9 @@ async fn an_erased_learners_vle_link_goes_with_the_account(db: &DatabaseConnecti
             .as_u16(),
         303
     );
-    let link = lti_account::Entity::find()
-        .one(db)
-        .await
-        .expect("query")
-        .expect("a link");
-    let learner = account::Entity::find_by_id(link.account_id)
-        .one(db)
-        .await
-        .expect("query")
-        .expect("the account");
+    let learner = launched_account(db).await;
     let download = launch.browser.get_bytes("/account/data.zip").await;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(download.bytes)).expect("a zip");
-    let mut links = String::new();
-    std::io::Read::read_to_string(
-        &mut archive
-            .by_name("organisation_sign_ins.csv")
-            .expect("the links file"),
-        &mut links,
-    )
-    .expect("text");
+    let links = download.zip_entry("organisation_sign_ins.csv");
     assert!(
         links.contains("Test University VLE") && links.contains("learner-9"),
         "{links}"
@@ -731,16 +728,7 @@ async fn a_vle_learner_adds_a_real_address_after_arriving_from_the_vle(db: &Data
             .as_u16(),
         303
     );
-    let link = lti_account::Entity::find()
-        .one(db)
-        .await
-        .expect("query")
-        .expect("a link");
-    let learner = account::Entity::find_by_id(link.account_id)
-        .one(db)
-        .await
-        .expect("query")
-        .expect("the account");
+    let learner = launched_account(db).await;
     let settings = launch.browser.get("/account").await;
     assert!(
         settings.body.contains("has no email address yet"),

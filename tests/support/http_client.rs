@@ -23,6 +23,23 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
+impl Download {
+    /// The text of the file `name` in a zip download (the data export, a module's export).
+    pub fn zip_entry(&self, name: &str) -> String {
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(self.bytes.as_slice())).expect("a zip");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut archive
+                .by_name(name)
+                .unwrap_or_else(|_| panic!("{name} in the zip")),
+            &mut text,
+        )
+        .expect("text");
+        text
+    }
+}
+
 /// A response with its body read.
 pub struct Page {
     pub status: StatusCode,

@@ -1,4 +1,5 @@
-//! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
+//! Connecting to SQLite or PostgreSQL and bringing the schema up to date, and a query shape several services
+//! need (counting rows per value of a column).
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -139,6 +140,37 @@ fn sqlite_file_path(url: &str) -> Option<String> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// How many rows of `rows` each value of the integer column `by` has, in one grouped query (for example the
+/// accounts linked to each identity provider), rather than one count per value.
+pub async fn count_by<E, C>(
+    db: &C,
+    rows: sea_orm::Select<E>,
+    by: E::Column,
+) -> Result<std::collections::HashMap<i32, u64>, crate::error::AppError>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::QuerySelect;
+    let counts: Vec<(i32, i64)> = rows
+        .select_only()
+        .column(by)
+        .column_as(
+            sea_orm::sea_query::Expr::from(sea_orm::sea_query::Func::count(
+                sea_orm::sea_query::Expr::col(by),
+            )),
+            "rows",
+        )
+        .group_by(by)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }
 
 #[cfg(test)]

@@ -2,15 +2,11 @@
 //! keeps only their SHA-256, so a copy of it cannot follow anyone's link. Using a token and the change it
 //! authorises happen in one transaction, and a token can be used once even when two requests race.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
-use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::ssr::entities::account_token::{self, TokenPurpose};
@@ -26,7 +22,7 @@ pub fn lifetime(purpose: TokenPurpose) -> Duration {
 }
 
 fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.trim().as_bytes()))
+    crate::ssr::secrets::digest(token.trim())
 }
 
 /// A new token for `account_id`, inside the caller's transaction; earlier unused tokens for the same purpose
@@ -49,9 +45,7 @@ pub async fn issue<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    let mut bytes = [0_u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::ssr::secrets::random();
     account_token::ActiveModel {
         account_id: Set(account_id),
         purpose: Set(purpose),

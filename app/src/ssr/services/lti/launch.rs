@@ -8,7 +8,6 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::login::{LOGIN_LIFETIME_SECONDS, on_this_site, state_hash};
 use super::platform_keys::PlatformKeys;
@@ -87,10 +86,6 @@ pub struct Launched {
     pub frame_origins: Vec<String>,
 }
 
-fn same_secret(a: &str, b: &str) -> bool {
-    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
-}
-
 /// Checks a launch and signs in the person it is for. `state_cookie` is the state the login initiation left
 /// in this browser: a launch arriving without it did not start here.
 pub async fn launch(
@@ -103,7 +98,7 @@ pub async fn launch(
     let unknown = |why: &str| refused(LaunchProblem::AttemptUnknown, why.to_owned());
     let state = form.state.as_deref().ok_or_else(|| unknown("no state"))?;
     match state_cookie {
-        Some(cookie) if same_secret(cookie, state) => {}
+        Some(cookie) if crate::ssr::secrets::same(cookie, state) => {}
         Some(_) => return Err(unknown("the state does not match this browser's")),
         None => {
             return Err(unknown(
@@ -269,7 +264,7 @@ async fn verified_claims(
     if !(-LEEWAY_SECONDS..=LOGIN_LIFETIME_SECONDS + LEEWAY_SECONDS).contains(&age) {
         return Err(bad(format!("issued {age} seconds ago")));
     }
-    if !same_secret(&claims.nonce, &login.nonce) {
+    if !crate::ssr::secrets::same(&claims.nonce, &login.nonce) {
         return Err(bad("the nonce is not the login initiation's".to_owned()));
     }
     if claims.sub.is_empty() || claims.sub.len() > 255 {
@@ -331,7 +326,7 @@ async fn link_once(
             let email = format!(
                 "lti-{}-{}@lti.invalid",
                 platform.id,
-                &hex::encode(Sha256::digest(claims.sub.as_bytes()))[..24]
+                &crate::ssr::secrets::digest(&claims.sub)[..24]
             );
             let name = claims
                 .name

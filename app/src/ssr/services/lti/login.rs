@@ -2,15 +2,11 @@
 //! platform names itself and the person, the academy remembers a fresh state and nonce, and sends the browser
 //! to the platform's authorization endpoint for the ID token.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{LaunchError, LaunchProblem, platforms, refused};
 use crate::ssr::entities::{lti_login, lti_platform};
@@ -38,13 +34,7 @@ pub struct Started {
 
 /// SHA-256 (hex) of a state: what is stored.
 pub fn state_hash(state: &str) -> String {
-    hex::encode(Sha256::digest(state.as_bytes()))
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    crate::ssr::secrets::digest(state)
 }
 
 /// Whether `target` is an address on this site (a launch may only land here).
@@ -115,8 +105,8 @@ pub async fn initiate(
         .filter(lti_login::Column::CreatedAt.lt(now - Duration::seconds(LOGIN_LIFETIME_SECONDS)))
         .exec(db)
         .await?;
-    let state = random_token();
-    let nonce = random_token();
+    let state = crate::ssr::secrets::random();
+    let nonce = crate::ssr::secrets::random();
     lti_login::ActiveModel {
         state_hash: Set(state_hash(&state)),
         nonce: Set(nonce.clone()),

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::error::{AppError, FieldError};
@@ -207,11 +207,14 @@ pub async fn list(
         .all(db)
         .await?;
     let mut platforms = Vec::with_capacity(rows.len());
+    let linked = crate::ssr::db::count_by(
+        db,
+        lti_account::Entity::find(),
+        lti_account::Column::PlatformId,
+    )
+    .await?;
     for platform in rows {
-        let linked_accounts = lti_account::Entity::find()
-            .filter(lti_account::Column::PlatformId.eq(platform.id))
-            .count(db)
-            .await?;
+        let linked_accounts = linked.get(&platform.id).copied().unwrap_or(0);
         platforms.push(LtiPlatformView {
             id: platform.id,
             deployment_ids: platform.deployment_ids.lines().map(str::to_owned).collect(),

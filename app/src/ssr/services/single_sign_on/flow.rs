@@ -17,7 +17,6 @@ use openidconnect::{
 };
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::discovery::{ProviderDirectory, describe};
 use super::linking::{self, Person};
@@ -169,11 +168,6 @@ pub async fn begin(
     Ok(url)
 }
 
-/// Compares secrets by their digests, so the time taken says nothing about how much of a guess was right.
-fn same_secret(a: &str, b: &str) -> bool {
-    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
-}
-
 /// Takes the pending sign-in the answer's `state` belongs to out of the list: each is used once.
 fn take_pending(
     pending: &mut Vec<PendingSignIn>,
@@ -185,7 +179,7 @@ fn take_pending(
     let position = state.and_then(|state| {
         pending
             .iter()
-            .position(|p| p.provider == slug && same_secret(&p.state, state))
+            .position(|p| p.provider == slug && crate::ssr::secrets::same(&p.state, state))
     });
     match position {
         Some(at) => Ok(pending.remove(at)),
@@ -250,7 +244,8 @@ pub async fn finish(
             format!("{slug} answered without a code"),
         ));
     };
-    let person = exchange_and_check(directory, public_url, &provider, &attempt, code).await?;
+    let person =
+        exchange_and_check(directory, public_url, &provider, &attempt, metadata, code).await?;
     let account = linking::account_for(db, &provider, &person).await?;
     Ok((account, attempt.next))
 }
@@ -261,10 +256,10 @@ async fn exchange_and_check(
     public_url: &url::Url,
     provider: &identity_provider::Model,
     attempt: &PendingSignIn,
+    metadata: super::discovery::ProviderDocument,
     code: String,
 ) -> Result<Person, SingleSignOnError> {
     let slug = &provider.slug;
-    let metadata = directory.metadata(&provider.issuer, false).await?;
     let client = client_for(provider, metadata, public_url)?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))

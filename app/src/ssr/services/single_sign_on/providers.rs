@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::SignInProvider;
@@ -285,12 +285,15 @@ pub async fn list(
         .order_by_asc(identity_provider::Column::DisplayName)
         .all(db)
         .await?;
+    let linked = crate::ssr::db::count_by(
+        db,
+        account_identity::Entity::find(),
+        account_identity::Column::ProviderId,
+    )
+    .await?;
     let mut views = Vec::with_capacity(providers.len());
     for provider in providers {
-        let linked_accounts = account_identity::Entity::find()
-            .filter(account_identity::Column::ProviderId.eq(provider.id))
-            .count(db)
-            .await?;
+        let linked_accounts = linked.get(&provider.id).copied().unwrap_or(0);
         let redirect_uri = super::flow::callback_url(public_url, &provider.slug)
             .map_err(|e| crate::ssr::error::internal("the sign-in callback address", e))?
             .to_string();
