@@ -26,6 +26,8 @@ mod m20261207_000017_name_the_site_and_park_statements;
 mod m20261207_000018_sign_in_with_identity_providers;
 mod m20261207_000019_register_lti_platforms;
 mod m20261207_000020_publish_lti_tool_keys;
+mod m20261207_000021_link_content_from_vles;
+mod m20261207_000022_pass_grades_back_to_vles;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -54,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_sign_in_with_identity_providers::Migration),
             Box::new(m20261207_000019_register_lti_platforms::Migration),
             Box::new(m20261207_000020_publish_lti_tool_keys::Migration),
+            Box::new(m20261207_000021_link_content_from_vles::Migration),
+            Box::new(m20261207_000022_pass_grades_back_to_vles::Migration),
         ]
     }
 }

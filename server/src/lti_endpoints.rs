@@ -4,18 +4,21 @@
 //! Only a launch's answers may be framed, and only by the launching VLE's sites (`frame-ancestors`); every
 //! other page of the site keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
 
+use crate::lti_pages::{escape, small_page};
+use crate::lti_platform_storage::{check_state_page, keep_state_page, storage_target};
 use app::error::AppError;
 use app::ssr::auth;
 use app::ssr::entities::account;
 use app::ssr::entities::account_token::TokenPurpose;
 use app::ssr::redirects::after_sign_in;
 use app::ssr::services::account_tokens;
-use app::ssr::services::lti::launch::{self, LaunchForm, Launched};
+use app::ssr::services::lti::deep_linking;
+use app::ssr::services::lti::launch::{self, LaunchForm, LaunchOutcome, Launched, StateProof};
 use app::ssr::services::lti::login::{self, LoginInitiation, state_hash};
 use app::ssr::services::lti::{LaunchError, LaunchProblem};
 use app::ssr::state::AppState;
 use axum::extract::{Form, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Router, http::StatusCode};
 use http::{HeaderMap, HeaderValue, header};
@@ -50,36 +53,6 @@ fn cookie_attributes(state: &AppState, max_age: u32) -> String {
     format!("Path=/; Max-Age={max_age}; HttpOnly{cross_site}")
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A small page: `frame-ancestors` names the sites that may frame it (any site for an error that could not
-/// tell which VLE asked, which shows nothing but the message).
-fn small_page(status: StatusCode, title: &str, body: &str, ancestors: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>{} – Informatics Academy</title></head>\
-         <body><main><h1>{}</h1>{body}</main></body></html>",
-        escape(title),
-        escape(title)
-    );
-    let policy = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors {ancestors}"
-    );
-    let mut response = (status, Html(html)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    response
-}
-
 fn refusal(error: LaunchError) -> Result<Response, AppError> {
     match error {
         LaunchError::Refused { problem, detail } => {
@@ -89,6 +62,7 @@ fn refusal(error: LaunchError) -> Result<Response, AppError> {
                 LaunchProblem::AttemptUnknown | LaunchProblem::TokenRefused => {
                     StatusCode::UNAUTHORIZED
                 }
+                LaunchProblem::NotAnInstructor => StatusCode::FORBIDDEN,
                 _ => StatusCode::BAD_REQUEST,
             };
             Ok(small_page(
@@ -105,7 +79,18 @@ fn refusal(error: LaunchError) -> Result<Response, AppError> {
 async fn initiate(state: AppState, request: LoginInitiation) -> Result<Response, AppError> {
     match login::initiate(&state.db, &state.public_url, &request).await {
         Ok(started) => {
-            let mut response = Redirect::to(started.authorization_url.as_str()).into_response();
+            // Where the VLE keeps the state for the tool, a page asks it to first; the cookie is set too.
+            let mut response = match storage_target(request.lti_storage_target.as_deref()) {
+                Some(target) => keep_state_page(
+                    &state,
+                    target,
+                    &started.platform_origin,
+                    &["*".to_owned()],
+                    &started.state,
+                    started.authorization_url.as_str(),
+                ),
+                None => Redirect::to(started.authorization_url.as_str()).into_response(),
+            };
             let cookie = format!(
                 "{}={}; {}",
                 state_cookie_name(&state, &state_hash(&started.state)),
@@ -163,26 +148,83 @@ async fn launch(
     let cookie = cookie_name
         .as_deref()
         .and_then(|name| cookie_value(&headers, name));
+    // No cookie came back, but the VLE keeps the state for the tool: a page asks it, and posts the launch
+    // from this site when the VLE gives back this launch's state. The state is not used up until then.
+    if cookie.is_none()
+        && let (Some(target), Some(launch_state), Some(id_token)) = (
+            storage_target(form.lti_storage_target.as_deref()),
+            form.state.as_deref(),
+            form.id_token.as_deref(),
+        )
+        && let Some(origin) = launch::storage_origin(&state.db, launch_state).await?
+    {
+        return Ok(check_state_page(
+            &state,
+            target,
+            &origin,
+            &["*".to_owned()],
+            id_token,
+            launch_state,
+        ));
+    }
     let outcome = launch::launch(
         &state.db,
         &state.lti_platform_keys,
         &state.public_url,
         &form,
-        cookie,
+        StateProof::Cookie(cookie),
     )
     .await;
     // The state is used up either way: its cookie goes.
     let clear_cookie = cookie_name.and_then(|name| {
         HeaderValue::from_str(&format!("{name}=; {}", cookie_attributes(&state, 0))).ok()
     });
-    let mut response = match outcome {
-        Ok(launched) => answer_launch(&state, &headers, &session, &launched).await?,
-        Err(error) => refusal(error)?,
-    };
+    let mut response = answer_outcome(&state, &headers, &session, outcome).await?;
     if let Some(value) = clear_cookie {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// A launch's answer: the linked page (or the offer of a new window), the Deep Linking picker, or why not.
+async fn answer_outcome(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    outcome: Result<LaunchOutcome, LaunchError>,
+) -> Result<Response, AppError> {
+    match outcome {
+        Ok(LaunchOutcome::ResourceLink(launched)) => {
+            answer_launch(state, headers, session, &launched).await
+        }
+        Ok(LaunchOutcome::DeepLinking(picker)) => {
+            let choices = deep_linking::choices(&state.db, &state.pathways).await?;
+            Ok(crate::lti_deep_linking_endpoints::picker_page(
+                state, &picker, &choices, None,
+            ))
+        }
+        Err(error) => refusal(error),
+    }
+}
+
+/// `POST /lti/launch/storage`: a launch whose state the VLE's page kept and gave back to the page this site
+/// showed (see `lti_platform_storage`). Posted from this site only: it is not exempt from the cross-site
+/// check, so it cannot be sent from anywhere else.
+async fn launch_after_storage(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<LaunchForm>,
+) -> Result<Response, AppError> {
+    let outcome = launch::launch(
+        &state.db,
+        &state.lti_platform_keys,
+        &state.public_url,
+        &form,
+        StateProof::PlatformStorage,
+    )
+    .await;
+    answer_outcome(&state, &headers, &session, outcome).await
 }
 
 /// Opens the linked page signed in; inside the VLE's frame, offers to continue in a new window.
@@ -348,6 +390,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/lti/login", get(login_by_get).post(login_by_post))
         .route("/lti/launch", axum::routing::post(launch))
+        .route(
+            "/lti/launch/storage",
+            axum::routing::post(launch_after_storage),
+        )
         .route("/lti/continue", get(confirm_continue).post(continue_launch))
         .route("/lti/jwks.json", get(keyset))
         .route("/lti/config.json", get(configuration))

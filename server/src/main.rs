@@ -361,8 +361,10 @@ async fn add_lti_platform(
             let tool = lti_platforms::tool_addresses(&url::Url::parse(&config.public_url)?);
             println!(
                 "{} can now launch the academy. In the VLE, set the tool's login initiation URL to {} and its \
-                 redirect URI to {}; its tool URL (target link URI) is the academy page to open, such as a module's",
-                platform.name, tool.login_initiation_url, tool.launch_url
+                 redirect URI to {}; its tool URL (target link URI) is the academy page to open, such as a module's. \
+                 For teachers to add academy content to their courses, turn on Deep Linking with the content \
+                 selection URL {}",
+                platform.name, tool.login_initiation_url, tool.launch_url, tool.deep_linking_url
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -432,6 +434,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tokio::spawn(forward_statements(state.db.clone(), lrs));
     }
     tokio::spawn(deliver_mail(state.db.clone(), state.mailer.clone()));
+    tokio::spawn(send_scores(state.db.clone(), state.lti_tool_key.clone()));
     if let Some(days) = config.retention_days {
         tracing::info!(
             days,
@@ -470,6 +473,29 @@ async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
             Ok(report) if report.sent + report.parked > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "forwarding round failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
+/// Sends queued scores to VLE gradebooks: drains the due ones, then waits a few seconds; failures back off
+/// per score (see `lrs::backoff`).
+async fn send_scores(
+    db: sea_orm::DatabaseConnection,
+    tool_key: std::sync::Arc<app::ssr::services::lti::tool_keys::ToolKey>,
+) {
+    let sender = match app::ssr::services::lti::grades::GradeSender::new() {
+        Ok(sender) => sender,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the HTTP client for VLE gradebooks; scores stay queued");
+            return;
+        }
+    };
+    loop {
+        match sender.send_due(&db, &tool_key, 50).await {
+            Ok(report) if report.sent + report.parked > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "a round of sending scores to VLEs failed"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }

@@ -30,6 +30,7 @@ fn is_launch_door(path: &str) -> bool {
     path.starts_with("/lti/login")
         || path.starts_with("/lti/launch")
         || path.starts_with("/lti/continue")
+        || path.starts_with("/lti/deep-link")
         || path.starts_with("/sign-in/sso/")
 }
 

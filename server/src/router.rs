@@ -136,6 +136,7 @@ pub fn build_router(state: AppState, secure_cookies: bool) -> Router {
         .merge(crate::learning_endpoints::routes())
         .merge(crate::single_sign_on_endpoints::routes())
         .merge(crate::lti_endpoints::routes())
+        .merge(crate::lti_deep_linking_endpoints::routes())
         .leptos_routes_with_context(&state, routes, request_context(state.clone()), move || {
             shell(leptos_options.clone())
         })

@@ -151,6 +151,7 @@ pub async fn prepare(
             app::ssr::services::lti::platform_keys::PlatformKeys::new()
                 .map_err(StartupError::IdentityProviders)?,
         ),
+        lti_tool_key: Arc::new(tool_key),
         leptos_options,
     })
 }

@@ -542,6 +542,11 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "POST /lti/launch/storage",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "GET /lti/continue",
             args: none,
             may: PUBLIC,
@@ -558,6 +563,18 @@ fn rows() -> Vec<Row> {
         },
         Row {
             what: "GET /lti/config.json",
+            args: none,
+            may: PUBLIC,
+        },
+        // Deep Linking: the picker's form works by its single-use ticket from a checked request, never by who
+        // is signed in (the teacher in the VLE need not have an academy sign-in in that browser).
+        Row {
+            what: "GET /lti/deep-link",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
+            what: "POST /lti/deep-link",
             args: none,
             may: PUBLIC,
         },
@@ -644,10 +661,13 @@ const ROUTES: &[&str] = &[
     "GET /lti/login",
     "POST /lti/login",
     "POST /lti/launch",
+    "POST /lti/launch/storage",
     "GET /lti/continue",
     "POST /lti/continue",
     "GET /lti/jwks.json",
     "GET /lti/config.json",
+    "GET /lti/deep-link",
+    "POST /lti/deep-link",
 ];
 
 /// How a call ended, as far as the owner rule is concerned.

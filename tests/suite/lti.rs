@@ -10,6 +10,10 @@ use app::ssr::services::lti::platforms::{self, PlatformSettings};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
+mod deep_linking;
+mod grades;
+mod platform_storage;
+
 const TARGET: &str = "http://localhost/modules/alpha";
 
 struct Launch {
@@ -678,7 +682,8 @@ async fn the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs
     assert_eq!(page.status.as_u16(), 200);
     let keyset: Value = serde_json::from_str(&page.body).expect("JSON");
     let keys = keyset["keys"].as_array().expect("keys");
-    assert_eq!(keys.len(), 2);
+    // The two made here, and the test server's own.
+    assert_eq!(keys.len(), 3);
     // What the first instance signs verifies with the key the keyset publishes for it.
     let published: jsonwebtoken::jwk::Jwk = serde_json::from_value(
         keys.iter()
@@ -714,6 +719,21 @@ async fn the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs
     assert_eq!(config["oidc_initiation_url"], "http://localhost/lti/login");
     assert_eq!(config["public_jwk_url"], "http://localhost/lti/jwks.json");
     assert_eq!(config["extensions"][0]["privacy_level"], "name_only");
+    // Teachers add academy content from the course's link and assignment pickers (Deep Linking).
+    let placements = config["extensions"][0]["settings"]["placements"]
+        .as_array()
+        .expect("placements");
+    for name in ["link_selection", "assignment_selection"] {
+        let placement = placements
+            .iter()
+            .find(|p| p["placement"] == name)
+            .unwrap_or_else(|| panic!("a {name} placement"));
+        assert_eq!(placement["message_type"], "LtiDeepLinkingRequest");
+        assert_eq!(
+            placement["target_link_uri"],
+            "http://localhost/lti/deep-link"
+        );
+    }
 }
 
 async fn a_vle_learner_adds_a_real_address_after_arriving_from_the_vle(db: &DatabaseConnection) {

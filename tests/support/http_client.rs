@@ -76,6 +76,7 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
             app::ssr::services::lti::platform_keys::PlatformKeys::new()
                 .expect("an HTTP client for LTI platforms"),
         ),
+        lti_tool_key: Arc::new(crate::test_tool_key(db).await),
         leptos_options: leptos::config::get_configuration(None)
             .expect("the Leptos settings cargo-leptos builds with")
             .leptos_options,

@@ -268,6 +268,21 @@ pub async fn test_issuer(db: &DatabaseConnection) -> app::ssr::records::Issuer {
     .expect("issuer key")
 }
 
+/// The LTI tool key every test server shares (made once per test run, as making an RSA key takes a while),
+/// published into `db` as a server's start-up does.
+pub async fn test_tool_key(db: &DatabaseConnection) -> app::ssr::services::lti::tool_keys::ToolKey {
+    static KEY_DIR: tokio::sync::OnceCell<tempfile::TempDir> = tokio::sync::OnceCell::const_new();
+    static MADE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let dir = KEY_DIR
+        .get_or_init(|| async { tempfile::tempdir().expect("temporary key folder") })
+        .await;
+    // The first call makes the key file; the rest read it (never two making it at once).
+    let _one_at_a_time = MADE.lock().await;
+    app::ssr::services::lti::tool_keys::load_or_create(db, dir.path())
+        .await
+        .expect("the LTI tool key")
+}
+
 /// The statement-id namespace of the site the tests play (a real site makes its own at first start).
 pub const TEST_SITE: uuid::Uuid = uuid::Uuid::from_u128(0x0b5e_55ed_0000_4000_8000_0000_0000_0001);
 

@@ -12,6 +12,8 @@ pub struct ToolAddresses {
     pub keyset_url: String,
     /// A JSON configuration a VLE can import (Canvas's "Paste JSON" or "Enter URL").
     pub configuration_url: String,
+    /// Where a teacher's "add content" (Deep Linking) request is sent (Moodle's content selection URL).
+    pub deep_linking_url: String,
 }
 
 /// A registered VLE as the admin page shows it.
@@ -28,6 +30,12 @@ pub struct LtiPlatformView {
     pub enabled: bool,
     /// Accounts made or linked by launches from it.
     pub linked_accounts: u64,
+    /// Learners' scores waiting to reach its gradebooks (being retried when `last_score_error` says why).
+    pub scores_waiting: u64,
+    /// Scores it refused for good, kept with its reason and not retried.
+    pub scores_parked: u64,
+    /// The latest reason a score waiting or parked was not delivered.
+    pub last_score_error: Option<String>,
 }
 
 /// The admin page: the tool's own addresses and the platforms registered.

@@ -75,6 +75,7 @@ fn Tool(tool: ToolAddresses) -> impl IntoView {
             <div><dt>"Initiate login URL"</dt><dd><code>{tool.login_initiation_url}</code></dd></div>
             <div><dt>"Redirection URI"</dt><dd><code>{tool.redirect_uris.join(" ")}</code></dd></div>
             <div><dt>"Public keyset URL"</dt><dd><code>{tool.keyset_url}</code></dd></div>
+            <div><dt>"Deep linking (content selection) URL"</dt><dd><code>{tool.deep_linking_url}</code></dd></div>
             <div><dt>"Configuration to import (Canvas)"</dt><dd><a href=tool.configuration_url.clone() rel="external">{tool.configuration_url.clone()}</a></dd></div>
             <div><dt>"Tool URL / target link URI"</dt><dd>"The academy page to open: a module, such as "<code>"/modules/prince2"</code>", or the catalogue, "<code>"/"</code></dd></div>
         </dl>
@@ -103,6 +104,11 @@ fn Platform(platform: LtiPlatformView, change: ServerAction<ChangeLtiPlatform>) 
                 <div><dt>"Access token URL"</dt><dd><code>{platform.token_url}</code></dd></div>
                 <div><dt>"Public keyset URL"</dt><dd><code>{platform.jwks_url}</code></dd></div>
                 <div><dt>"Accounts from its launches"</dt><dd>{platform.linked_accounts}</dd></div>
+                <div><dt>"Scores waiting for its gradebooks"</dt><dd>{platform.scores_waiting}</dd></div>
+                <div><dt>"Scores it refused (not retried)"</dt><dd>{platform.scores_parked}</dd></div>
+                {platform.last_score_error.map(|error| view! {
+                    <div><dt>"Last reason a score was not delivered"</dt><dd>{error}</dd></div>
+                })}
             </dl>
             <ActionForm action=change attr:class="inline-form">
                 <input type="hidden" name="platform" value=platform.id.to_string()/>

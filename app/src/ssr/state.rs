@@ -37,6 +37,8 @@ pub struct AppState {
     pub identity_providers: Arc<crate::ssr::services::single_sign_on::discovery::ProviderDirectory>,
     /// VLEs' public keys for LTI launches, kept for an hour.
     pub lti_platform_keys: Arc<crate::ssr::services::lti::platform_keys::PlatformKeys>,
+    /// This instance's LTI tool key: signs what the academy sends a VLE (a Deep Linking answer).
+    pub lti_tool_key: Arc<crate::ssr::services::lti::tool_keys::ToolKey>,
     pub leptos_options: LeptosOptions,
     /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
     pub writes: crate::ssr::group_commit::Writes,

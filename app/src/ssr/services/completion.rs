@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use super::progress::module_progress;
@@ -60,20 +60,12 @@ pub async fn complete_in(
     learner: &account::Model,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
-    if learner.email_verified_at.is_none() {
+    let Some(met) = rule_met(txn, learner.id, found).await? else {
         return Ok(None);
-    }
-    let rule = found.completion;
-    let progress = module_progress(txn, learner.id, found.id).await?;
-    let lessons_done = progress.total > 0 && progress.completed == progress.total;
-    let best_pass = quiz_attempt::Entity::find()
-        .filter(quiz_attempt::Column::AccountId.eq(learner.id))
-        .filter(quiz_attempt::Column::ModuleId.eq(found.id))
-        .filter(quiz_attempt::Column::Scope.eq(quiz_attempt::AttemptScope::Assessment))
-        .filter(quiz_attempt::Column::Passed.eq(true))
-        .one(txn)
-        .await?;
-    if !rule.is_met(lessons_done, best_pass.is_some()) {
+    };
+    if learner.email_verified_at.is_none() {
+        // No record yet; a VLE's gradebook knows the learner by its own identifier and is told now.
+        super::lti::grades::queue_scores(txn, learner.id, &found.slug, met.score()).await?;
         return Ok(None);
     }
     let inserted = module_completion::Entity::insert(module_completion::ActiveModel {
@@ -96,6 +88,7 @@ pub async fn complete_in(
     if inserted == 0 {
         return existing_record(txn, learner.id, found.id).await;
     }
+    super::lti::grades::queue_scores(txn, learner.id, &found.slug, met.score()).await?;
     // The record's bit in the status list is the completion's own row id: unique without reading what
     // other transactions have issued, so learners completing at the same moment never clash (taking the
     // highest index so far and adding one did, under load on PostgreSQL).
@@ -110,21 +103,57 @@ pub async fn complete_in(
                 "the completion just stored is not there",
             )
         })?;
-    let score = best_pass
-        .as_ref()
-        .map(|a| u32::try_from(a.score).unwrap_or(0));
     let record = records::issue(
         txn,
         issuer,
         frameworks,
         learner.id,
         found,
-        score,
+        met.best_pass,
         completion.id,
     )
     .await?;
     tracing::info!(record = %record.id, module = %found.slug, "completion record issued");
     Ok(Some(record.id))
+}
+
+/// A module's completion rule, met.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Met {
+    /// The best passed assessment's score (percent), when there is one.
+    pub best_pass: Option<u32>,
+}
+
+impl Met {
+    /// What a VLE's gradebook is sent: the best assessment score, or 100 for a module completed by its
+    /// lessons alone.
+    pub fn score(self) -> u32 {
+        self.best_pass.unwrap_or(100)
+    }
+}
+
+/// Whether the learner meets the module's completion rule now.
+pub(crate) async fn rule_met<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    found: &module::Model,
+) -> Result<Option<Met>, AppError> {
+    let progress = module_progress(db, account_id, found.id).await?;
+    let lessons_done = progress.total > 0 && progress.completed == progress.total;
+    let best_pass = quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::AccountId.eq(account_id))
+        .filter(quiz_attempt::Column::ModuleId.eq(found.id))
+        .filter(quiz_attempt::Column::Scope.eq(quiz_attempt::AttemptScope::Assessment))
+        .filter(quiz_attempt::Column::Passed.eq(true))
+        .order_by_desc(quiz_attempt::Column::Score)
+        .one(db)
+        .await?;
+    if !found.completion.is_met(lessons_done, best_pass.is_some()) {
+        return Ok(None);
+    }
+    Ok(Some(Met {
+        best_pass: best_pass.map(|a| u32::try_from(a.score).unwrap_or(0)),
+    }))
 }
 
 async fn existing_record<C: ConnectionTrait>(

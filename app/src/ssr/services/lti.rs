@@ -5,8 +5,11 @@
 //! platform posts back an ID token, which `launch` checks as the LTI 1.3 core specification and the 1EdTech
 //! Security Framework require (state and nonce single use, signature by the platform's published key with
 //! rotation, issuer, audience and authorized party, deployment, message type and version, expiry and issue
-//! time) before it signs the person in to the account linked to the platform's subject identifier.
+//! time) before it signs the person in to the account linked to the platform's subject identifier, or, for a
+//! Deep Linking request from a course's teacher, offers the catalogue to place in the course.
 
+pub mod deep_linking;
+pub mod grades;
 pub mod launch;
 pub mod login;
 pub mod platform_keys;
@@ -30,8 +33,11 @@ pub enum LaunchProblem {
     TokenRefused,
     /// The deployment is not one the admin registered for this platform.
     UnknownDeployment,
-    /// A message the academy does not take (only resource link launches, for now).
+    /// A message the academy does not take (it takes resource link launches and deep linking requests).
     UnsupportedMessage,
+    /// A deep linking request from someone who does not teach the course (only instructors, content
+    /// developers and administrators place content).
+    NotAnInstructor,
 }
 
 impl LaunchProblem {
@@ -66,6 +72,10 @@ impl LaunchProblem {
             LaunchProblem::UnsupportedMessage => {
                 "The VLE sent a kind of launch the academy does not take yet. Ask your VLE administrator to \
                  link to a module or lesson."
+            }
+            LaunchProblem::NotAnInstructor => {
+                "Only the course's teachers can add academy content to it. If you teach this course, ask your \
+                 VLE administrator to check your role in it."
             }
         }
     }

@@ -397,7 +397,8 @@ pub async fn erase_account(
         .exec(&txn)
         .await?;
     // The organisation's and VLEs' identifiers for the person go too: signing in or launching there again
-    // makes a new account.
+    // makes a new account. With a VLE link go (by the schema's cascade) the activities they launched from
+    // and any score still waiting for the VLE's gradebook.
     account_identity::Entity::delete_many()
         .filter(account_identity::Column::AccountId.eq(id))
         .exec(&txn)

@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
+use super::deep_linking::{self, DeepLinkingSettings, Picker};
+use super::grades::{self, GradeEndpoint};
 use super::login::{LOGIN_LIFETIME_SECONDS, on_this_site, state_hash};
 use super::platform_keys::PlatformKeys;
 use super::{LaunchError, LaunchProblem, platforms, refused};
@@ -28,6 +30,18 @@ pub struct LaunchForm {
     /// Sent instead of an ID token when the platform could not authenticate the person.
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// The VLE's frame that keeps data for the tool (LTI client-side platform storage), where it offers one.
+    pub lti_storage_target: Option<String>,
+}
+
+/// What shows that a launch comes back to the browser its login initiation started in.
+#[derive(Debug, Clone, Copy)]
+pub enum StateProof<'a> {
+    /// The state cookie the login initiation set, if the browser sent it back.
+    Cookie(Option<&'a str>),
+    /// The VLE's own page gave this browser's page the state it kept at the login initiation (checked by
+    /// the page before it posted the launch from this site).
+    PlatformStorage,
 }
 
 /// The resource link claim: the VLE's activity that launched.
@@ -60,8 +74,12 @@ struct LaunchClaims {
     resource_link: Option<ResourceLink>,
     /// Required by LTI core (it may be empty); a launch without it is malformed.
     #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/roles")]
-    #[allow(dead_code)]
     roles: Vec<String>,
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")]
+    deep_linking_settings: Option<DeepLinkingSettings>,
+    /// Assignment and Grade Services: where the activity's scores go.
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint")]
+    grade_endpoint: Option<GradeEndpoint>,
     #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation")]
     launch_presentation: Option<LaunchPresentation>,
 }
@@ -86,25 +104,38 @@ pub struct Launched {
     pub frame_origins: Vec<String>,
 }
 
-/// Checks a launch and signs in the person it is for. `state_cookie` is the state the login initiation left
-/// in this browser: a launch arriving without it did not start here.
+/// What a checked launch asks for.
+#[derive(Debug)]
+pub enum LaunchOutcome {
+    /// A resource link launch: the person, signed in, opens the linked page.
+    ResourceLink(Launched),
+    /// A Deep Linking request from a course's teacher: the picker of content to place in the course.
+    DeepLinking(Picker),
+}
+
+/// Checks a launch and signs in the person it is for, or keeps a Deep Linking request while its teacher picks.
+/// `proof` shows the launch comes back to the browser the login initiation started in: a launch without it
+/// did not start here.
 pub async fn launch(
     db: &DatabaseConnection,
     keys: &PlatformKeys,
     public_url: &url::Url,
     form: &LaunchForm,
-    state_cookie: Option<&str>,
-) -> Result<Launched, LaunchError> {
+    proof: StateProof<'_>,
+) -> Result<LaunchOutcome, LaunchError> {
     let unknown = |why: &str| refused(LaunchProblem::AttemptUnknown, why.to_owned());
     let state = form.state.as_deref().ok_or_else(|| unknown("no state"))?;
-    match state_cookie {
-        Some(cookie) if crate::ssr::secrets::same(cookie, state) => {}
-        Some(_) => return Err(unknown("the state does not match this browser's")),
-        None => {
+    match proof {
+        StateProof::Cookie(Some(cookie)) if crate::ssr::secrets::same(cookie, state) => {}
+        StateProof::Cookie(Some(_)) => {
+            return Err(unknown("the state does not match this browser's"));
+        }
+        StateProof::Cookie(None) => {
             return Err(unknown(
                 "no state cookie came with the launch (blocked, or another browser)",
             ));
         }
+        StateProof::PlatformStorage => {}
     }
     // Used once: whoever deletes the row has the launch; a replay finds nothing.
     let login = lti_login::Entity::find()
@@ -159,17 +190,6 @@ pub async fn launch(
             ),
         ));
     }
-    if claims.message_type != "LtiResourceLinkRequest" {
-        return Err(refused(
-            LaunchProblem::UnsupportedMessage,
-            format!("message type {:?}", claims.message_type),
-        ));
-    }
-    let Some(link) = claims.resource_link.clone().filter(|l| !l.id.is_empty()) else {
-        return Err(bad(
-            "a resource link launch with no resource_link.id".to_owned()
-        ));
-    };
     if claims.target_link_uri != login.target_link_uri
         || !on_this_site(public_url, &claims.target_link_uri)
     {
@@ -178,7 +198,33 @@ pub async fn launch(
             claims.target_link_uri, login.target_link_uri
         )));
     }
-    let account = account_for(db, &platform, &claims).await?;
+    let frame_origins = frame_origins(&platform, &claims);
+    match claims.message_type.as_str() {
+        "LtiResourceLinkRequest" => {}
+        "LtiDeepLinkingRequest" => {
+            let picker = deep_linking::start(
+                db,
+                &platform,
+                &claims.deployment_id,
+                claims.deep_linking_settings,
+                &claims.roles,
+                frame_origins,
+            )
+            .await?;
+            return Ok(LaunchOutcome::DeepLinking(picker));
+        }
+        other => {
+            return Err(refused(
+                LaunchProblem::UnsupportedMessage,
+                format!("message type {other:?}"),
+            ));
+        }
+    }
+    let Some(link) = claims.resource_link.clone().filter(|l| !l.id.is_empty()) else {
+        return Err(bad(
+            "a resource link launch with no resource_link.id".to_owned()
+        ));
+    };
     let target = url::Url::parse(&claims.target_link_uri)
         .map(|u| {
             let mut path = u.path().to_owned();
@@ -189,6 +235,44 @@ pub async fn launch(
             path
         })
         .map_err(|e| bad(format!("target_link_uri: {e}")))?;
+    let account = account_for(db, &platform, &claims, &link.id, &target).await?;
+    tracing::info!(account = account.id, platform = %platform.issuer, resource_link = %link.id, "LTI launch");
+    Ok(LaunchOutcome::ResourceLink(Launched {
+        account,
+        target,
+        title: link.title,
+        frame_origins,
+    }))
+}
+
+/// The origin of the platform's authorization endpoint for a waiting login initiation: where the launch's
+/// page asks the VLE's page for the state it kept (platform storage). `None` when no login waits with this
+/// state (lapsed, used, or forged).
+pub async fn storage_origin(
+    db: &DatabaseConnection,
+    state: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(login) = lti_login::Entity::find()
+        .filter(lti_login::Column::StateHash.eq(state_hash(state)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if Utc::now() - login.created_at > Duration::seconds(LOGIN_LIFETIME_SECONDS) {
+        return Ok(None);
+    }
+    Ok(lti_platform::Entity::find_by_id(login.platform_id)
+        .filter(lti_platform::Column::Enabled.eq(true))
+        .one(db)
+        .await?
+        .and_then(|platform| url::Url::parse(&platform.auth_login_url).ok())
+        .map(|auth| auth.origin().ascii_serialization()))
+}
+
+/// The sites allowed to frame a launch's answer: the platform's issuer origin, and the origin of the VLE page
+/// the launch says it returns to.
+fn frame_origins(platform: &lti_platform::Model, claims: &LaunchClaims) -> Vec<String> {
     let mut frame_origins: Vec<String> = [
         Some(platform.issuer.as_str()),
         claims
@@ -204,13 +288,7 @@ pub async fn launch(
     .filter(|origin| origin != "null")
     .collect();
     frame_origins.dedup();
-    tracing::info!(account = account.id, platform = %platform.issuer, resource_link = %link.id, "LTI launch");
-    Ok(Launched {
-        account,
-        target,
-        title: link.title,
-        frame_origins,
-    })
+    frame_origins
 }
 
 /// The ID token's signature (by the platform's key named in its header), issuer, audience, expiry and
@@ -280,9 +358,13 @@ async fn account_for(
     db: &DatabaseConnection,
     platform: &lti_platform::Model,
     claims: &LaunchClaims,
+    resource_link_id: &str,
+    target: &str,
 ) -> Result<account::Model, LaunchError> {
-    match link_once(db, platform, claims).await {
-        Err(AppError::Conflict(_)) => Ok(link_once(db, platform, claims).await?),
+    match link_once(db, platform, claims, resource_link_id, target).await {
+        Err(AppError::Conflict(_)) => {
+            Ok(link_once(db, platform, claims, resource_link_id, target).await?)
+        }
         other => Ok(other?),
     }
 }
@@ -298,10 +380,14 @@ fn raced(error: sea_orm::DbErr) -> AppError {
     }
 }
 
+/// Signs the person in to their linked (or new) account, and tells the grade service which activity they
+/// launched from, in one transaction.
 async fn link_once(
     db: &DatabaseConnection,
     platform: &lti_platform::Model,
     claims: &LaunchClaims,
+    resource_link_id: &str,
+    target: &str,
 ) -> Result<account::Model, AppError> {
     let txn = db.begin().await?;
     let now = Utc::now();
@@ -310,14 +396,13 @@ async fn link_once(
         .filter(lti_account::Column::Subject.eq(&claims.sub))
         .one(&txn)
         .await?;
-    let account = match linked {
+    let (account, link) = match linked {
         Some(link) => {
             let account =
                 crate::ssr::services::accounts::hold_learner(&txn, link.account_id).await?;
             let mut used: lti_account::ActiveModel = link.into();
             used.last_launch_at = Set(now);
-            used.update(&txn).await?;
-            account
+            (account, used.update(&txn).await?)
         }
         None => {
             // Never the address the platform sends: it is not proof (a VLE user may be able to set any
@@ -356,7 +441,7 @@ async fn link_once(
             .insert(&txn)
             .await
             .map_err(raced)?;
-            lti_account::ActiveModel {
+            let link = lti_account::ActiveModel {
                 platform_id: Set(platform.id),
                 subject: Set(claims.sub.clone()),
                 account_id: Set(created.id),
@@ -375,9 +460,19 @@ async fn link_once(
                 serde_json::json!({ "lti_platform": platform.issuer }),
             )
             .await?;
-            created
+            (created, link)
         }
     };
+    grades::remember_launch(
+        &txn,
+        platform,
+        &claims.deployment_id,
+        resource_link_id,
+        target,
+        claims.grade_endpoint.as_ref(),
+        &link,
+    )
+    .await?;
     audit::record(
         &txn,
         Some(account.id),

@@ -23,6 +23,8 @@ pub struct LoginInitiation {
     pub lti_message_hint: Option<String>,
     pub client_id: Option<String>,
     pub lti_deployment_id: Option<String>,
+    /// The VLE's frame that keeps data for the tool (LTI client-side platform storage), where it offers one.
+    pub lti_storage_target: Option<String>,
 }
 
 /// Where to send the browser, and the state to bind to it (in a cookie the launch must bring back).
@@ -30,6 +32,9 @@ pub struct LoginInitiation {
 pub struct Started {
     pub authorization_url: url::Url,
     pub state: String,
+    /// The origin of the platform's authorization endpoint: the VLE page that keeps the state, where it
+    /// offers platform storage, answers from there.
+    pub platform_origin: String,
 }
 
 /// SHA-256 (hex) of a state: what is stored.
@@ -60,8 +65,10 @@ pub async fn initiate(
         .target_link_uri
         .as_deref()
         .ok_or_else(|| bad("no target_link_uri"))?;
-    // A page of this site to land on; never the tool's own LTI addresses (a launch cannot land on them).
-    let lands_on_a_page = url::Url::parse(target).is_ok_and(|t| !t.path().starts_with("/lti/"));
+    // A page of this site to land on, or the deep linking address; never the tool's other LTI addresses.
+    let lands_on_a_page = url::Url::parse(target).is_ok_and(|t| {
+        !t.path().starts_with("/lti/") || t.path() == super::deep_linking::DEEP_LINKING_PATH
+    });
     if !on_this_site(public_url, target) || !lands_on_a_page || target.len() > 2048 {
         let shown: String = target.chars().take(200).collect();
         return Err(bad(&format!(
@@ -139,9 +146,14 @@ pub async fn initiate(
         if let Some(hint) = &request.lti_message_hint {
             pairs.append_pair("lti_message_hint", hint);
         }
+        if let Some(target) = &request.lti_storage_target {
+            pairs.append_pair("lti_storage_target", target);
+        }
     }
+    let platform_origin = authorization_url.origin().ascii_serialization();
     Ok(Started {
         authorization_url,
         state,
+        platform_origin,
     })
 }

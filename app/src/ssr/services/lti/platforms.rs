@@ -149,15 +149,24 @@ pub fn tool_addresses(public_url: &url::Url) -> ToolAddresses {
         redirect_uris: vec![at("/lti/launch")],
         keyset_url: at("/lti/jwks.json"),
         configuration_url: at("/lti/config.json"),
+        deep_linking_url: at(super::deep_linking::DEEP_LINKING_PATH),
     }
 }
 
 /// The tool's configuration as JSON, in the form Canvas imports (other VLEs take the same facts by hand): the
-/// addresses, the keyset, no services yet, and a link-selection placement that opens the catalogue. Asks for
-/// the person's name only: the academy uses no other detail a VLE could send.
+/// addresses, the keyset, the grade services (line items and scores), a course navigation link that opens the catalogue, and the places
+/// where a teacher adds academy content to a course (Deep Linking). Asks for the person's name only: the
+/// academy uses no other detail a VLE could send.
 pub fn tool_configuration(public_url: &url::Url) -> serde_json::Value {
     let tool = tool_addresses(public_url);
     let home = public_url.as_str().to_owned();
+    let placement = |name: &str| {
+        serde_json::json!({
+            "placement": name,
+            "message_type": "LtiDeepLinkingRequest",
+            "target_link_uri": tool.deep_linking_url,
+        })
+    };
     serde_json::json!({
         "title": "Informatics Academy",
         "description": "Courses for clinicians in informatics leadership: project and programme methods, IT service \
@@ -165,17 +174,21 @@ pub fn tool_configuration(public_url: &url::Url) -> serde_json::Value {
         "oidc_initiation_url": tool.login_initiation_url,
         "target_link_uri": home,
         "public_jwk_url": tool.keyset_url,
-        "scopes": [],
+        "scopes": [super::grades::LINE_ITEM_SCOPE, super::grades::SCORE_SCOPE],
         "extensions": [{
             "platform": "canvas.instructure.com",
             "domain": public_url.host_str().unwrap_or_default(),
             "privacy_level": "name_only",
             "settings": {
-                "placements": [{
-                    "placement": "link_selection",
-                    "message_type": "LtiResourceLinkRequest",
-                    "target_link_uri": home,
-                }],
+                "placements": [
+                    placement("link_selection"),
+                    placement("assignment_selection"),
+                    {
+                        "placement": "course_navigation",
+                        "message_type": "LtiResourceLinkRequest",
+                        "target_link_uri": home,
+                    },
+                ],
             },
         }],
         "custom_fields": {},
@@ -213,8 +226,10 @@ pub async fn list(
         lti_account::Column::PlatformId,
     )
     .await?;
+    let mut undelivered = super::grades::undelivered_by_platform(db).await?;
     for platform in rows {
         let linked_accounts = linked.get(&platform.id).copied().unwrap_or(0);
+        let scores = undelivered.remove(&platform.id).unwrap_or_default();
         platforms.push(LtiPlatformView {
             id: platform.id,
             deployment_ids: platform.deployment_ids.lines().map(str::to_owned).collect(),
@@ -226,6 +241,9 @@ pub async fn list(
             jwks_url: platform.jwks_url,
             enabled: platform.enabled,
             linked_accounts,
+            scores_waiting: scores.waiting,
+            scores_parked: scores.parked,
+            last_score_error: scores.last_error,
         });
     }
     Ok(LtiPlatformsView {
