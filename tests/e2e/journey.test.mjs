@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expectNoAxeViolations, freePort, launchChromium, waitFor } from './browser.mjs';
+import { join } from 'node:path';
+import {
+  academyBin, academyEnv, expectNoAxeViolations, freePort, launchChromium, root, serveAcademy,
+} from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 
 let server;
 let browser;
@@ -83,27 +82,16 @@ async function registerAndVerify(page, { email, name, password, audit = async ()
 }
 
 before(async () => {
-  const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
   workDir = mkdtempSync(join(tmpdir(), 'academy-e2e-'));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  serverEnv = {
-    ...process.env,
-    DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
+  serverEnv = academyEnv(workDir, port, {
     CONTENT_DIR: process.env.ACADEMY_CONTENT ?? join(root, 'tests', 'fixtures', 'valid'),
-    BIND_ADDRESS: `127.0.0.1:${port}`,
-    PUBLIC_URL: baseUrl,
-    KEY_DIR: join(workDir, 'keys'),
-    LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
-    RUST_LOG: 'warn',
     // Verification and reset emails go through the real SMTP server scripts/test starts (aiosmtpd).
     SMTP_URL: requiredEnv('TEST_SMTP_URL'),
     MAIL_FROM: 'Informatics Academy <academy@localhost>',
-  };
-  server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => serverLog.push(d.toString()));
-  server.stderr.on('data', (d) => serverLog.push(d.toString()));
-  await waitFor(baseUrl, 30_000, serverLog);
+  });
+  server = await serveAcademy(serverEnv, serverLog);
   browser = await launchChromium();
 });
 
@@ -486,7 +474,7 @@ test('every lesson of the shipped curriculum passes axe-core and has one h1', as
   const url = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'academy-content-'));
   const log = [];
-  const real = spawn(process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server'), ['serve'], {
+  const real = spawn(academyBin, ['serve'], {
     cwd: root,
     env: {
       ...process.env,

@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expectNoAxeViolations, freePort, launchChromium, waitFor } from './browser.mjs';
+import { join } from 'node:path';
+import {
+  academyBin, academyEnv, expectNoAxeViolations, freePort, launchChromium, root, serveAcademy, waitFor,
+} from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
 const CLIENT_SECRET = 'e2e-client-secret-not-for-production';
 
 let server;
@@ -27,7 +25,7 @@ let serverEnv;
 const log = [];
 
 function academy(args, extraEnv = {}) {
-  const run = spawnSync(bin, args, { cwd: root, env: { ...serverEnv, ...extraEnv }, encoding: 'utf8' });
+  const run = spawnSync(academyBin, args, { cwd: root, env: { ...serverEnv, ...extraEnv }, encoding: 'utf8' });
   assert.equal(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
   return run.stdout;
 }
@@ -38,17 +36,7 @@ before(async () => {
   const providerPort = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   issuer = `http://localhost:${providerPort}`;
-  serverEnv = {
-    ...process.env,
-    DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
-    CONTENT_DIR: join(root, 'tests', 'fixtures', 'valid'),
-    BIND_ADDRESS: `127.0.0.1:${port}`,
-    PUBLIC_URL: baseUrl,
-    KEY_DIR: join(workDir, 'keys'),
-    MAIL_DIR: join(workDir, 'mail'),
-    LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
-    RUST_LOG: 'warn',
-  };
+  serverEnv = academyEnv(workDir, port);
   provider = spawn('node', [join(root, 'tests', 'oidc', 'provider.mjs'), String(providerPort),
     'informatics-academy', CLIENT_SECRET, `${baseUrl}/sign-in/sso/north/callback`, 'localhost'],
   { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,10 +46,7 @@ before(async () => {
   academy(['add-identity-provider', '--slug', 'north', '--name', 'North Trust', '--issuer', issuer,
     '--client-id', 'informatics-academy', '--email-domains', 'north.nhs.uk'],
   { OIDC_CLIENT_SECRET: CLIENT_SECRET });
-  server = spawn(bin, ['serve'], { cwd: root, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => log.push(d.toString()));
-  server.stderr.on('data', (d) => log.push(d.toString()));
-  await waitFor(baseUrl, 30_000, log);
+  server = await serveAcademy(serverEnv, log);
   browser = await launchChromium();
 });
 

@@ -10,18 +10,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expectNoAxeViolations, freePort, launchChromium, waitFor } from './browser.mjs';
+import { join } from 'node:path';
+import {
+  academyBin, academyEnv, expectNoAxeViolations, freePort, launchChromium, root, serveAcademy,
+} from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const bin = process.env.ACADEMY_BIN ?? join(root, 'target', 'debug', 'server');
 const CLIENT_ID = 'academy-tool';
 const DEPLOYMENT_ID = 'deployment-1';
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -177,26 +175,13 @@ before(async () => {
   const vlePort = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   issuer = `http://localhost:${vlePort}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: `sqlite://${join(workDir, 'e2e.sqlite3')}?mode=rwc`,
-    CONTENT_DIR: join(root, 'tests', 'fixtures', 'valid'),
-    BIND_ADDRESS: `127.0.0.1:${port}`,
-    PUBLIC_URL: baseUrl,
-    KEY_DIR: join(workDir, 'keys'),
-    MAIL_DIR: join(workDir, 'mail'),
-    LEPTOS_SITE_ROOT: process.env.ACADEMY_SITE_ROOT ?? join(root, 'target', 'site'),
-    RUST_LOG: 'warn',
-  };
+  const env = academyEnv(workDir, port);
   vle = await startVle(vlePort);
-  const added = spawnSync(bin, ['add-lti-platform', '--name', 'Test VLE', '--issuer', issuer, '--client-id', CLIENT_ID,
+  const added = spawnSync(academyBin, ['add-lti-platform', '--name', 'Test VLE', '--issuer', issuer, '--client-id', CLIENT_ID,
     '--deployment-ids', DEPLOYMENT_ID, '--auth-login-url', `${issuer}/auth`, '--token-url', `${issuer}/token`,
     '--jwks-url', `${issuer}/jwks`], { cwd: root, env, encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr);
-  server = spawn(bin, ['serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => log.push(d.toString()));
-  server.stderr.on('data', (d) => log.push(d.toString()));
-  await waitFor(baseUrl, 30_000, log);
+  server = await serveAcademy(env, log);
   browser = await launchChromium();
 });
 

@@ -523,6 +523,11 @@ fn rows() -> Vec<Row> {
             args: |_, _| pairs(&[("platform", "1"), ("enabled", "yes")]),
             may: ADMIN,
         },
+        Row {
+            what: "fn send-parked-scores-again",
+            args: |_, _| pairs(&[("platform", "1")]),
+            may: ADMIN,
+        },
         // A VLE's login initiation, launch and the new window a framed launch opens: doors for anyone, each
         // checked on its own terms (a registered platform, a state bound to the browser, a signed token, a
         // single-use ticket); here they are answered as to anyone, with the reason a launch is refused.

@@ -49,3 +49,12 @@ pub async fn change_lti_platform(platform: i32, enabled: Option<String>) -> Resu
     let account = auth::require_account().await?;
     platforms::set_enabled(&state.db, &account, platform, enabled.is_some()).await
 }
+
+/// Puts a VLE's parked scores back in the queue to its gradebooks (admins only); answers how many.
+#[server(endpoint = "send-parked-scores-again")]
+pub async fn send_parked_scores_again(platform: i32) -> Result<u64, AppError> {
+    use crate::ssr::{auth, services::lti::grades};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    grades::send_parked_again(&state.db, &account, platform).await
+}

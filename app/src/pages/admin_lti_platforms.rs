@@ -6,7 +6,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::lti_platforms::{
-    ChangeLtiPlatform, LtiPlatformView, RegisterLtiPlatform, ToolAddresses, lti_platforms,
+    ChangeLtiPlatform, LtiPlatformView, RegisterLtiPlatform, SendParkedScoresAgain, ToolAddresses,
+    lti_platforms,
 };
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
@@ -15,12 +16,25 @@ use crate::components::form::{ErrorSummary, FormField};
 pub fn LtiPlatformsPage() -> impl IntoView {
     let register = ServerAction::<RegisterLtiPlatform>::new();
     let change = ServerAction::<ChangeLtiPlatform>::new();
+    let resend = ServerAction::<SendParkedScoresAgain>::new();
     let listed = Resource::new(
-        move || (register.version().get(), change.version().get()),
+        move || {
+            (
+                register.version().get(),
+                change.version().get(),
+                resend.version().get(),
+            )
+        },
         |_| lti_platforms(),
     );
     let register_error = Signal::derive(move || register.value().get().and_then(|r| r.err()));
-    let change_error = Signal::derive(move || change.value().get().and_then(|r| r.err()));
+    let change_error = Signal::derive(move || {
+        change
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| resend.value().get().and_then(|r| r.err()))
+    });
     let registered = move || matches!(register.value().get(), Some(Ok(())));
     view! {
         <Title text="VLEs (LTI 1.3)"/>
@@ -38,7 +52,7 @@ pub fn LtiPlatformsPage() -> impl IntoView {
                             view! { <p>"None yet."</p> }.into_any()
                         } else {
                             view.platforms.into_iter().map(|platform| view! {
-                                <Platform platform=platform change=change/>
+                                <Platform platform=platform change=change resend=resend/>
                             }).collect_view().into_any()
                         }}
                     }.into_any(),
@@ -84,7 +98,13 @@ fn Tool(tool: ToolAddresses) -> impl IntoView {
 
 /// One registered platform and the switch to turn its launches off or on.
 #[component]
-fn Platform(platform: LtiPlatformView, change: ServerAction<ChangeLtiPlatform>) -> impl IntoView {
+fn Platform(
+    platform: LtiPlatformView,
+    change: ServerAction<ChangeLtiPlatform>,
+    resend: ServerAction<SendParkedScoresAgain>,
+) -> impl IntoView {
+    let parked = platform.scores_parked;
+    let id = platform.id;
     let heading = format!("platform-{}", platform.id);
     let labelled_by = heading.clone();
     let toggle = if platform.enabled {
@@ -115,6 +135,12 @@ fn Platform(platform: LtiPlatformView, change: ServerAction<ChangeLtiPlatform>) 
                 {(!platform.enabled).then(|| view! { <input type="hidden" name="enabled" value="yes"/> })}
                 <button type="submit" class="button button--secondary">{toggle}</button>
             </ActionForm>
+            {(parked > 0).then(|| view! {
+                <ActionForm action=resend attr:class="inline-form">
+                    <input type="hidden" name="platform" value=id.to_string()/>
+                    <button type="submit" class="button button--secondary">"Send its refused scores again"</button>
+                </ActionForm>
+            })}
         </section>
     }
 }

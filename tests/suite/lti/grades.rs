@@ -5,7 +5,7 @@
 
 use super::*;
 use app::ssr::entities::{lti_resource_link, lti_score_outbox};
-use app::ssr::services::lti::grades::{GradeSender, LINE_ITEM_SCOPE, SCORE_SCOPE};
+use app::ssr::services::lti::grades::{self, GradeSender, LINE_ITEM_SCOPE, SCORE_SCOPE};
 use app::ssr::services::lti::tool_keys::ToolKey;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
@@ -72,6 +72,15 @@ impl Launch {
             "id": format!("{}/lineitems/{n}", self.platform.issuer),
             "label": "Beta", "scoreMaximum": 100, "resourceId": resource_id,
         }));
+    }
+
+    /// How the gradebook answers scores from now on (`None`: it takes them).
+    fn answer_scores_with(&self, status: Option<u16>) {
+        self.platform
+            .gradebook
+            .lock()
+            .expect("the gradebook")
+            .score_status = status;
     }
 
     fn scores(&self) -> Vec<(usize, Value)> {
@@ -211,12 +220,7 @@ async fn a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_
         .launch_from(db, "learner-e", "activity-7", BETA, Some(grades.clone()))
         .await;
     launch.complete_beta().await;
-    launch
-        .platform
-        .gradebook
-        .lock()
-        .expect("the gradebook")
-        .score_status = Some(503);
+    launch.answer_scores_with(Some(503));
     let report = sender.send_due(db, &key, 50).await.expect("a round");
     assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
     let kept = queued(db).await.remove(0);
@@ -235,12 +239,7 @@ async fn a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_
         sender.send_due(db, &key, 50).await.expect("a round").failed,
         0
     );
-    launch
-        .platform
-        .gradebook
-        .lock()
-        .expect("the gradebook")
-        .score_status = None;
+    launch.answer_scores_with(None);
     let mut due: lti_score_outbox::ActiveModel = kept.into();
     due.next_attempt_at = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
     due.update(db).await.expect("due now");
@@ -253,12 +252,7 @@ async fn a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_
         .launch_from(db, "learner-f", "activity-7", BETA, Some(grades))
         .await;
     launch.complete_beta().await;
-    launch
-        .platform
-        .gradebook
-        .lock()
-        .expect("the gradebook")
-        .score_status = Some(404);
+    launch.answer_scores_with(Some(404));
     let report = sender.send_due(db, &key, 50).await.expect("a round");
     assert_eq!(report.parked, 1, "{report:?}");
     let parked = queued(db)
@@ -303,6 +297,23 @@ async fn a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_
         "{:?}",
         platform.last_score_error
     );
+
+    // Once the VLE is put right, the admin sends it again; only an admin may.
+    let learner = launched_account(db).await;
+    assert!(matches!(
+        grades::send_parked_again(db, &learner, platform.id).await,
+        Err(app::error::AppError::Forbidden)
+    ));
+    assert_eq!(
+        grades::send_parked_again(db, &admin, platform.id)
+            .await
+            .expect("sent again"),
+        1
+    );
+    launch.answer_scores_with(None);
+    let report = sender.send_due(db, &key, 50).await.expect("a round");
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(launch.scores().len(), 2);
 }
 
 async fn a_token_request_the_vle_cannot_verify_sends_nothing_and_keeps_the_score(

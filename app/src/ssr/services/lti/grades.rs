@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, Header};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -292,6 +292,57 @@ pub(crate) async fn undelivered_by_platform(
         }
     }
     Ok(by_platform)
+}
+
+/// Puts a platform's parked scores back in the queue, for an admin who has fixed what the VLE objected to
+/// (a gradebook column deleted, the tool's grade service turned off). Answers how many were put back.
+pub async fn send_parked_again(
+    db: &DatabaseConnection,
+    admin: &crate::ssr::entities::account::Model,
+    platform_id: i32,
+) -> Result<u64, AppError> {
+    crate::ssr::services::accounts::require_admin(admin)?;
+    let txn = db.begin().await?;
+    lti_platform::Entity::find_by_id(platform_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That VLE".to_owned()))?;
+    let activities: Vec<i32> = lti_resource_link::Entity::find()
+        .select_only()
+        .column(lti_resource_link::Column::Id)
+        .filter(lti_resource_link::Column::PlatformId.eq(platform_id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let put_back = lti_score_outbox::Entity::update_many()
+        .col_expr(
+            lti_score_outbox::Column::ParkedAt,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            lti_score_outbox::Column::Attempts,
+            sea_orm::sea_query::Expr::value(0),
+        )
+        .col_expr(
+            lti_score_outbox::Column::NextAttemptAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(lti_score_outbox::Column::ResourceLinkId.is_in(activities))
+        .filter(lti_score_outbox::Column::ParkedAt.is_not_null())
+        .filter(lti_score_outbox::Column::SentAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    crate::ssr::services::audit::record(
+        &txn,
+        Some(admin.id),
+        "lti_scores.sent_again",
+        &format!("lti_platform:{platform_id}"),
+        serde_json::json!({ "scores": put_back }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(put_back)
 }
 
 /// What one sending round did.
