@@ -434,7 +434,11 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tokio::spawn(forward_statements(state.db.clone(), lrs));
     }
     tokio::spawn(deliver_mail(state.db.clone(), state.mailer.clone()));
-    tokio::spawn(send_scores(state.db.clone(), state.lti_tool_key.clone()));
+    tokio::spawn(send_scores(
+        state.db.clone(),
+        state.lti_tool_key.clone(),
+        state.public_url.scheme() == "https",
+    ));
     if let Some(days) = config.retention_days {
         tracing::info!(
             days,
@@ -483,8 +487,9 @@ async fn forward_statements(db: sea_orm::DatabaseConnection, lrs: LrsConfig) {
 async fn send_scores(
     db: sea_orm::DatabaseConnection,
     tool_key: std::sync::Arc<app::ssr::services::lti::tool_keys::ToolKey>,
+    public_only: bool,
 ) {
-    let sender = match app::ssr::services::lti::grades::GradeSender::new() {
+    let sender = match app::ssr::services::lti::grades::GradeSender::new(public_only) {
         Ok(sender) => sender,
         Err(e) => {
             tracing::error!(error = %e, "cannot build the HTTP client for VLE gradebooks; scores stay queued");

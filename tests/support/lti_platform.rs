@@ -162,6 +162,9 @@ async fn line_items(
             query
                 .get("resource_id")
                 .is_none_or(|r| item["resourceId"] == json!(r))
+                && query
+                    .get("resource_link_id")
+                    .is_none_or(|r| item["resourceLinkId"] == json!(r))
         })
         .cloned()
         .collect();

@@ -64,14 +64,18 @@ impl Launch {
         assert_eq!(done.status.as_u16(), 302, "{}", done.body);
     }
 
-    /// A line item the course already has, as its teacher made it.
-    fn course_has_line_item(&self, resource_id: &str) {
+    /// A line item the course already has, as its teacher made it (for an activity, when given).
+    fn course_has_line_item(&self, resource_id: &str, activity: Option<&str>) {
         let mut book = self.platform.gradebook.lock().expect("the gradebook");
         let n = book.line_items.len() + 1;
-        book.line_items.push(json!({
+        let mut item = json!({
             "id": format!("{}/lineitems/{n}", self.platform.issuer),
             "label": "Beta", "scoreMaximum": 100, "resourceId": resource_id,
-        }));
+        });
+        if let Some(activity) = activity {
+            item["resourceLinkId"] = json!(activity);
+        }
+        book.line_items.push(item);
     }
 
     /// How the gradebook answers scores from now on (`None`: it takes them).
@@ -102,7 +106,7 @@ async fn trusted_sender(db: &DatabaseConnection, launch: &Launch) -> (GradeSende
         .lock()
         .expect("the gradebook")
         .tool_key = Some(key.public_jwk.clone());
-    (GradeSender::new().expect("an HTTP client"), key)
+    (GradeSender::new(false).expect("an HTTP client"), key)
 }
 
 async fn queued(db: &DatabaseConnection) -> Vec<lti_score_outbox::Model> {
@@ -114,7 +118,7 @@ async fn queued(db: &DatabaseConnection) -> Vec<lti_score_outbox::Model> {
 
 async fn a_completed_module_reaches_the_activitys_gradebook_column(db: &DatabaseConnection) {
     let mut launch = registered(db).await;
-    launch.course_has_line_item("their-own-column");
+    launch.course_has_line_item("their-own-column", None);
     let (sender, key) = trusted_sender(db, &launch).await;
     let grades = endpoint(&launch, Some(1), &[SCORE_SCOPE]);
     launch
@@ -197,7 +201,9 @@ async fn without_a_named_column_the_academy_finds_or_makes_the_modules_own(
         "remembered for the next score"
     );
 
-    // Another activity opening the same module finds the module's column instead of making another.
+    // An activity whose column the teacher already made (named by the activity, not by the launch) finds it
+    // instead of making another.
+    launch.course_has_line_item("teachers-own", Some("activity-6"));
     launch
         .launch_from(db, "learner-d", "activity-6", BETA, Some(grades))
         .await;
@@ -205,15 +211,15 @@ async fn without_a_named_column_the_academy_finds_or_makes_the_modules_own(
     let report = sender.send_due(db, &key, 50).await.expect("a round");
     assert_eq!(report.sent, 1, "{report:?}");
     let book = launch.platform.gradebook.lock().expect("the gradebook");
-    assert_eq!(book.line_items.len(), 1, "found, not made again");
-    assert_eq!(book.scores[1].0, 1);
+    assert_eq!(book.line_items.len(), 2, "found, not made");
+    assert_eq!(book.scores[1].0, 2, "the activity's own column");
 }
 
 async fn a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_parked(
     db: &DatabaseConnection,
 ) {
     let mut launch = registered(db).await;
-    launch.course_has_line_item("module:beta");
+    launch.course_has_line_item("module:beta", None);
     let (sender, key) = trusted_sender(db, &launch).await;
     let grades = endpoint(&launch, Some(1), &[SCORE_SCOPE]);
     launch
@@ -320,7 +326,7 @@ async fn a_token_request_the_vle_cannot_verify_sends_nothing_and_keeps_the_score
     db: &DatabaseConnection,
 ) {
     let mut launch = registered(db).await;
-    launch.course_has_line_item("module:beta");
+    launch.course_has_line_item("module:beta", None);
     let (sender, key) = trusted_sender(db, &launch).await;
     // The VLE holds another tool's key: the academy's assertion does not verify.
     launch
@@ -382,6 +388,17 @@ async fn only_a_module_launch_with_the_score_scope_reports_and_an_earlier_comple
         )
         .await;
     launch.complete_beta().await;
+    // A teacher trying the module out from the course is not graded.
+    let login = launch.login(BETA).await;
+    let mut claims = launch
+        .platform
+        .launch_claims("teacher-h", &login.nonce, BETA);
+    claims[format!("{LTI}resource_link")] = json!({ "id": "activity-12" });
+    claims[format!("{LTI}roles")] =
+        json!(["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]);
+    claims[AGS] = with_scope.clone();
+    let token = launch.platform.sign(&claims, Key::First, &Key::First.kid());
+    assert_eq!(launch.post(&login, &token, &[]).await.status.as_u16(), 303);
     assert_eq!(
         lti_resource_link::Entity::find()
             .count(db)
@@ -405,7 +422,17 @@ async fn only_a_module_launch_with_the_score_scope_reports_and_an_earlier_comple
     assert_eq!(waiting[0].score, 100);
 
     // Erasing the account takes the waiting score and the record of where they launched from with it.
-    let learner = launched_account(db).await;
+    let link = lti_account::Entity::find()
+        .filter(lti_account::Column::Subject.eq("learner-h"))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("their VLE link");
+    let learner = account::Entity::find_by_id(link.account_id)
+        .one(db)
+        .await
+        .expect("query")
+        .expect("their account");
     app::ssr::services::personal_data::erase_account(
         db,
         &learner,
@@ -424,7 +451,100 @@ async fn only_a_module_launch_with_the_score_scope_reports_and_an_earlier_comple
     );
 }
 
+async fn a_verified_learners_assessed_module_reports_their_assessment_score(
+    db: &DatabaseConnection,
+) {
+    let mut launch = registered(db).await;
+    launch.course_has_line_item("module:gamma", None);
+    let (sender, key) = trusted_sender(db, &launch).await;
+    let gamma = "http://localhost/modules/gamma";
+    launch
+        .launch_from(
+            db,
+            "learner-v",
+            "activity-13",
+            gamma,
+            Some(endpoint(&launch, Some(1), &[SCORE_SCOPE])),
+        )
+        .await;
+    // They have added and confirmed their own address: completing earns a record as well.
+    let mut verified: account::ActiveModel = launched_account(db).await.into();
+    verified.email_verified_at = Set(Some(chrono::Utc::now()));
+    verified.update(db).await.expect("verified");
+    for (path, fields) in [
+        ("/api/enrol", vec![("module", "gamma")]),
+        (
+            "/api/complete-lesson",
+            vec![("module", "gamma"), ("lesson", "only")],
+        ),
+        (
+            "/api/submit-quiz",
+            vec![
+                ("module", "gamma"),
+                ("scope", "assessment"),
+                ("answers[final-1][choice]", "1"),
+                ("answers[final-2][choice]", "1"),
+                ("answers[final-3][o0]", "0"),
+                ("answers[final-3][o2]", "2"),
+            ],
+        ),
+    ] {
+        let page = launch
+            .browser
+            .post_form(path, "/modules/gamma", &fields)
+            .await;
+        assert_eq!(page.status.as_u16(), 302, "{path}: {}", page.body);
+    }
+    let attempt = app::ssr::entities::quiz_attempt::Entity::find()
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the attempt");
+    assert!(attempt.passed && attempt.score < 100, "{attempt:?}");
+    assert_eq!(
+        app::ssr::entities::completion_record::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
+        1,
+        "the record is issued"
+    );
+    let report = sender.send_due(db, &key, 50).await.expect("a round");
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(launch.scores()[0].1["scoreGiven"], attempt.score);
+}
+
+async fn an_https_site_posts_no_score_into_a_private_network(db: &DatabaseConnection) {
+    let mut launch = registered(db).await;
+    launch.course_has_line_item("module:beta", None);
+    let (_, key) = trusted_sender(db, &launch).await;
+    // As on a site served over https; the pretend VLE's gradebook is on a loopback address.
+    let sender = GradeSender::new(true).expect("an HTTP client");
+    launch
+        .launch_from(
+            db,
+            "learner-p",
+            "activity-14",
+            BETA,
+            Some(endpoint(&launch, Some(1), &[SCORE_SCOPE])),
+        )
+        .await;
+    launch.complete_beta().await;
+    let report = sender.send_due(db, &key, 50).await.expect("a round");
+    assert_eq!(report.parked, 1, "{report:?}");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("is not https")),
+        "{report:?}"
+    );
+    assert!(launch.scores().is_empty());
+}
+
 on_both_databases!(
+    an_https_site_posts_no_score_into_a_private_network,
+    a_verified_learners_assessed_module_reports_their_assessment_score,
     a_completed_module_reaches_the_activitys_gradebook_column,
     without_a_named_column_the_academy_finds_or_makes_the_modules_own,
     a_vle_that_is_down_gets_the_score_later_and_one_that_refuses_it_has_it_parked,

@@ -55,6 +55,16 @@ fn module_of(target_path: &str) -> Option<&str> {
     (!slug.is_empty() && !slug.contains('/')).then_some(slug)
 }
 
+/// Whether the launch's roles include a learner's (a context role, by its full or simple name, or a sub-role).
+fn is_learner(roles: &[String]) -> bool {
+    const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
+    roles.iter().any(|role| {
+        role == LEARNER
+            || role == "Learner"
+            || role.starts_with("http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#")
+    })
+}
+
 fn web_address(address: Option<&String>) -> Option<String> {
     address
         .filter(|a| a.len() <= 2048)
@@ -65,18 +75,31 @@ fn web_address(address: Option<&String>) -> Option<String> {
 /// What a launch tells the grade service, inside the launch's transaction: the activity and its addresses,
 /// and that this learner launched from it. When the learner has already met the module's rule (they
 /// completed it before their course linked it), their score is queued now.
+/// A resource link launch, as the grade service needs it.
+pub(super) struct ActivityLaunch<'a> {
+    pub deployment_id: &'a str,
+    /// The platform's id for the activity.
+    pub resource_link_id: &'a str,
+    /// The page of this site the activity opens.
+    pub target_path: &'a str,
+    pub endpoint: Option<&'a GradeEndpoint>,
+    pub roles: &'a [String],
+}
+
 pub(super) async fn remember_launch(
     txn: &DatabaseTransaction,
     platform: &lti_platform::Model,
-    deployment_id: &str,
-    resource_link_id: &str,
-    target_path: &str,
-    endpoint: Option<&GradeEndpoint>,
+    launched: &ActivityLaunch<'_>,
     link: &lti_account::Model,
 ) -> Result<(), AppError> {
-    let (Some(slug), Some(endpoint)) = (module_of(target_path), endpoint) else {
+    let deployment_id = launched.deployment_id;
+    let (Some(slug), Some(endpoint)) = (module_of(launched.target_path), launched.endpoint) else {
         return Ok(());
     };
+    // A teacher trying the activity out is not graded.
+    if !is_learner(launched.roles) {
+        return Ok(());
+    }
     if !endpoint.scope.iter().any(|s| s == SCORE_SCOPE) {
         return Ok(());
     }
@@ -85,6 +108,12 @@ pub(super) async fn remember_launch(
     if lineitem.is_none() && lineitems.is_none() {
         return Ok(());
     }
+    let resource_link_id: String = launched.resource_link_id.chars().take(255).collect();
+    let before = lti_resource_link::Entity::find()
+        .filter(lti_resource_link::Column::PlatformId.eq(platform.id))
+        .filter(lti_resource_link::Column::ResourceLinkId.eq(&resource_link_id))
+        .one(txn)
+        .await?;
     let mut update = vec![
         lti_resource_link::Column::DeploymentId,
         lti_resource_link::Column::ModuleSlug,
@@ -92,13 +121,15 @@ pub(super) async fn remember_launch(
         lti_resource_link::Column::Scopes,
         lti_resource_link::Column::UpdatedAt,
     ];
-    // A line item the platform names replaces one the academy found; one it does not name keeps it.
-    if lineitem.is_some() {
+    // A line item the platform names replaces one the academy found; one it does not name keeps it, unless
+    // the activity now opens another module (whose column is another).
+    let module_changed = before.as_ref().is_some_and(|b| b.module_slug != slug);
+    if lineitem.is_some() || module_changed {
         update.push(lti_resource_link::Column::LineitemUrl);
     }
     lti_resource_link::Entity::insert(lti_resource_link::ActiveModel {
         platform_id: Set(platform.id),
-        resource_link_id: Set(resource_link_id.chars().take(255).collect()),
+        resource_link_id: Set(resource_link_id.clone()),
         deployment_id: Set(deployment_id.to_owned()),
         module_slug: Set(slug.to_owned()),
         lineitems_url: Set(lineitems),
@@ -119,10 +150,7 @@ pub(super) async fn remember_launch(
     .await?;
     let activity = lti_resource_link::Entity::find()
         .filter(lti_resource_link::Column::PlatformId.eq(platform.id))
-        .filter(
-            lti_resource_link::Column::ResourceLinkId
-                .eq(resource_link_id.chars().take(255).collect::<String>()),
-        )
+        .filter(lti_resource_link::Column::ResourceLinkId.eq(&resource_link_id))
         .one(txn)
         .await?
         .ok_or_else(|| {
@@ -358,7 +386,10 @@ pub struct SendReport {
 
 /// Why one score was not sent.
 enum Failure {
-    /// Down, unreachable, slow, or refusing the token: try again later.
+    /// The VLE's token endpoint failed, or the VLE is turned off: every score for it waits until a later
+    /// round.
+    Platform(String),
+    /// Down, unreachable or slow: try again later.
     Retry(String),
     /// An answer the VLE will give again however often the score is sent.
     Park(String),
@@ -377,6 +408,70 @@ struct AccessToken {
 pub struct GradeSender {
     client: reqwest::Client,
     tokens: Mutex<HashMap<i32, AccessToken>>,
+    /// Whether gradebook addresses must be public https ones (a site served over https).
+    public_only: bool,
+}
+
+/// Whether a gradebook address a VLE gave (in a launch, or as a line item's id) may be posted to. On a site
+/// served over https it must be https and name no loopback, private, link-local or unspecified address, so a
+/// registered VLE cannot make the server post to services inside its own network. (A name that resolves to
+/// such an address is not caught here.)
+pub fn gradebook_address_allowed(address: &url::Url, public_only: bool) -> Result<(), String> {
+    if !public_only {
+        return Ok(());
+    }
+    if address.scheme() != "https" {
+        return Err(format!("{address} is not https"));
+    }
+    let inside = match address.host() {
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
+        }
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        None => true,
+    };
+    if inside {
+        return Err(format!("{address} is inside a private network"));
+    }
+    Ok(())
+}
+
+/// The most of a VLE's answer read (line items, tokens); more is refused, never held.
+const ANSWER_CAP: usize = 256 * 1024;
+
+/// A VLE's answer, read up to [`ANSWER_CAP`].
+async fn capped_text(mut answer: reqwest::Response) -> Result<String, Failure> {
+    let mut body = Vec::new();
+    while let Some(chunk) = answer
+        .chunk()
+        .await
+        .map_err(|e| Failure::Retry(format!("reading the VLE's answer: {e}")))?
+    {
+        if body.len() + chunk.len() > ANSWER_CAP {
+            return Err(Failure::Retry(format!(
+                "the VLE's answer is longer than {ANSWER_CAP} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 fn answer_text(status: reqwest::StatusCode, body: &str) -> String {
@@ -395,14 +490,23 @@ fn refused_for_good(status: reqwest::StatusCode) -> bool {
 }
 
 impl GradeSender {
-    pub fn new() -> Result<Self, reqwest::Error> {
+    /// `public_only`: the site is served over https, so gradebook addresses must be public https ones
+    /// ([`gradebook_address_allowed`]).
+    pub fn new(public_only: bool) -> Result<Self, reqwest::Error> {
         Ok(GradeSender {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(REQUEST_TIMEOUT)
                 .build()?,
             tokens: Mutex::new(HashMap::new()),
+            public_only,
         })
+    }
+
+    /// Parks a score whose gradebook address may not be posted to.
+    fn allowed(&self, address: &url::Url) -> Result<(), Failure> {
+        gradebook_address_allowed(address, self.public_only)
+            .map_err(|why| Failure::Park(format!("the VLE's gradebook address {why}")))
     }
 
     fn kept_token(&self, platform_id: i32) -> Option<String> {
@@ -443,7 +547,7 @@ impl GradeSender {
             }),
             &tool_key.encoding_key,
         )
-        .map_err(|e| Failure::Retry(format!("could not sign the token request: {e}")))?;
+        .map_err(|e| Failure::Platform(format!("could not sign the token request: {e}")))?;
         let scope = format!("{SCORE_SCOPE} {LINE_ITEM_SCOPE}");
         let answer = self
             .client
@@ -460,17 +564,20 @@ impl GradeSender {
             .send()
             .await
             .map_err(|e| {
-                Failure::Retry(format!(
+                Failure::Platform(format!(
                     "the token endpoint {} could not be reached: {e}",
                     platform.token_url
                 ))
             })?;
         let status = answer.status();
-        let body = answer.text().await.unwrap_or_default();
+        let body = capped_text(answer).await.map_err(|failure| match failure {
+            Failure::Retry(why) | Failure::Park(why) => Failure::Platform(why),
+            platform => platform,
+        })?;
         if !status.is_success() {
             // A refused assertion is most often a registration to fix (client id, keyset URL): retried with
             // back-off, so a corrected registration delivers what waited.
-            return Err(Failure::Retry(format!(
+            return Err(Failure::Platform(format!(
                 "the token endpoint {}",
                 answer_text(status, &body)
             )));
@@ -481,7 +588,7 @@ impl GradeSender {
             expires_in: Option<i64>,
         }
         let parsed: TokenAnswer = serde_json::from_str(&body).map_err(|e| {
-            Failure::Retry(format!(
+            Failure::Platform(format!(
                 "the token endpoint's answer is not an access token: {e}"
             ))
         })?;
@@ -521,10 +628,11 @@ impl GradeSender {
         let resource_id = format!("module:{}", activity.module_slug);
         let mut search = url::Url::parse(container)
             .map_err(|e| Failure::Park(format!("the line items address is not a URL: {e}")))?;
+        // The activity's columns (a teacher may have made one under any resource id).
         search
             .query_pairs_mut()
-            .append_pair("resource_link_id", &activity.resource_link_id)
-            .append_pair("resource_id", &resource_id);
+            .append_pair("resource_link_id", &activity.resource_link_id);
+        self.allowed(&search)?;
         let answer = self
             .client
             .get(search)
@@ -537,17 +645,20 @@ impl GradeSender {
             .await
             .map_err(|e| Failure::Retry(format!("the line items could not be read: {e}")))?;
         let status = answer.status();
-        let body = answer.text().await.unwrap_or_default();
+        let body = capped_text(answer).await?;
         if !status.is_success() {
             return Err(self.refusal(activity.platform_id, "reading line items", status, &body));
         }
         let items: Vec<serde_json::Value> = serde_json::from_str(&body)
             .map_err(|e| Failure::Retry(format!("the line items are not a JSON array: {e}")))?;
+        // The activity's own column first; else one with the module's resource id.
         let found = items
             .iter()
-            .find(|item| {
-                item["resourceId"] == resource_id.as_str()
-                    || item["resourceLinkId"] == activity.resource_link_id.as_str()
+            .find(|item| item["resourceLinkId"] == activity.resource_link_id.as_str())
+            .or_else(|| {
+                items
+                    .iter()
+                    .find(|item| item["resourceId"] == resource_id.as_str())
             })
             .and_then(|item| item["id"].as_str())
             .map(str::to_owned);
@@ -586,9 +697,12 @@ impl GradeSender {
             .await
             .map_err(|e| Failure::Retry(format!("reading the module: {e}")))?
             .map_or_else(|| activity.module_slug.clone(), |m| m.title);
+        let container_address = url::Url::parse(container)
+            .map_err(|e| Failure::Park(format!("the line items address is not a URL: {e}")))?;
+        self.allowed(&container_address)?;
         let answer = self
             .client
-            .post(container)
+            .post(container_address)
             .bearer_auth(token)
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -608,7 +722,7 @@ impl GradeSender {
             .await
             .map_err(|e| Failure::Retry(format!("the line item could not be made: {e}")))?;
         let status = answer.status();
-        let body = answer.text().await.unwrap_or_default();
+        let body = capped_text(answer).await?;
         if !status.is_success() {
             return Err(self.refusal(activity.platform_id, "making a line item", status, &body));
         }
@@ -656,7 +770,7 @@ impl GradeSender {
             .one(db)
             .await
             .map_err(read)?
-            .ok_or_else(|| Failure::Retry("the VLE is turned off".to_owned()))?;
+            .ok_or_else(|| Failure::Platform("the VLE is turned off".to_owned()))?;
         let learner = lti_account::Entity::find_by_id(row.lti_account_id)
             .one(db)
             .await
@@ -668,6 +782,7 @@ impl GradeSender {
             .map_err(|e| Failure::Park(format!("the line item address is not a URL: {e}")))?;
         let path = format!("{}/scores", scores.path().trim_end_matches('/'));
         scores.set_path(&path);
+        self.allowed(&scores)?;
         let answer = self
             .client
             .post(scores)
@@ -694,33 +809,75 @@ impl GradeSender {
         if status.is_success() {
             return Ok(());
         }
-        let body = answer.text().await.unwrap_or_default();
+        let body = capped_text(answer).await?;
+        let findable = activity.lineitems_url.is_some()
+            && activity.scopes.lines().any(|s| s == LINE_ITEM_SCOPE);
+        if matches!(status.as_u16(), 404 | 410) && findable {
+            // The column is gone (deleted by the teacher): forget it, and find or make the module's column
+            // on the next attempt.
+            lti_resource_link::Entity::update_many()
+                .col_expr(
+                    lti_resource_link::Column::LineitemUrl,
+                    sea_orm::sea_query::Expr::value(Option::<String>::None),
+                )
+                .filter(lti_resource_link::Column::Id.eq(activity.id))
+                .filter(lti_resource_link::Column::LineitemUrl.eq(&line_item))
+                .exec(db)
+                .await
+                .map_err(|e| Failure::Retry(format!("forgetting a deleted line item: {e}")))?;
+            return Err(Failure::Retry(format!(
+                "the gradebook column {line_item} is gone; the module's column is found or made again next \
+                 time"
+            )));
+        }
         Err(self.refusal(platform.id, "posting a score", status, &body))
     }
 
-    /// One round: every due score (up to `batch`), each claimed first so another instance skips it.
+    /// One round: every due score (up to `batch`), each claimed first so another instance skips it. A VLE
+    /// whose token endpoint fails is not asked again in the same round.
     pub async fn send_due(
         &self,
         db: &DatabaseConnection,
         tool_key: &ToolKey,
         batch: u64,
     ) -> Result<SendReport, AppError> {
-        let now = Utc::now();
         let due = lti_score_outbox::Entity::find()
             .filter(lti_score_outbox::Column::SentAt.is_null())
             .filter(lti_score_outbox::Column::ParkedAt.is_null())
-            .filter(lti_score_outbox::Column::NextAttemptAt.lte(now))
+            .filter(lti_score_outbox::Column::NextAttemptAt.lte(Utc::now()))
             .order_by_asc(lti_score_outbox::Column::NextAttemptAt)
             .limit(batch)
             .all(db)
             .await?;
+        let platform_of: HashMap<i32, i32> = lti_resource_link::Entity::find()
+            .select_only()
+            .column(lti_resource_link::Column::Id)
+            .column(lti_resource_link::Column::PlatformId)
+            .filter(
+                lti_resource_link::Column::Id.is_in(
+                    due.iter()
+                        .map(|row| row.resource_link_id)
+                        .collect::<Vec<_>>(),
+                ),
+            )
+            .into_tuple::<(i32, i32)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut failing_platforms = std::collections::HashSet::new();
         let mut report = SendReport::default();
         for row in due {
-            // Claimed only if no other round moved it since it was read.
+            let platform = platform_of.get(&row.resource_link_id).copied();
+            if platform.is_some_and(|p| failing_platforms.contains(&p)) {
+                continue;
+            }
+            // Claimed only if no other round moved it since it was read; held from now, as earlier rows of
+            // this round may have taken a while.
             let claimed = lti_score_outbox::Entity::update_many()
                 .col_expr(
                     lti_score_outbox::Column::NextAttemptAt,
-                    sea_orm::sea_query::Expr::value(now + Duration::seconds(CLAIM_SECONDS)),
+                    sea_orm::sea_query::Expr::value(Utc::now() + Duration::seconds(CLAIM_SECONDS)),
                 )
                 .filter(lti_score_outbox::Column::Id.eq(row.id))
                 .filter(lti_score_outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
@@ -741,11 +898,18 @@ impl GradeSender {
                     update.sent_at = Set(Some(Utc::now()));
                     update.last_error = Set(None);
                 }
-                Err(Failure::Retry(error)) => {
+                Err(failure @ (Failure::Retry(_) | Failure::Platform(_))) => {
+                    let error = match failure {
+                        Failure::Platform(error) => {
+                            failing_platforms.extend(platform);
+                            error
+                        }
+                        Failure::Retry(error) | Failure::Park(error) => error,
+                    };
                     tracing::warn!(score = row.id, %error, "a score could not be sent to the VLE; will retry");
                     report.failed += 1;
                     update.next_attempt_at =
-                        Set(now + crate::ssr::services::lrs::backoff(attempts));
+                        Set(Utc::now() + crate::ssr::services::lrs::backoff(attempts));
                     update.last_error = Set(Some(error.clone()));
                     report.error.get_or_insert(error);
                 }
@@ -757,7 +921,13 @@ impl GradeSender {
                     report.error.get_or_insert(error);
                 }
             }
-            update.update(db).await?;
+            match update.update(db).await {
+                // Erased meanwhile: the row went with the learner's VLE link.
+                Err(sea_orm::DbErr::RecordNotUpdated) => {}
+                other => {
+                    other?;
+                }
+            }
         }
         Ok(report)
     }
@@ -765,7 +935,32 @@ impl GradeSender {
 
 #[cfg(test)]
 mod tests {
-    use super::module_of;
+    use super::{gradebook_address_allowed, module_of};
+
+    #[test]
+    fn on_an_https_site_only_public_https_gradebooks_are_posted_to() {
+        let allowed = |a: &str, public_only| {
+            gradebook_address_allowed(&url::Url::parse(a).expect("a URL"), public_only).is_ok()
+        };
+        assert!(allowed("https://vle.example.ac.uk/lineitems/3", true));
+        for inside in [
+            "http://vle.example.ac.uk/lineitems/3",
+            "https://127.0.0.1/lineitems",
+            "https://10.1.2.3/lineitems",
+            "https://192.168.0.9/lineitems",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/x",
+            "https://[::1]/lineitems",
+            "https://[fd00::1]/lineitems",
+            "https://[::ffff:127.0.0.1]/lineitems",
+            "https://localhost/lineitems",
+            "https://admin.localhost/lineitems",
+        ] {
+            assert!(!allowed(inside, true), "{inside}");
+        }
+        // A development site over http (and the tests) posts anywhere.
+        assert!(allowed("http://127.0.0.1:8080/lineitems", false));
+    }
 
     #[test]
     fn only_a_modules_own_page_reports_a_score() {

@@ -466,10 +466,13 @@ async fn link_once(
     grades::remember_launch(
         &txn,
         platform,
-        &claims.deployment_id,
-        resource_link_id,
-        target,
-        claims.grade_endpoint.as_ref(),
+        &grades::ActivityLaunch {
+            deployment_id: &claims.deployment_id,
+            resource_link_id,
+            target_path: target,
+            endpoint: claims.grade_endpoint.as_ref(),
+            roles: &claims.roles,
+        },
         &link,
     )
     .await?;
