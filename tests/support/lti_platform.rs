@@ -57,6 +57,8 @@ pub struct Gradebook {
     pub tool_key: Option<Value>,
     /// Access tokens handed out, in order.
     pub tokens: Vec<String>,
+    /// The scope each token was asked for.
+    pub scopes_asked: Vec<String>,
     /// Seconds each access token lasts.
     pub token_lifetime: i64,
     /// Line items, as made (their `id` is their address).
@@ -131,6 +133,8 @@ async fn token(
     }
     let token = format!("token-{}", book.tokens.len() + 1);
     book.tokens.push(token.clone());
+    let asked = form.get("scope").cloned().unwrap_or_default();
+    book.scopes_asked.push(asked);
     let lifetime = if book.token_lifetime > 0 {
         book.token_lifetime
     } else {

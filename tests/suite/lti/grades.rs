@@ -165,6 +165,11 @@ async fn a_completed_module_reaches_the_activitys_gradebook_column(db: &Database
     assert_eq!(book.scores.len(), 2);
     assert_eq!(book.scores[1].1["userId"], "learner-b");
     assert_eq!(book.tokens.len(), 1, "the access token is kept");
+    assert_eq!(
+        book.scopes_asked,
+        [SCORE_SCOPE],
+        "only the scope the launch granted"
+    );
     assert_eq!(book.refused_tokens, 0);
 }
 
@@ -183,6 +188,10 @@ async fn without_a_named_column_the_academy_finds_or_makes_the_modules_own(
     {
         let book = launch.platform.gradebook.lock().expect("the gradebook");
         assert_eq!(book.line_items.len(), 1, "made one");
+        assert_eq!(
+            book.scopes_asked,
+            [format!("{SCORE_SCOPE} {LINE_ITEM_SCOPE}")]
+        );
         let made = &book.line_items[0];
         assert_eq!(made["resourceId"], "module:beta");
         assert_eq!(made["resourceLinkId"], "activity-5");

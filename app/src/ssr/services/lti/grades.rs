@@ -407,7 +407,8 @@ struct AccessToken {
 #[derive(Debug)]
 pub struct GradeSender {
     client: reqwest::Client,
-    tokens: Mutex<HashMap<i32, AccessToken>>,
+    /// By platform and the scopes asked for.
+    tokens: Mutex<HashMap<(i32, String), AccessToken>>,
     /// Whether gradebook addresses must be public https ones (a site served over https).
     public_only: bool,
 }
@@ -509,27 +510,29 @@ impl GradeSender {
             .map_err(|why| Failure::Park(format!("the VLE's gradebook address {why}")))
     }
 
-    fn kept_token(&self, platform_id: i32) -> Option<String> {
+    fn kept_token(&self, platform_id: i32, scope: &str) -> Option<String> {
         let tokens = self.tokens.lock().ok()?;
         tokens
-            .get(&platform_id)
+            .get(&(platform_id, scope.to_owned()))
             .filter(|t| t.expires > Utc::now() + Duration::seconds(30))
             .map(|t| t.token.clone())
     }
 
     fn forget_token(&self, platform_id: i32) {
         if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.remove(&platform_id);
+            tokens.retain(|(platform, _), _| *platform != platform_id);
         }
     }
 
-    /// The platform's access token for the grade services: kept, or asked for with a client assertion.
+    /// The platform's access token for `scope` (space-separated, only scopes the platform granted: Canvas
+    /// refuses a request naming one its developer key lacks): kept, or asked for with a client assertion.
     async fn token(
         &self,
         platform: &lti_platform::Model,
         tool_key: &ToolKey,
+        scope: &str,
     ) -> Result<String, Failure> {
-        if let Some(token) = self.kept_token(platform.id) {
+        if let Some(token) = self.kept_token(platform.id, scope) {
             return Ok(token);
         }
         let now = Utc::now().timestamp();
@@ -548,7 +551,6 @@ impl GradeSender {
             &tool_key.encoding_key,
         )
         .map_err(|e| Failure::Platform(format!("could not sign the token request: {e}")))?;
-        let scope = format!("{SCORE_SCOPE} {LINE_ITEM_SCOPE}");
         let answer = self
             .client
             .post(&platform.token_url)
@@ -559,7 +561,7 @@ impl GradeSender {
                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 ),
                 ("client_assertion", assertion.as_str()),
-                ("scope", scope.as_str()),
+                ("scope", scope),
             ])
             .send()
             .await
@@ -595,7 +597,7 @@ impl GradeSender {
         let expires = Utc::now() + Duration::seconds(parsed.expires_in.unwrap_or(3600).max(0));
         if let Ok(mut tokens) = self.tokens.lock() {
             tokens.insert(
-                platform.id,
+                (platform.id, scope.to_owned()),
                 AccessToken {
                     token: parsed.access_token.clone(),
                     expires,
@@ -776,7 +778,13 @@ impl GradeSender {
             .await
             .map_err(read)?
             .ok_or_else(|| gone("learner's VLE link"))?;
-        let token = self.token(&platform, tool_key).await?;
+        // The line item scope only where the launch granted it (for finding or making a column).
+        let scope = if activity.scopes.lines().any(|s| s == LINE_ITEM_SCOPE) {
+            format!("{SCORE_SCOPE} {LINE_ITEM_SCOPE}")
+        } else {
+            SCORE_SCOPE.to_owned()
+        };
+        let token = self.token(&platform, tool_key, &scope).await?;
         let line_item = self.line_item(db, &activity, &token).await?;
         let mut scores = url::Url::parse(&line_item)
             .map_err(|e| Failure::Park(format!("the line item address is not a URL: {e}")))?;
