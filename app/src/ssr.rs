@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod group_commit;
+pub mod key_files;
 pub mod limits;
 pub mod mail;
 pub mod outside_addresses;

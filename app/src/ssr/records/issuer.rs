@@ -101,21 +101,7 @@ fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), RecordError> {
     let der = key.to_pkcs8_der().map_err(|_| RecordError::BadKey {
         path: path.to_path_buf(),
     })?;
-    #[cfg(unix)]
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(key_error(path))?;
-        file.write_all(der.as_bytes()).map_err(key_error(path))?;
-    }
-    #[cfg(not(unix))]
-    std::fs::write(path, der.as_bytes()).map_err(key_error(path))?;
-    Ok(())
+    crate::ssr::key_files::write_private_key(path, der.as_bytes()).map_err(key_error(path))
 }
 
 /// Creates a new signing key in `key_dir` (the newest key signs from now on).

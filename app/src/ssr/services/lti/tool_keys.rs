@@ -61,25 +61,6 @@ fn file_error(path: &Path) -> impl Fn(std::io::Error) -> ToolKeyError + '_ {
     }
 }
 
-fn write_private_key(path: &Path, der: &[u8]) -> Result<(), ToolKeyError> {
-    #[cfg(unix)]
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(file_error(path))?;
-        file.write_all(der).map_err(file_error(path))?;
-        file.sync_all().map_err(file_error(path))?;
-    }
-    #[cfg(not(unix))]
-    std::fs::write(path, der).map_err(file_error(path))?;
-    Ok(())
-}
-
 /// The public half as a JWK with its RFC 7638 thumbprint as `kid`.
 fn public_jwk(key: &RsaPrivateKey) -> (String, serde_json::Value) {
     let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
@@ -116,7 +97,7 @@ pub async fn load_or_create(
                 .map_err(|e| ToolKeyError::Generate(e.to_string()))?
                 .as_bytes()
                 .to_vec();
-            write_private_key(&path, &der)?;
+            crate::ssr::key_files::write_private_key(&path, &der).map_err(file_error(&path))?;
             tracing::info!(path = %path.display(), "made this instance's LTI tool key");
             (key, der)
         }
