@@ -12,3 +12,4 @@ pub mod pathways;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod vle_courses;

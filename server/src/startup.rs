@@ -152,6 +152,12 @@ pub async fn prepare(
                 .map_err(StartupError::IdentityProviders)?,
         ),
         lti_tool_key: Arc::new(tool_key),
+        lti_services: Arc::new(
+            app::ssr::services::lti::service_access::ServiceAccess::new(
+                config.public_url.starts_with("https://"),
+            )
+            .map_err(StartupError::IdentityProviders)?,
+        ),
         leptos_options,
     })
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  academyBin, academyEnv, freePort, launchChromium, root, serveAcademy, waitFor,
+  academyBin, academyEnv, expectNoAxeViolations, freePort, launchChromium, root, serveAcademy, waitFor,
 } from './browser.mjs';
 
 let server;
@@ -99,5 +99,29 @@ test('a teacher places a module and the platform accepts the signed answer', asy
   const got = await received();
   assert.equal(got.placed.length, 1);
   assert.equal(got.placed[0].type, 'ltiResourceLink');
+  await context.close();
+});
+
+test("the course's teacher syncs its roster into a cohort they lead", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // The teacher opens the module from the course, then finds the course on the cohorts page.
+  await page.goto(`${issuer}/start?kind=instructor`);
+  await withLog(page.getByRole('heading', { level: 1, name: 'Beta module' }).waitFor({ timeout: 20_000 }));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cohorts' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Your VLE courses' }).waitFor();
+  await expectNoAxeViolations(page, 'the cohorts page with a VLE course');
+  await page.getByRole('button', { name: 'Sync roster of Informatics for clinicians' }).click();
+  // The roster came from the platform's service, two people a page, and the teacher lands on the cohort:
+  // the learner who launched, and the one who never has; not the one who left.
+  await withLog(page.getByRole('heading', { level: 1, name: 'Informatics for clinicians' })
+    .waitFor({ timeout: 20_000 }));
+  await page.getByRole('status').filter({ hasText: 'Roster synced from the VLE: 2 learners in the course; 2 added, 0 removed.' }).waitFor();
+  await page.getByRole('rowheader', { name: 'Lewis Learner' }).waitFor();
+  await page.getByRole('rowheader', { name: 'Nadia Newcomer' }).waitFor();
+  assert.equal(await page.getByText('Liam Leaver').count(), 0);
+  const got = await received();
+  assert.equal(got.roster_pages, 2, 'both pages of the roster were read');
+  await expectNoAxeViolations(page, 'the synced cohort');
   await context.close();
 });

@@ -1,22 +1,28 @@
 """A VLE the project did not write, for the browser journey: PyPI's lti1p3platform 0.1.8 (OpenLearning, MIT)
 builds the platform's side of LTI 1.3 (login initiation, the signed launch, Deep Linking requests, the token
 endpoint that checks the tool's signed assertion, Deep Linking answers checked with the tool's published
-keys). This file is only the glue that serves it over HTTP, with the standard library's server.
+keys, and the course roster through its Names and Role Provisioning service). This file is only the glue that
+serves it over HTTP, with the standard library's server.
 
 Usage: platform.py <port> <academy base URL> <platform private key, PKCS#1 DER>
 
 Its own address is http://127.0.0.1:<port>. Pages:
-  /start?kind=learner|teacher   starts a launch (learner: resource link into module beta with the grade
-                                services; teacher: Deep Linking request)
+  /start?kind=learner|teacher|instructor
+                                starts a launch from course-1 (learner: resource link into module beta with
+                                the grade services; teacher: Deep Linking request; instructor: the course's
+                                teacher opening module beta)
   /authorize                    the authorization endpoint the academy sends the browser to
   /jwks                         the platform's keys
   /token                        client credentials with a JWT assertion (AGS)
   /lineitems/1/scores           takes a score posted with a token from /token
+  /nrps/memberships             the course's roster, two people a page (NRPS 2.0, with a token from /token)
   /deep-link-return             takes the tool's signed Deep Linking answer
   /received                     what the platform was sent (JSON), for the test to read
 
 lti1p3platform is permissive (it checks neither the redirect URI nor the assertion's audience), so this glue
-checks the redirect URI itself; the academy's own tests cover what the academy must refuse.
+checks the redirect URI itself; the academy's own tests cover what the academy must refuse. Its roster
+service gives the next page's address in the JSON body; NRPS 2.0 gives it in a `Link: <...>; rel="next"`
+header, so the glue moves it there.
 """
 
 import json
@@ -27,11 +33,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
 
 from cryptography.hazmat.primitives import serialization
+from lti1p3platform.exceptions import LtiServiceException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import RequestBase
+from lti1p3platform.service_connector import NamesRoleProvisioningService
 
 PORT = int(sys.argv[1])
 ACADEMY = sys.argv[2].rstrip("/")
@@ -39,6 +48,18 @@ ISSUER = f"http://127.0.0.1:{PORT}"
 CLIENT_ID = "academy-tool"
 DEPLOYMENT_ID = "deployment-1"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+# The course every launch comes from, and its roster: the teacher, the learner who launches in the journey,
+# one who never has, and one who has left.
+COURSE = Context(id="course-1", label="INF101", title="Informatics for clinicians")
+ROSTER = [
+    {"user_id": "teacher-1", "roles": [INSTRUCTOR], "name": "Tess Teacher"},
+    {"user_id": "learner-1", "roles": [LEARNER], "name": "Lewis Learner"},
+    {"user_id": "learner-2", "roles": [LEARNER], "name": "Nadia Newcomer"},
+    {"user_id": "learner-3", "roles": [LEARNER], "name": "Liam Leaver", "status": "Inactive"},
+]
 
 with open(sys.argv[3], "rb") as key_file:
     _private = serialization.load_der_private_key(key_file.read(), password=None)
@@ -51,7 +72,7 @@ PUBLIC_PEM = (
     .decode()
 )
 
-received = {"scores": [], "placed": [], "tokens": 0}
+received = {"scores": [], "placed": [], "tokens": 0, "roster_pages": 0}
 lock = threading.Lock()
 
 
@@ -75,9 +96,19 @@ class Platform(LTI1P3PlatformConfAbstract):
 
 
 class Request(RequestBase):
-    def __init__(self, get_data=None, form_data=None):
+    def __init__(self, get_data=None, form_data=None, headers=None):
         self.request = {"method": "GET", "get_data": get_data or {}, "form_data": form_data or {},
-                        "headers": {}, "path": "", "content_type": None, "json": None}
+                        "headers": headers or {}, "path": "", "content_type": None, "json": None}
+
+
+class Members(NamesRoleProvisioningService):
+    def get_context_by_id(self):
+        return COURSE
+
+    def get_member_data_page(self, page=1, limit=None, **kwargs):
+        size = limit or len(ROSTER)
+        start = (page - 1) * size
+        return {"content": [dict(m) for m in ROSTER[start:start + size]], "has_next": start + size < len(ROSTER)}
 
 
 class Login(OIDCLoginAbstract):
@@ -134,8 +165,13 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/authorize":
             platform = Platform()
             launch = Launch(Request(get_data=query), platform)
-            teacher = query.get("lti_message_hint") == "teacher"
-            if teacher:
+            kind = query.get("lti_message_hint")
+            launch.set_launch_context_claim(COURSE.id, context_title=COURSE.title, context_label=COURSE.label)
+            launch.set_nrps(f"{ISSUER}/nrps/memberships")
+            if kind == "instructor":
+                launch.set_user_data("teacher-1", [INSTRUCTOR], full_name="Tess Teacher")
+                launch.set_resource_link_claim("week-5-beta", title="Week 5: Beta")
+            elif kind == "teacher":
                 launch.set_user_data("teacher-1", ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
                                      full_name="Tess Teacher")
                 # No `data`: lti1p3platform sends it as an object, where Deep Linking 2.0 has an opaque string.
@@ -150,6 +186,33 @@ class Handler(BaseHTTPRequestHandler):
             platform = Platform()
             platform.get_registration()
             self.answer(200, json.dumps(platform.get_jwks()), "application/json")
+        elif url.path == "/nrps/memberships":
+            if self.headers.get("accept") != MEMBERSHIP_TYPE:
+                self.answer(406, "")
+                return
+            platform = Platform()
+            platform.get_registration()
+            members = Members(
+                Request(get_data={"limit": 2, "page": int(query.get("page", "1"))},
+                        headers={"Authorization": self.headers.get("authorization", "")}),
+                platform,
+                f"{ISSUER}/nrps/memberships",
+            )
+            try:
+                result = members.handle_get_members()
+            except LtiServiceException as error:
+                self.answer(error.status_code, error.message, "text/plain")
+                return
+            except Exception as error:  # an invalid token raises from the JWT library
+                print(f"platform refused the roster: {error!r}", flush=True)
+                self.answer(401, "refused", "text/plain")
+                return
+            body = result.result
+            following = body.pop("next", None)
+            headers = [("link", f'<{following}>; rel="next"')] if following else []
+            with lock:
+                received["roster_pages"] += 1
+            self.answer(result.code, json.dumps(body), result.media_type, headers)
         elif url.path == "/received":
             with lock:
                 self.answer(200, json.dumps(received), "application/json")

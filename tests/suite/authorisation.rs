@@ -49,6 +49,8 @@ const ADMIN: [May; 6] = [N, N, N, N, N, Y];
 struct Fixture {
     record: String,
     cohort: i32,
+    /// A VLE course the owning course lead teaches.
+    vle_course: i32,
     other_learner: i32,
     owner_email: String,
 }
@@ -241,6 +243,18 @@ fn rows() -> Vec<Row> {
                     ("account".into(), f.other_learner.to_string()),
                 ]
             },
+            may: OWNER,
+        },
+        // VLE courses: the owning lead launched from the fixture's course as its teacher; its VLE has not
+        // offered the roster, so an allowed sync stops there (a conflict, not a refusal).
+        Row {
+            what: "fn vle-courses",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn sync-vle-roster",
+            args: |f, _| vec![("course".into(), f.vle_course.to_string())],
             may: OWNER,
         },
         Row {
@@ -745,6 +759,58 @@ async fn signed_in_browser(db: &DatabaseConnection, email: Option<&str>) -> Brow
     browser
 }
 
+/// A VLE course whose teacher is `teacher` (as a launch from it as instructor records), on a VLE that has
+/// not offered its roster.
+async fn taught_vle_course(db: &DatabaseConnection, teacher: i32) -> i32 {
+    use app::ssr::entities::{lti_course, lti_course_teacher, lti_platform};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    app::ssr::services::lti::platforms::register(
+        db,
+        None,
+        &app::ssr::services::lti::platforms::PlatformSettings {
+            name: "Fixture VLE".into(),
+            issuer: "https://fixture-vle.example.ac.uk".into(),
+            client_id: "academy".into(),
+            deployment_ids: "1".into(),
+            auth_login_url: "https://fixture-vle.example.ac.uk/auth".into(),
+            token_url: "https://fixture-vle.example.ac.uk/token".into(),
+            jwks_url: "https://fixture-vle.example.ac.uk/jwks".into(),
+        },
+    )
+    .await
+    .expect("register a VLE");
+    let platform = lti_platform::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("the VLE");
+    let now = chrono::Utc::now();
+    let course = lti_course::ActiveModel {
+        platform_id: Set(platform.id),
+        deployment_id: Set("1".into()),
+        context_id: Set("course-1".into()),
+        title: Set("Fixture course".into()),
+        memberships_url: Set(None),
+        cohort_id: Set(None),
+        last_synced_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("a course");
+    lti_course_teacher::ActiveModel {
+        course_id: Set(course.id),
+        account_id: Set(teacher),
+        last_launch_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("its teacher");
+    course.id
+}
+
 async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
     let learn = Learning::new(db).await;
     let learner = academy_tests::account(db, "learner@example.org", Role::Learner).await;
@@ -787,6 +853,7 @@ async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
     )
     .await
     .expect("register a provider");
+    let vle_course = taught_vle_course(db, owner.id).await;
     let issuer = academy_tests::test_issuer(db).await;
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
     completion::complete_if_due(db, &issuer, &[], learner.id, &beta)
@@ -812,6 +879,7 @@ async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
         Fixture {
             record,
             cohort: cohort_id,
+            vle_course,
             other_learner: other.id,
             owner_email: owner.email,
         },

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 mod deep_linking;
 mod grades;
 mod platform_storage;
+mod rosters;
 
 const TARGET: &str = "http://localhost/modules/alpha";
 
@@ -719,6 +720,15 @@ async fn the_tools_keyset_lists_every_instances_key_which_verifies_what_it_signs
     assert_eq!(config["oidc_initiation_url"], "http://localhost/lti/login");
     assert_eq!(config["public_jwk_url"], "http://localhost/lti/jwks.json");
     assert_eq!(config["extensions"][0]["privacy_level"], "name_only");
+    // The grade services, and the course roster for cohorts.
+    let scopes = config["scopes"].as_array().expect("scopes");
+    for scope in [
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    ] {
+        assert!(scopes.iter().any(|s| s == scope), "{scope} in {scopes:?}");
+    }
     // Teachers add academy content from the course's link and assignment pickers (Deep Linking).
     let placements = config["extensions"][0]["settings"]["placements"]
         .as_array()

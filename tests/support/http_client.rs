@@ -77,6 +77,10 @@ pub async fn state_for(db: &DatabaseConnection, content: &Path) -> AppState {
                 .expect("an HTTP client for LTI platforms"),
         ),
         lti_tool_key: Arc::new(crate::test_tool_key(db).await),
+        lti_services: Arc::new(
+            app::ssr::services::lti::service_access::ServiceAccess::new(false)
+                .expect("an HTTP client for VLE services"),
+        ),
         leptos_options: leptos::config::get_configuration(None)
             .expect("the Leptos settings cargo-leptos builds with")
             .leptos_options,

@@ -69,7 +69,25 @@ pub struct Gradebook {
     pub score_status: Option<u16>,
     /// Requests refused for a missing or unknown access token.
     pub refused_tokens: usize,
+    /// The course roster's members (Names and Role Provisioning), served a page at a time.
+    pub roster: Vec<Value>,
+    /// Members per roster page (all on one page when 0).
+    pub roster_page_size: usize,
+    /// The course the roster says it is for (`course-1` unless a test says otherwise).
+    pub roster_context: Option<String>,
+    /// The status roster pages are answered with (200 unless a test says otherwise).
+    pub roster_status: Option<u16>,
+    /// Roster pages served.
+    pub roster_pages: usize,
+    /// A roster page (counted from 0) that fails with 500, as a VLE falling over mid-roster.
+    pub roster_failing_page: Option<usize>,
 }
+
+/// The course every launch comes from, unless a test says otherwise.
+pub const COURSE_ID: &str = "course-1";
+/// The Names and Role Provisioning scope a roster's token must carry.
+pub const MEMBERSHIP_SCOPE: &str =
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
 
 /// A running pretend platform.
 pub struct TestPlatform {
@@ -147,6 +165,87 @@ async fn token(
         "scope": form.get("scope").cloned().unwrap_or_default(),
     }))
     .into_response()
+}
+
+/// `GET /nrps/memberships`: the course's roster, a page at a time with `Link: <…>; rel="next"`, for a token
+/// granted the membership scope.
+async fn memberships(
+    State((issuer, book)): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mut book = book.lock().expect("the gradebook");
+    if !bearer_ok(&mut book, &headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let granted = book
+        .tokens
+        .iter()
+        .position(|t| t == token)
+        .and_then(|n| book.scopes_asked.get(n))
+        .is_some_and(|scope| scope.split_whitespace().any(|s| s == MEMBERSHIP_SCOPE));
+    if !granted {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    assert_eq!(
+        headers.get("accept").and_then(|v| v.to_str().ok()),
+        Some("application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+    );
+    if let Some(status) = book.roster_status {
+        return StatusCode::from_u16(status)
+            .expect("a status")
+            .into_response();
+    }
+    book.roster_pages += 1;
+    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    if book.roster_failing_page == Some(page) {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let size = if book.roster_page_size == 0 {
+        book.roster.len().max(1)
+    } else {
+        book.roster_page_size
+    };
+    let members: Vec<Value> = book
+        .roster
+        .iter()
+        .skip(page * size)
+        .take(size)
+        .cloned()
+        .collect();
+    let context = book
+        .roster_context
+        .clone()
+        .unwrap_or_else(|| COURSE_ID.to_owned());
+    let mut answer = axum::Json(json!({
+        "id": format!("{issuer}/nrps/memberships"),
+        "context": { "id": context, "title": "Informatics for clinicians" },
+        "members": members,
+    }))
+    .into_response();
+    if (page + 1) * size < book.roster.len() {
+        answer.headers_mut().insert(
+            "link",
+            format!(
+                "<{issuer}/nrps/memberships?page={}>; rel=\"next\"",
+                page + 1
+            )
+            .parse()
+            .expect("a header"),
+        );
+    }
+    answer.headers_mut().insert(
+        "content-type",
+        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+            .parse()
+            .expect("a header"),
+    );
+    answer
 }
 
 /// `GET /lineitems`: the course's line items, filtered as AGS allows.
@@ -239,6 +338,7 @@ impl TestPlatform {
                 }),
             )
             .route("/token", post(token))
+            .route("/nrps/memberships", get(memberships))
             .route("/lineitems", get(line_items).post(make_line_item))
             .route("/lineitems/{n}/scores", post(score))
             .with_state((issuer.clone(), gradebook.clone()));
@@ -283,6 +383,11 @@ impl TestPlatform {
             "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": target,
             "https://purl.imsglobal.org/spec/lti/claim/resource_link": { "id": "activity-7", "title": "Week 3: PRINCE2" },
             "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+            "https://purl.imsglobal.org/spec/lti/claim/context": { "id": COURSE_ID, "label": "INF101", "title": "Informatics for clinicians" },
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": format!("{}/nrps/memberships", self.issuer),
+                "service_versions": ["2.0"],
+            },
         })
     }
 }

@@ -8,12 +8,17 @@ pub use crate::model::accounts::*;
 /// Who is signed in, for the header and for pages that change when signed in.
 #[server(endpoint = "whoami")]
 pub async fn current_account() -> Result<Option<AccountView>, AppError> {
-    use crate::ssr::auth;
-    Ok(auth::current_account().await?.map(|a| AccountView {
-        display_name: a.display_name,
-        email: a.email,
-        role: a.role,
-        email_verified: a.email_verified_at.is_some(),
+    use crate::ssr::{auth, services::cohorts};
+    let Some(account) = auth::current_account().await? else {
+        return Ok(None);
+    };
+    let sees_cohorts = cohorts::sees_cohorts(&auth::app_state()?.db, &account).await?;
+    Ok(Some(AccountView {
+        display_name: account.display_name,
+        email: account.email,
+        role: account.role,
+        email_verified: account.email_verified_at.is_some(),
+        sees_cohorts,
     }))
 }
 

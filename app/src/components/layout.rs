@@ -46,7 +46,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 {move || Suspend::new(async move {
                                     match account.await {
                                         Ok(Some(who)) => view! {
-                                            {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/author">"Authoring"</A></li><li><A href="/cohorts">"Cohorts"</A></li> })}
+                                            {matches!(who.role, Role::CourseLead | Role::Admin).then(|| view! { <li><A href="/author">"Authoring"</A></li> })}
+                                            {who.sees_cohorts.then(|| view! { <li><A href="/cohorts">"Cohorts"</A></li> })}
                                             {(who.role == Role::Admin).then(|| view! { <li><A href="/admin">"Admin"</A></li> })}
                                             <li class="nav-account">
                                                 <A href="/account" attr:class="nav-account__name">{format!("Signed in as {}", who.display_name)}</A>
@@ -68,7 +69,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </header>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    account.await.ok().flatten().filter(|who| !who.email_verified).map(|who| view! {
+                    account.await.ok().flatten().filter(|who| who.asked_to_verify()).map(|who| view! {
                         <div class="banner" role="region" aria-label="Email verification">
                             <p>{format!("Please verify your email address ({}) to join cohorts and receive completion records. Check your inbox for our link.", who.email)}</p>
                             <ActionForm action=resend attr:class="inline-form">

@@ -48,6 +48,23 @@ pub struct AccountView {
     /// False until the holder follows the emailed link: they are reminded, and cannot join cohorts or earn
     /// records yet.
     pub email_verified: bool,
+    /// Whether they have cohorts to see (a course lead, or a VLE course's teacher): the navigation offers
+    /// the cohorts page.
+    pub sees_cohorts: bool,
+}
+
+/// Whether an account's address is a real one. An account a VLE made has an address under the reserved
+/// `.invalid` domain (RFC 2606), which receives no mail and means nothing to a reader: the VLE knows the
+/// person by its own identifier instead.
+pub fn is_real_address(email: &str) -> bool {
+    !email.ends_with(".invalid")
+}
+
+impl AccountView {
+    /// Whether the page asks them to verify their address (never an address a VLE account was given).
+    pub fn asked_to_verify(&self) -> bool {
+        !self.email_verified && is_real_address(&self.email)
+    }
 }
 
 /// Where a signed-in person lands when no (acceptable) `next` was given.

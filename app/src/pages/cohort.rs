@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cohorts::{CohortDashboard, RemoveMember, fetch_cohort};
 use crate::components::error_view::ErrorView;
@@ -40,12 +40,25 @@ pub fn CohortPage() -> impl IntoView {
 #[component]
 fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) -> impl IntoView {
     let id = dashboard.id;
+    // A roster sync from a VLE course lands here saying what it did.
+    let query = use_query_map();
+    let synced = move || {
+        let query = query.read();
+        let number = |name: &str| query.get(name).and_then(|v| v.parse::<u32>().ok());
+        Some((number("synced")?, number("added")?, number("removed")?))
+    };
     view! {
         <Title text=dashboard.name.clone()/>
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol><li><A href="/cohorts">"Cohorts"</A></li><li aria-current="page">{dashboard.name.clone()}</li></ol>
         </nav>
         <h1>{dashboard.name.clone()}</h1>
+        {move || synced().map(|(learners, added, removed)| view! {
+            <p class="notice notice--done" role="status">{format!(
+                "Roster synced from the VLE: {learners} {} in the course; {added} added, {removed} removed.",
+                if learners == 1 { "learner" } else { "learners" }
+            )}</p>
+        })}
         <p>"Learners join with the code " <strong><code>{dashboard.join_code.clone()}</code></strong>
             " at " <A href=format!("/join?code={}", dashboard.join_code)>"the join page"</A>"."</p>
         <p><a href=format!("/cohorts/{id}/progress.csv") download="">"Download the progress matrix (CSV)"</a></p>
@@ -70,7 +83,7 @@ fn CohortBody(dashboard: CohortDashboard, remove: ServerAction<RemoveMember>) ->
                         <tbody>
                             {dashboard.rows.clone().into_iter().map(|r| view! {
                                 <tr>
-                                    <th scope="row">{r.name.clone()}<br/><span class="lesson-list__meta">{r.email.clone()}</span></th>
+                                    <th scope="row">{r.name.clone()}{(!r.email.is_empty()).then(|| view! { <br/><span class="lesson-list__meta">{r.email.clone()}</span> })}</th>
                                     {r.cells.clone().into_iter().map(|c| view! {
                                         <td class:matrix--overdue=c.overdue>
                                             {format!("{} ({}/{})", c.status.label(), c.lessons_completed, c.lessons_total)}

@@ -39,6 +39,9 @@ pub struct AppState {
     pub lti_platform_keys: Arc<crate::ssr::services::lti::platform_keys::PlatformKeys>,
     /// This instance's LTI tool key: signs what the academy sends a VLE (a Deep Linking answer).
     pub lti_tool_key: Arc<crate::ssr::services::lti::tool_keys::ToolKey>,
+    /// The tool's way into VLEs' services for what people ask for (a course roster's sync): its access
+    /// tokens kept per platform and scope by this instance.
+    pub lti_services: Arc<crate::ssr::services::lti::service_access::ServiceAccess>,
     pub leptos_options: LeptosOptions,
     /// Where learning events are written: grouped into shared commits on SQLite, direct on PostgreSQL.
     pub writes: crate::ssr::group_commit::Writes,

@@ -325,6 +325,30 @@ async fn where_the_vle_takes_several_items_a_teacher_picks_several(db: &Database
         ]
     );
     assert!(items.iter().all(|i| i.get("lineItem").is_none()));
+    // The course the request came from now has the module placed (a lesson places its module; a pathway
+    // places none), which its roster's cohort will take; the picker signed nobody in, so no one teaches it.
+    let course = app::ssr::entities::lti_course::Entity::find()
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the course is remembered");
+    assert_eq!(course.title, "Informatics for clinicians");
+    let placed: Vec<String> = app::ssr::entities::lti_course_module::Entity::find()
+        .filter(app::ssr::entities::lti_course_module::Column::CourseId.eq(course.id))
+        .all(db)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|m| m.module_slug)
+        .collect();
+    assert_eq!(placed, ["alpha"]);
+    assert_eq!(
+        app::ssr::entities::lti_course_teacher::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
+        0
+    );
 }
 
 async fn a_picker_left_over_an_hour_or_posted_from_another_site_sends_nothing(

@@ -11,6 +11,9 @@ pub struct Model {
     pub cohort_id: i32,
     pub account_id: i32,
     pub joined_at: ChronoDateTimeUtc,
+    /// The VLE course whose roster added them (none: they joined by code); a later sync of that roster
+    /// removes them when they leave the course.
+    pub from_course_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,8 @@ pub struct Model {
     pub accept_line_items: bool,
     /// The sites allowed to frame the picker, one origin per line.
     pub frame_origins: String,
+    /// The VLE course the request came from: the modules placed become the course's (its cohort's).
+    pub course_id: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -22,8 +22,8 @@ use crate::model::cohorts::{
     MatrixRow, ModuleItemAnalysis, ProgressCell,
 };
 use crate::ssr::entities::{
-    account, cohort, cohort_member, cohort_module, lesson, lesson_progress, module,
-    module_completion, module_version, quiz_attempt,
+    account, cohort, cohort_lead, cohort_member, cohort_module, lesson, lesson_progress,
+    lti_course_teacher, module, module_completion, module_version, quiz_attempt,
 };
 use crate::ssr::error::stored_json;
 use crate::ssr::group_commit::Writes;
@@ -103,31 +103,7 @@ pub async fn create(
     }
 
     let txn = db.begin().await?;
-    let mut created = None;
-    for _ in 0..5 {
-        let code = new_join_code();
-        let taken = cohort::Entity::find()
-            .filter(cohort::Column::JoinCode.eq(&code))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !taken {
-            created = Some(
-                cohort::ActiveModel {
-                    name: Set(name.to_owned()),
-                    owner_id: Set(lead.id),
-                    join_code: Set(code),
-                    created_at: Set(Utc::now()),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?,
-            );
-            break;
-        }
-    }
-    let created = created
-        .ok_or_else(|| crate::ssr::error::internal("cohort", "could not draw a free join code"))?;
+    let created = insert_cohort(&txn, lead.id, name).await?;
     for m in &modules {
         cohort_module::ActiveModel {
             cohort_id: Set(created.id),
@@ -148,6 +124,38 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(created.id)
+}
+
+/// Makes a cohort owned by `owner_id` with a fresh join code (its modules are the caller's to add).
+pub(crate) async fn insert_cohort<C: ConnectionTrait>(
+    txn: &C,
+    owner_id: i32,
+    name: &str,
+) -> Result<cohort::Model, AppError> {
+    let name: String = name.trim().chars().take(120).collect();
+    for _ in 0..5 {
+        let code = new_join_code();
+        let taken = cohort::Entity::find()
+            .filter(cohort::Column::JoinCode.eq(&code))
+            .one(txn)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(cohort::ActiveModel {
+                name: Set(name),
+                owner_id: Set(owner_id),
+                join_code: Set(code),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?);
+        }
+    }
+    Err(crate::ssr::error::internal(
+        "cohort",
+        "could not draw a free join code",
+    ))
 }
 
 async fn cohort_modules<C: ConnectionTrait>(
@@ -178,12 +186,17 @@ pub async fn list_for_lead(
     db: &DatabaseConnection,
     lead: &account::Model,
 ) -> Result<Vec<CohortSummary>, AppError> {
-    if !may_lead(lead) {
+    if !sees_cohorts(db, lead).await? {
         return Err(AppError::Forbidden);
     }
+    let led = led_cohorts(db, lead).await?;
     let mut query = cohort::Entity::find().order_by_desc(cohort::Column::CreatedAt);
     if lead.role != Role::Admin {
-        query = query.filter(cohort::Column::OwnerId.eq(lead.id));
+        let mut mine = Condition::any().add(cohort::Column::Id.is_in(led));
+        if may_lead(lead) {
+            mine = mine.add(cohort::Column::OwnerId.eq(lead.id));
+        }
+        query = query.filter(mine);
     }
     let cohorts = query.all(db).await?;
     let ids: Vec<i32> = cohorts.iter().map(|c| c.id).collect();
@@ -212,23 +225,74 @@ pub async fn list_for_lead(
         .collect())
 }
 
-/// A cohort the lead may manage: their own, or any for an admin.
+/// The cohorts someone leads beside their owner (a VLE course's instructors lead its cohort), whatever
+/// their role.
+async fn led_cohorts(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<Vec<i32>, AppError> {
+    Ok(cohort_lead::Entity::find()
+        .select_only()
+        .column(cohort_lead::Column::CohortId)
+        .filter(cohort_lead::Column::AccountId.eq(account.id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Whether someone has cohorts to see, for the navigation: a course lead or admin, a lead of a cohort from a
+/// VLE course's roster, or a VLE course's teacher (who syncs its roster into a cohort).
+pub async fn sees_cohorts(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<bool, AppError> {
+    if may_lead(account) {
+        return Ok(true);
+    }
+    let leads = cohort_lead::Entity::find()
+        .filter(cohort_lead::Column::AccountId.eq(account.id))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(leads
+        || lti_course_teacher::Entity::find()
+            .filter(lti_course_teacher::Column::AccountId.eq(account.id))
+            .one(db)
+            .await?
+            .is_some())
+}
+
+/// A cohort the lead may manage: their own while they are a course lead, one they lead beside its owner
+/// (from a VLE course's roster), or any for an admin.
 async fn managed(
     db: &DatabaseConnection,
     lead: &account::Model,
     id: i32,
 ) -> Result<cohort::Model, AppError> {
-    if !may_lead(lead) {
+    let leads_it = || async {
+        Ok::<bool, AppError>(
+            cohort_lead::Entity::find()
+                .filter(cohort_lead::Column::CohortId.eq(id))
+                .filter(cohort_lead::Column::AccountId.eq(lead.id))
+                .one(db)
+                .await?
+                .is_some(),
+        )
+    };
+    // Someone without the course lead role is refused before the cohort is looked for (they do not learn
+    // which cohorts exist), unless a roster made them its lead.
+    if !may_lead(lead) && !leads_it().await? {
         return Err(AppError::Forbidden);
     }
     let found = cohort::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("The cohort".to_owned()))?;
-    if found.owner_id != lead.id && lead.role != Role::Admin {
-        return Err(AppError::Forbidden);
+    if lead.role == Role::Admin || found.owner_id == lead.id || leads_it().await? {
+        Ok(found)
+    } else {
+        Err(AppError::Forbidden)
     }
-    Ok(found)
 }
 
 /// Adds a learner to the cohort with this code and enrols them in its modules, in one transaction (through
@@ -465,7 +529,12 @@ pub async fn dashboard(
         .map(|m| MatrixRow {
             account_id: m.id,
             name: m.display_name.clone(),
-            email: m.email.clone(),
+            // An address the academy made for a VLE account is no one's: shown as none.
+            email: if crate::model::accounts::is_real_address(&m.email) {
+                m.email.clone()
+            } else {
+                String::new()
+            },
             cells: modules
                 .iter()
                 .map(|(l, _)| standing.cell(m.id, l, today))

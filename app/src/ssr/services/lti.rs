@@ -11,9 +11,12 @@
 pub mod deep_linking;
 pub mod grades;
 pub mod launch;
+mod linked_accounts;
 pub mod login;
 pub mod platform_keys;
 pub mod platforms;
+pub mod rosters;
+pub mod service_access;
 pub mod tool_keys;
 
 use crate::error::AppError;

@@ -7,7 +7,7 @@
 //! downloaded still verify offline against the published keys), and everything else is deleted.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -25,9 +25,10 @@ use crate::error::AppError;
 use crate::model::accounts::Role;
 use crate::ssr::csv::to_csv;
 use crate::ssr::entities::{
-    account, account_identity, account_token, audit_event, cohort, cohort_member,
-    completion_record, enrolment, identity_provider, lesson_progress, lti_account, lti_platform,
-    mail_outbox, module, module_completion, quiz_attempt, session, xapi_outbox, xapi_statement,
+    account, account_identity, account_token, audit_event, cohort, cohort_lead, cohort_member,
+    completion_record, enrolment, identity_provider, lesson_progress, lti_account, lti_course,
+    lti_course_teacher, lti_erased_subject, lti_platform, mail_outbox, module, module_completion,
+    quiz_attempt, session, xapi_outbox, xapi_statement,
 };
 use crate::ssr::error::internal;
 use crate::ssr::error::stored_json;
@@ -46,6 +47,8 @@ struct Everything {
     module_completions: Vec<Value>,
     completion_records: Vec<Value>,
     cohort_memberships: Vec<Value>,
+    cohorts_led: Vec<Value>,
+    vle_courses_taught: Vec<Value>,
     organisation_sign_ins: Vec<Value>,
     sessions: Vec<Value>,
     xapi_statements: Vec<Value>,
@@ -60,7 +63,9 @@ profile: your account as stored (your password is stored only as a one-way hash 
 enrolments, lesson_progress: the modules you enrolled in and the lessons you completed, with the version\n\
 quiz_attempts: every answer you submitted, with its score\n\
 module_completions, completion_records: modules you completed and the records issued\n\
-cohort_memberships: cohorts you joined\n\
+cohort_memberships: cohorts you joined, or a VLE course's roster added you to\n\
+cohorts_led: cohorts you lead because a VLE course's roster names you as its instructor\n\
+vle_courses_taught: VLE courses you opened the academy from as their teacher\n\
 organisation_sign_ins: the organisations and VLEs you sign in or launch from, and the identifier each gave\n\
 the academy\n\
 sessions: where your account is signed in\n\
@@ -152,7 +157,41 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .collect();
     let cohort_memberships = memberships
         .into_iter()
-        .map(|m| json!({ "cohort": cohort_names.get(&m.cohort_id), "joined_at": at(m.joined_at) }))
+        .map(|m| {
+            json!({
+                "cohort": cohort_names.get(&m.cohort_id), "joined_at": at(m.joined_at),
+                "added_by_vle_roster": m.from_course_id.is_some(),
+            })
+        })
+        .collect();
+    let leads = cohort_lead::Entity::find()
+        .filter(cohort_lead::Column::AccountId.eq(id))
+        .find_also_related(cohort::Entity)
+        .all(db)
+        .await?;
+    let cohorts_led = leads
+        .into_iter()
+        .map(|(l, c)| json!({ "cohort": c.map(|c| c.name), "since": at(l.added_at) }))
+        .collect();
+    let taught = lti_course_teacher::Entity::find()
+        .filter(lti_course_teacher::Column::AccountId.eq(id))
+        .all(db)
+        .await?;
+    let course_titles: HashMap<i32, String> = lti_course::Entity::find()
+        .filter(lti_course::Column::Id.is_in(taught.iter().map(|t| t.course_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let vle_courses_taught = taught
+        .into_iter()
+        .map(|t| {
+            json!({
+                "course": course_titles.get(&t.course_id),
+                "last_launched_at": at(t.last_launch_at),
+            })
+        })
         .collect();
     let links = account_identity::Entity::find()
         .filter(account_identity::Column::AccountId.eq(id))
@@ -224,6 +263,8 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         module_completions,
         completion_records,
         cohort_memberships,
+        cohorts_led,
+        vle_courses_taught,
         organisation_sign_ins,
         sessions,
         xapi_statements,
@@ -266,6 +307,8 @@ fn tables(everything: &Everything) -> Result<Vec<(&'static str, String)>, AppErr
         table("module_completions.csv", &everything.module_completions)?,
         table("completion_records.csv", &everything.completion_records)?,
         table("cohort_memberships.csv", &everything.cohort_memberships)?,
+        table("cohorts_led.csv", &everything.cohorts_led)?,
+        table("vle_courses_taught.csv", &everything.vle_courses_taught)?,
         table(
             "organisation_sign_ins.csv",
             &everything.organisation_sign_ins,
@@ -403,8 +446,43 @@ pub async fn erase_account(
         .filter(account_identity::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
+    // A VLE's roster would make the person an account again: it is told, by a digest of its identifier for
+    // them, not to.
+    let vle_links = lti_account::Entity::find()
+        .filter(lti_account::Column::AccountId.eq(id))
+        .all(&txn)
+        .await?;
+    if !vle_links.is_empty() {
+        lti_erased_subject::Entity::insert_many(vle_links.iter().map(|link| {
+            lti_erased_subject::ActiveModel {
+                platform_id: Set(link.platform_id),
+                subject_digest: Set(crate::ssr::secrets::digest(&link.subject)),
+                erased_at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                lti_erased_subject::Column::PlatformId,
+                lti_erased_subject::Column::SubjectDigest,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
     lti_account::Entity::delete_many()
         .filter(lti_account::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    // The cohorts they led and the VLE courses they taught.
+    cohort_lead::Entity::delete_many()
+        .filter(cohort_lead::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    lti_course_teacher::Entity::delete_many()
+        .filter(lti_course_teacher::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()

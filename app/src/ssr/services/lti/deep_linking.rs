@@ -16,6 +16,7 @@ use sea_orm::{
 use serde::Deserialize;
 use std::collections::HashMap;
 
+use super::rosters::{self, CourseLaunch};
 use super::tool_keys::ToolKey;
 use super::{LaunchError, LaunchProblem, refused};
 use crate::error::AppError;
@@ -71,14 +72,15 @@ pub(super) fn may_place_content(roles: &[String]) -> bool {
 }
 
 /// Keeps a checked Deep Linking request while the course lead picks, and returns the picker's ticket.
+/// The course the request came from is remembered, so the modules picked become its cohort's.
 pub(super) async fn start(
     db: &DatabaseConnection,
     platform: &lti_platform::Model,
-    deployment_id: &str,
     settings: Option<DeepLinkingSettings>,
-    roles: &[String],
+    launched: &CourseLaunch<'_>,
     mut frame_origins: Vec<String>,
 ) -> Result<Picker, LaunchError> {
+    let (deployment_id, roles) = (launched.deployment_id, launched.roles);
     if !may_place_content(roles) {
         return Err(refused(
             LaunchProblem::NotAnInstructor,
@@ -125,6 +127,7 @@ pub(super) async fn start(
         )
         .exec(db)
         .await?;
+    let course_id = rosters::remember_course(db, platform, launched, None).await?;
     let ticket = crate::ssr::secrets::random();
     lti_deep_link::ActiveModel {
         ticket_hash: Set(crate::ssr::secrets::digest(&ticket)),
@@ -135,6 +138,7 @@ pub(super) async fn start(
         accept_multiple: Set(settings.accept_multiple.unwrap_or(false)),
         accept_line_items: Set(settings.accept_lineitem.unwrap_or(true)),
         frame_origins: Set(frame_origins.join("\n")),
+        course_id: Set(course_id),
         created_at: Set(now),
         ..Default::default()
     }
@@ -444,6 +448,13 @@ pub async fn answer(
     header.kid = Some(tool_key.kid.clone());
     let jwt = jsonwebtoken::encode(&header, &claims, &tool_key.encoding_key)
         .map_err(|e| crate::ssr::error::internal("signing a deep linking answer", e))?;
+    if let Some(course_id) = request.course_id {
+        let modules = picks.iter().filter_map(|pick| match parse_pick(pick) {
+            Some(Pick::Module(slug) | Pick::Lesson(slug, _)) => Some(slug),
+            _ => None,
+        });
+        rosters::place_modules(&txn, course_id, modules).await?;
+    }
     crate::ssr::services::audit::record(
         &txn,
         None,

@@ -11,7 +11,6 @@
 //! its reason for the admin.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use jsonwebtoken::{Algorithm, Header};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -19,8 +18,8 @@ use sea_orm::{
 };
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
+use super::service_access::{self, ServiceAccess, answer_text};
 use super::tool_keys::ToolKey;
 use crate::error::AppError;
 use crate::ssr::entities::{
@@ -33,10 +32,6 @@ pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/sco
 pub const LINE_ITEM_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
 /// How long a claimed score is held before another round (another instance) may try it.
 const CLAIM_SECONDS: i64 = 120;
-/// How long one request to a VLE may take.
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-/// The most of a VLE's answer kept in an error message.
-const ERROR_TEXT: usize = 300;
 
 /// The launch's grade service claim.
 #[derive(Debug, Clone, Deserialize)]
@@ -56,7 +51,7 @@ fn module_of(target_path: &str) -> Option<&str> {
 }
 
 /// Whether the launch's roles include a learner's (a context role, by its full or simple name, or a sub-role).
-fn is_learner(roles: &[String]) -> bool {
+pub(super) fn is_learner(roles: &[String]) -> bool {
     const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
     roles.iter().any(|role| {
         role == LEARNER
@@ -395,91 +390,21 @@ enum Failure {
     Park(String),
 }
 
-/// A platform's access token, kept until shortly before it lapses.
-#[derive(Debug, Clone)]
-struct AccessToken {
-    token: String,
-    expires: DateTime<Utc>,
-}
-
-/// Sends queued scores: the HTTP client (no redirects, a timeout) and the platforms' access tokens, kept
-/// per platform by this instance.
+/// Sends queued scores through the tool's access to VLEs' services (its tokens kept per platform and scope
+/// by this instance).
 #[derive(Debug)]
 pub struct GradeSender {
-    client: reqwest::Client,
-    /// By platform and the scopes asked for.
-    tokens: Mutex<HashMap<(i32, String), AccessToken>>,
-    /// Whether gradebook addresses must be public https ones (a site served over https).
-    public_only: bool,
+    access: ServiceAccess,
 }
 
-/// Whether a gradebook address a VLE gave (in a launch, or as a line item's id) may be posted to. On a site
-/// served over https it must be https and name no loopback, private, link-local or unspecified address, so a
-/// registered VLE cannot make the server post to services inside its own network. (A name that resolves to
-/// such an address is not caught here.)
-pub fn gradebook_address_allowed(address: &url::Url, public_only: bool) -> Result<(), String> {
-    if !public_only {
-        return Ok(());
-    }
-    if address.scheme() != "https" {
-        return Err(format!("{address} is not https"));
-    }
-    let inside = match address.host() {
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
-        }
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
-        None => true,
-    };
-    if inside {
-        return Err(format!("{address} is inside a private network"));
-    }
-    Ok(())
-}
-
-/// The most of a VLE's answer read (line items, tokens); more is refused, never held.
+/// The most of a VLE's answer read (line items, scores).
 const ANSWER_CAP: usize = 256 * 1024;
 
-/// A VLE's answer, read up to [`ANSWER_CAP`].
-async fn capped_text(mut answer: reqwest::Response) -> Result<String, Failure> {
-    let mut body = Vec::new();
-    while let Some(chunk) = answer
-        .chunk()
+/// A VLE's answer, read up to [`ANSWER_CAP`]; a failure to read it is tried again later.
+async fn capped_text(answer: reqwest::Response) -> Result<String, Failure> {
+    service_access::capped_text(answer, ANSWER_CAP)
         .await
-        .map_err(|e| Failure::Retry(format!("reading the VLE's answer: {e}")))?
-    {
-        if body.len() + chunk.len() > ANSWER_CAP {
-            return Err(Failure::Retry(format!(
-                "the VLE's answer is longer than {ANSWER_CAP} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(String::from_utf8_lossy(&body).into_owned())
-}
-
-fn answer_text(status: reqwest::StatusCode, body: &str) -> String {
-    format!(
-        "answered {status}: {}",
-        body.chars().take(ERROR_TEXT).collect::<String>()
-    )
+        .map_err(Failure::Retry)
 }
 
 /// Whether a refusal will be given again however often the same request is sent.
@@ -492,119 +417,33 @@ fn refused_for_good(status: reqwest::StatusCode) -> bool {
 
 impl GradeSender {
     /// `public_only`: the site is served over https, so gradebook addresses must be public https ones
-    /// ([`gradebook_address_allowed`]).
+    /// ([`service_access::vle_address_allowed`]).
     pub fn new(public_only: bool) -> Result<Self, reqwest::Error> {
         Ok(GradeSender {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(REQUEST_TIMEOUT)
-                .build()?,
-            tokens: Mutex::new(HashMap::new()),
-            public_only,
+            access: ServiceAccess::new(public_only)?,
         })
     }
 
     /// Parks a score whose gradebook address may not be posted to.
     fn allowed(&self, address: &url::Url) -> Result<(), Failure> {
-        gradebook_address_allowed(address, self.public_only)
+        self.access
+            .allowed(address)
             .map_err(|why| Failure::Park(format!("the VLE's gradebook address {why}")))
     }
 
-    fn kept_token(&self, platform_id: i32, scope: &str) -> Option<String> {
-        let tokens = self.tokens.lock().ok()?;
-        tokens
-            .get(&(platform_id, scope.to_owned()))
-            .filter(|t| t.expires > Utc::now() + Duration::seconds(30))
-            .map(|t| t.token.clone())
-    }
-
-    fn forget_token(&self, platform_id: i32) {
-        if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.retain(|(platform, _), _| *platform != platform_id);
-        }
-    }
-
-    /// The platform's access token for `scope` (space-separated, only scopes the platform granted: Canvas
-    /// refuses a request naming one its developer key lacks): kept, or asked for with a client assertion.
+    /// The platform's access token for the scopes; a token endpoint that fails holds every score for the
+    /// platform until a later round (a refused assertion is most often a registration to fix: retried with
+    /// back-off, so a corrected registration delivers what waited).
     async fn token(
         &self,
         platform: &lti_platform::Model,
         tool_key: &ToolKey,
         scope: &str,
     ) -> Result<String, Failure> {
-        if let Some(token) = self.kept_token(platform.id, scope) {
-            return Ok(token);
-        }
-        let now = Utc::now().timestamp();
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(tool_key.kid.clone());
-        let assertion = jsonwebtoken::encode(
-            &header,
-            &serde_json::json!({
-                "iss": platform.client_id,
-                "sub": platform.client_id,
-                "aud": platform.token_url,
-                "iat": now,
-                "exp": now + 300,
-                "jti": crate::ssr::secrets::random(),
-            }),
-            &tool_key.encoding_key,
-        )
-        .map_err(|e| Failure::Platform(format!("could not sign the token request: {e}")))?;
-        let answer = self
-            .client
-            .post(&platform.token_url)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                ),
-                ("client_assertion", assertion.as_str()),
-                ("scope", scope),
-            ])
-            .send()
+        self.access
+            .token(platform, tool_key, scope)
             .await
-            .map_err(|e| {
-                Failure::Platform(format!(
-                    "the token endpoint {} could not be reached: {e}",
-                    platform.token_url
-                ))
-            })?;
-        let status = answer.status();
-        let body = capped_text(answer).await.map_err(|failure| match failure {
-            Failure::Retry(why) | Failure::Park(why) => Failure::Platform(why),
-            platform => platform,
-        })?;
-        if !status.is_success() {
-            // A refused assertion is most often a registration to fix (client id, keyset URL): retried with
-            // back-off, so a corrected registration delivers what waited.
-            return Err(Failure::Platform(format!(
-                "the token endpoint {}",
-                answer_text(status, &body)
-            )));
-        }
-        #[derive(Deserialize)]
-        struct TokenAnswer {
-            access_token: String,
-            expires_in: Option<i64>,
-        }
-        let parsed: TokenAnswer = serde_json::from_str(&body).map_err(|e| {
-            Failure::Platform(format!(
-                "the token endpoint's answer is not an access token: {e}"
-            ))
-        })?;
-        let expires = Utc::now() + Duration::seconds(parsed.expires_in.unwrap_or(3600).max(0));
-        if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.insert(
-                (platform.id, scope.to_owned()),
-                AccessToken {
-                    token: parsed.access_token.clone(),
-                    expires,
-                },
-            );
-        }
-        Ok(parsed.access_token)
+            .map_err(Failure::Platform)
     }
 
     /// The activity's line item: the one the platform named, or the one found (by the activity and the
@@ -636,7 +475,8 @@ impl GradeSender {
             .append_pair("resource_link_id", &activity.resource_link_id);
         self.allowed(&search)?;
         let answer = self
-            .client
+            .access
+            .client()
             .get(search)
             .bearer_auth(token)
             .header(
@@ -703,7 +543,8 @@ impl GradeSender {
             .map_err(|e| Failure::Park(format!("the line items address is not a URL: {e}")))?;
         self.allowed(&container_address)?;
         let answer = self
-            .client
+            .access
+            .client()
             .post(container_address)
             .bearer_auth(token)
             .header(
@@ -744,7 +585,7 @@ impl GradeSender {
     ) -> Failure {
         let error = format!("{doing}: the VLE {}", answer_text(status, body));
         if status == reqwest::StatusCode::UNAUTHORIZED {
-            self.forget_token(platform_id);
+            self.access.forget_tokens(platform_id);
         }
         if refused_for_good(status) {
             Failure::Park(error)
@@ -792,7 +633,8 @@ impl GradeSender {
         scores.set_path(&path);
         self.allowed(&scores)?;
         let answer = self
-            .client
+            .access
+            .client()
             .post(scores)
             .bearer_auth(&token)
             .header(
@@ -943,32 +785,7 @@ impl GradeSender {
 
 #[cfg(test)]
 mod tests {
-    use super::{gradebook_address_allowed, module_of};
-
-    #[test]
-    fn on_an_https_site_only_public_https_gradebooks_are_posted_to() {
-        let allowed = |a: &str, public_only| {
-            gradebook_address_allowed(&url::Url::parse(a).expect("a URL"), public_only).is_ok()
-        };
-        assert!(allowed("https://vle.example.ac.uk/lineitems/3", true));
-        for inside in [
-            "http://vle.example.ac.uk/lineitems/3",
-            "https://127.0.0.1/lineitems",
-            "https://10.1.2.3/lineitems",
-            "https://192.168.0.9/lineitems",
-            "https://169.254.169.254/latest/meta-data",
-            "https://100.64.0.1/x",
-            "https://[::1]/lineitems",
-            "https://[fd00::1]/lineitems",
-            "https://[::ffff:127.0.0.1]/lineitems",
-            "https://localhost/lineitems",
-            "https://admin.localhost/lineitems",
-        ] {
-            assert!(!allowed(inside, true), "{inside}");
-        }
-        // A development site over http (and the tests) posts anywhere.
-        assert!(allowed("http://127.0.0.1:8080/lineitems", false));
-    }
+    use super::module_of;
 
     #[test]
     fn only_a_modules_own_page_reports_a_score() {

@@ -11,11 +11,12 @@ use serde::Deserialize;
 
 use super::deep_linking::{self, DeepLinkingSettings, Picker};
 use super::grades::{self, GradeEndpoint};
+use super::linked_accounts::{self, PersonNames};
 use super::login::{LOGIN_LIFETIME_SECONDS, on_this_site, state_hash};
 use super::platform_keys::PlatformKeys;
+use super::rosters::{self, CourseLaunch};
 use super::{LaunchError, LaunchProblem, platforms, refused};
 use crate::error::AppError;
-use crate::model::accounts::Role;
 use crate::ssr::entities::{account, lti_account, lti_login, lti_platform};
 use crate::ssr::services::audit;
 
@@ -82,6 +83,12 @@ struct LaunchClaims {
     grade_endpoint: Option<GradeEndpoint>,
     #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation")]
     launch_presentation: Option<LaunchPresentation>,
+    /// The course launched from. Read leniently (a malformed one is ignored): the launch does not depend on it.
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti/claim/context")]
+    context: Option<serde_json::Value>,
+    /// Names and Role Provisioning: where the course's roster is read (read leniently too).
+    #[serde(rename = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice")]
+    names_role_service: Option<serde_json::Value>,
 }
 
 /// Where the launch is shown: its `return_url` is a page of the VLE, whose origin frames the launch.
@@ -205,9 +212,15 @@ pub async fn launch(
             let picker = deep_linking::start(
                 db,
                 &platform,
-                &claims.deployment_id,
                 claims.deep_linking_settings,
-                &claims.roles,
+                &CourseLaunch {
+                    deployment_id: &claims.deployment_id,
+                    context: rosters::Context::read(claims.context.as_ref()).as_ref(),
+                    roster: rosters::NamesRoleService::read(claims.names_role_service.as_ref())
+                        .as_ref(),
+                    roles: &claims.roles,
+                    module_slug: None,
+                },
                 frame_origins,
             )
             .await?;
@@ -369,17 +382,6 @@ async fn account_for(
     }
 }
 
-fn raced(error: sea_orm::DbErr) -> AppError {
-    if matches!(
-        error.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    ) {
-        AppError::Conflict("a first launch raced another".to_owned())
-    } else {
-        error.into()
-    }
-}
-
 /// Signs the person in to their linked (or new) account, and tells the grade service which activity they
 /// launched from, in one transaction.
 async fn link_once(
@@ -405,62 +407,19 @@ async fn link_once(
             (account, used.update(&txn).await?)
         }
         None => {
-            // Never the address the platform sends: it is not proof (a VLE user may be able to set any
-            // address), and an account made under someone's address could be theirs to reclaim later while
-            // the VLE user still launches into it. The account gets an address that receives no mail.
-            let email = format!(
-                "lti-{}-{}@lti.invalid",
-                platform.id,
-                &crate::ssr::secrets::digest(&claims.sub)[..24]
-            );
-            let name = claims
-                .name
-                .clone()
-                .or_else(|| match (&claims.given_name, &claims.family_name) {
-                    (Some(given), Some(family)) => Some(format!("{given} {family}")),
-                    (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-                    (None, None) => None,
-                })
-                .map(|n| n.trim().chars().take(80).collect::<String>())
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| {
-                    format!(
-                        "{} learner",
-                        platform.name.chars().take(60).collect::<String>()
-                    )
-                });
-            let created = account::ActiveModel {
-                email: Set(email),
-                display_name: Set(name),
-                password_hash: Set(String::new()),
-                role: Set(Role::Learner),
-                created_at: Set(now),
-                email_verified_at: Set(None),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(raced)?;
-            let link = lti_account::ActiveModel {
-                platform_id: Set(platform.id),
-                subject: Set(claims.sub.clone()),
-                account_id: Set(created.id),
-                linked_at: Set(now),
-                last_launch_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(raced)?;
-            audit::record(
+            linked_accounts::create(
                 &txn,
-                Some(created.id),
-                "account.created",
-                &format!("account:{}", created.id),
-                serde_json::json!({ "lti_platform": platform.issuer }),
+                platform,
+                &claims.sub,
+                &PersonNames {
+                    name: claims.name.as_deref(),
+                    given_name: claims.given_name.as_deref(),
+                    family_name: claims.family_name.as_deref(),
+                },
+                now,
+                "launch",
             )
-            .await?;
-            (created, link)
+            .await?
         }
     };
     grades::remember_launch(
@@ -474,6 +433,19 @@ async fn link_once(
             roles: &claims.roles,
         },
         &link,
+    )
+    .await?;
+    rosters::remember_course(
+        &txn,
+        platform,
+        &CourseLaunch {
+            deployment_id: &claims.deployment_id,
+            context: rosters::Context::read(claims.context.as_ref()).as_ref(),
+            roster: rosters::NamesRoleService::read(claims.names_role_service.as_ref()).as_ref(),
+            roles: &claims.roles,
+            module_slug: rosters::module_of_page(target),
+        },
+        Some(account.id),
     )
     .await?;
     audit::record(

@@ -174,7 +174,11 @@ pub fn tool_configuration(public_url: &url::Url) -> serde_json::Value {
         "oidc_initiation_url": tool.login_initiation_url,
         "target_link_uri": home,
         "public_jwk_url": tool.keyset_url,
-        "scopes": [super::grades::LINE_ITEM_SCOPE, super::grades::SCORE_SCOPE],
+        "scopes": [
+            super::grades::LINE_ITEM_SCOPE,
+            super::grades::SCORE_SCOPE,
+            super::rosters::MEMBERSHIP_SCOPE,
+        ],
         "extensions": [{
             "platform": "canvas.instructure.com",
             "domain": public_url.host_str().unwrap_or_default(),
