@@ -12,4 +12,5 @@ pub mod pathways;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod self_assessment;
 pub mod vle_courses;

@@ -30,7 +30,8 @@ use pages::{
     cohorts::CohortsPage, dashboard::DashboardPage, join::JoinPage, lesson::LessonPage,
     lesson_editor::LessonEditorPage, module::ModulePage, not_found::NotFoundPage,
     pathway::PathwayPage, pathways::PathwaysPage, portfolio::PortfolioPage, record::RecordPage,
-    register::RegisterPage, sign_in::SignInPage, source_editor::SourceEditorPage,
+    register::RegisterPage, self_assessment::SelfAssessmentPage, sign_in::SignInPage,
+    source_editor::SourceEditorPage,
 };
 use pages::{
     account_deleted::AccountDeletedPage, check_email::CheckEmailPage,
@@ -154,6 +155,7 @@ pub fn App() -> impl IntoView {
                     "/pathways/:pathway" => PathwayPage,
                     "/dashboard" => DashboardPage,
                     "/portfolio" => PortfolioPage,
+                    "/self-assessment" => SelfAssessmentPage,
                     "/cohorts" => CohortsPage,
                     "/cohorts/:id" => CohortPage,
                     "/join" => JoinPage,

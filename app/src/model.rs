@@ -10,4 +10,5 @@ pub mod lti;
 pub mod pathways;
 pub mod quizzes;
 pub mod records;
+pub mod self_assessment;
 pub mod single_sign_on;

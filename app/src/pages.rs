@@ -29,6 +29,7 @@ pub mod portfolio;
 pub mod record;
 pub mod register;
 pub mod reset_password;
+pub mod self_assessment;
 pub mod sign_in;
 pub mod source_editor;
 pub mod verify_email;

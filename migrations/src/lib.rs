@@ -29,6 +29,7 @@ mod m20261207_000020_publish_lti_tool_keys;
 mod m20261207_000021_link_content_from_vles;
 mod m20261207_000022_pass_grades_back_to_vles;
 mod m20261207_000023_sync_vle_rosters;
+mod m20261207_000024_take_self_assessments;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_link_content_from_vles::Migration),
             Box::new(m20261207_000022_pass_grades_back_to_vles::Migration),
             Box::new(m20261207_000023_sync_vle_rosters::Migration),
+            Box::new(m20261207_000024_take_self_assessments::Migration),
         ]
     }
 }

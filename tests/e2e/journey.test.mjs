@@ -177,6 +177,20 @@ async function learnerJourney({ javaScript }) {
   await hydrated();
   await audit('the dashboard with progress');
 
+  // The self-assessment: a rating gives a plan of modules ordered by gap; then back to the dashboard.
+  await page.getByRole('link', { name: 'Rate yourself against the frameworks' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Self-assessment' }).waitFor();
+  await hydrated();
+  await audit('the self-assessment');
+  await page.getByRole('group', { name: '1.1 Clinical safety' }).getByLabel('New to this').check();
+  await page.getByRole('button', { name: 'Save my ratings and update my plan' }).click();
+  await page.getByText('From your assessment of').waitFor();
+  await page.getByRole('listitem').filter({ hasText: 'Builds: 1.1 Clinical safety' }).first().waitFor();
+  await audit('the self-assessment with a plan');
+  await page.getByRole('link', { name: 'My learning' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My learning' }).waitFor();
+  await hydrated();
+
   // Pathways come first on the dashboard; a pathway's page shows its modules in order and the next step.
   await page.getByRole('link', { name: 'Starter pathway' }).click();
   await page.getByRole('heading', { level: 1, name: 'Starter pathway' }).waitFor();

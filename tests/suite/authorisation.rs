@@ -245,6 +245,17 @@ fn rows() -> Vec<Row> {
             },
             may: OWNER,
         },
+        // The self-assessment: each person's own (they take no id: nobody can name another's).
+        Row {
+            what: "fn self-assessment",
+            args: none,
+            may: SIGNED_IN,
+        },
+        Row {
+            what: "fn take-self-assessment",
+            args: |_, _| pairs(&[("rating[demo:1.1]", "2")]),
+            may: SIGNED_IN,
+        },
         // VLE courses: the owning lead launched from the fixture's course as its teacher; its VLE has not
         // offered the roster, so an allowed sync stops there (a conflict, not a refusal).
         Row {

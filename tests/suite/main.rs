@@ -28,6 +28,7 @@ mod progress;
 mod properties;
 mod publishing;
 mod records;
+mod self_assessment;
 mod sessions;
 mod single_sign_on;
 mod soak;

@@ -20,6 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="My learning"/>
         <h1>"My learning"</h1>
+        <p>"Not sure where to start? " <A href="/self-assessment">"Rate yourself against the frameworks"</A> " and get a plan ordered by your gaps."</p>
         <Suspense fallback=|| view! { <p>"Loading pathways…"</p> }>
             {move || Suspend::new(async move {
                 match pathways.await {

@@ -33,6 +33,7 @@ pub mod module_draft;
 pub mod module_search_text;
 pub mod module_version;
 pub mod quiz_attempt;
+pub mod self_assessment;
 pub mod session;
 pub mod site_identity;
 pub mod xapi_outbox;

@@ -27,6 +27,7 @@ pub mod personal_data;
 pub mod progress;
 pub mod quizzes;
 pub mod records;
+pub mod self_assessment;
 pub mod sessions;
 pub mod single_sign_on;
 pub mod site;

@@ -28,7 +28,7 @@ use crate::ssr::entities::{
     account, account_identity, account_token, audit_event, cohort, cohort_lead, cohort_member,
     completion_record, enrolment, identity_provider, lesson_progress, lti_account, lti_course,
     lti_course_teacher, lti_erased_subject, lti_platform, mail_outbox, module, module_completion,
-    quiz_attempt, session, xapi_outbox, xapi_statement,
+    quiz_attempt, self_assessment, session, xapi_outbox, xapi_statement,
 };
 use crate::ssr::error::internal;
 use crate::ssr::error::stored_json;
@@ -49,6 +49,7 @@ struct Everything {
     cohort_memberships: Vec<Value>,
     cohorts_led: Vec<Value>,
     vle_courses_taught: Vec<Value>,
+    self_assessments: Vec<Value>,
     organisation_sign_ins: Vec<Value>,
     sessions: Vec<Value>,
     xapi_statements: Vec<Value>,
@@ -66,6 +67,7 @@ module_completions, completion_records: modules you completed and the records is
 cohort_memberships: cohorts you joined, or a VLE course's roster added you to\n\
 cohorts_led: cohorts you lead because a VLE course's roster names you as its instructor\n\
 vle_courses_taught: VLE courses you opened the academy from as their teacher\n\
+self_assessments: each self-assessment you took, with your ratings (1 new to this, 4 could teach it)\n\
 organisation_sign_ins: the organisations and VLEs you sign in or launch from, and the identifier each gave\n\
 the academy\n\
 sessions: where your account is signed in\n\
@@ -184,6 +186,19 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
+    let self_assessments = self_assessment::Entity::find()
+        .filter(self_assessment::Column::AccountId.eq(id))
+        .order_by_asc(self_assessment::Column::TakenAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "taken_at": at(a.taken_at),
+                "ratings": serde_json::from_str::<Value>(&a.ratings).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
     let vle_courses_taught = taught
         .into_iter()
         .map(|t| {
@@ -265,6 +280,7 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         cohort_memberships,
         cohorts_led,
         vle_courses_taught,
+        self_assessments,
         organisation_sign_ins,
         sessions,
         xapi_statements,
@@ -309,6 +325,7 @@ fn tables(everything: &Everything) -> Result<Vec<(&'static str, String)>, AppErr
         table("cohort_memberships.csv", &everything.cohort_memberships)?,
         table("cohorts_led.csv", &everything.cohorts_led)?,
         table("vle_courses_taught.csv", &everything.vle_courses_taught)?,
+        table("self_assessments.csv", &everything.self_assessments)?,
         table(
             "organisation_sign_ins.csv",
             &everything.organisation_sign_ins,
@@ -483,6 +500,10 @@ pub async fn erase_account(
         .await?;
     lti_course_teacher::Entity::delete_many()
         .filter(lti_course_teacher::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    self_assessment::Entity::delete_many()
+        .filter(self_assessment::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
     let statement_ids: Vec<String> = xapi_statement::Entity::find()
