@@ -126,6 +126,37 @@ pub async fn create(
     Ok(created.id)
 }
 
+/// Adds accounts to a cohort as members, a batch at a time (one already a member stays as they are);
+/// `from_course` marks members a VLE course's roster added, whom a later sync of it may remove.
+pub(crate) async fn add_members<C: ConnectionTrait>(
+    txn: &C,
+    cohort_id: i32,
+    accounts: &[i32],
+    from_course: Option<i32>,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    for batch in accounts.chunks(500) {
+        cohort_member::Entity::insert_many(batch.iter().map(|id| cohort_member::ActiveModel {
+            cohort_id: Set(cohort_id),
+            account_id: Set(*id),
+            joined_at: Set(now),
+            from_course_id: Set(from_course),
+            ..Default::default()
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                cohort_member::Column::CohortId,
+                cohort_member::Column::AccountId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Makes a cohort owned by `owner_id` with a fresh join code (its modules are the caller's to add).
 pub(crate) async fn insert_cohort<C: ConnectionTrait>(
     txn: &C,
@@ -326,22 +357,7 @@ pub async fn join(
                     })?;
                 // Held until the membership is written, so an erasure on another server cannot slip between.
                 super::accounts::hold_learner(txn, learner_id).await?;
-                cohort_member::Entity::insert(cohort_member::ActiveModel {
-                    cohort_id: Set(found.id),
-                    account_id: Set(learner_id),
-                    joined_at: Set(Utc::now()),
-                    ..Default::default()
-                })
-                .on_conflict(
-                    OnConflict::columns([
-                        cohort_member::Column::CohortId,
-                        cohort_member::Column::AccountId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+                add_members(txn, found.id, &[learner_id], None).await?;
                 let modules = cohort_modules(txn, &[found.id]).await?;
                 ensure_enrolled(
                     txn,

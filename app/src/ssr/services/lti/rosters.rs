@@ -996,25 +996,7 @@ async fn apply_roster<C: ConnectionTrait>(
         .filter(|id| !present.contains(id))
         .copied()
         .collect();
-    for batch in joining.chunks(BATCH) {
-        cohort_member::Entity::insert_many(batch.iter().map(|id| cohort_member::ActiveModel {
-            cohort_id: Set(cohort.id),
-            account_id: Set(*id),
-            joined_at: Set(now),
-            from_course_id: Set(Some(course.id)),
-            ..Default::default()
-        }))
-        .on_conflict(
-            OnConflict::columns([
-                cohort_member::Column::CohortId,
-                cohort_member::Column::AccountId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    }
+    cohorts::add_members(txn, cohort.id, &joining, Some(course.id)).await?;
     let leaving: Vec<i32> = members
         .iter()
         .filter(|m| m.from_course_id == Some(course.id) && !learner_ids.contains(&m.account_id))
