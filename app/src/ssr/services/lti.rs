@@ -21,6 +21,18 @@ pub mod tool_keys;
 
 use crate::error::AppError;
 
+/// The LIS vocabulary's context (membership) roles, as LTI 1.3 names them in full.
+const MEMBERSHIP: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#";
+
+/// Whether the launch's or roster's roles include the context role `name` (`Learner`, `Instructor`): by its
+/// full name, its simple name (LTI 1.3 allows both), or one of its sub-roles (`membership/Instructor#…`).
+pub(crate) fn has_context_role(roles: &[String], name: &str) -> bool {
+    let sub_roles = format!("http://purl.imsglobal.org/vocab/lis/v2/membership/{name}#");
+    roles.iter().any(|role| {
+        role.strip_prefix(MEMBERSHIP).unwrap_or(role) == name || role.starts_with(&sub_roles)
+    })
+}
+
 /// Why a launch did not sign anyone in. Shown in the VLE's frame as a fixed message; the detail is logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaunchProblem {

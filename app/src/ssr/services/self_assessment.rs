@@ -27,9 +27,17 @@ fn aligned(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// What the plan needs of a lesson (never its body: the page reads every lesson of the curriculum).
+struct LessonBrief {
+    slug: String,
+    title: String,
+    minutes: i32,
+    alignments: String,
+}
+
 /// What the curriculum teaches: the listed modules with their lessons, and the competencies either aligns to.
 struct Curriculum {
-    modules: Vec<(module::Model, Vec<lesson::Model>)>,
+    modules: Vec<(module::Model, Vec<LessonBrief>)>,
     taught: HashSet<String>,
 }
 
@@ -40,17 +48,31 @@ async fn curriculum(db: &DatabaseConnection) -> Result<Curriculum, AppError> {
         .order_by_asc(module::Column::Slug)
         .all(db)
         .await?;
-    let mut lessons: HashMap<i32, Vec<lesson::Model>> = HashMap::new();
-    for l in lesson::Entity::find()
+    let mut lessons: HashMap<i32, Vec<LessonBrief>> = HashMap::new();
+    let rows: Vec<(i32, String, String, i32, String)> = lesson::Entity::find()
+        .select_only()
+        .columns([
+            lesson::Column::ModuleId,
+            lesson::Column::Slug,
+            lesson::Column::Title,
+            lesson::Column::Minutes,
+            lesson::Column::Alignments,
+        ])
         .filter(lesson::Column::ModuleId.is_in(modules.iter().map(|m| m.id)))
         .order_by_asc(lesson::Column::Position)
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        lessons.entry(l.module_id).or_default().push(l);
+        .await?;
+    for (module_id, slug, title, minutes, alignments) in rows {
+        lessons.entry(module_id).or_default().push(LessonBrief {
+            slug,
+            title,
+            minutes,
+            alignments,
+        });
     }
     let mut taught = HashSet::new();
-    let modules: Vec<(module::Model, Vec<lesson::Model>)> = modules
+    let modules: Vec<(module::Model, Vec<LessonBrief>)> = modules
         .into_iter()
         .map(|m| {
             let own = lessons.remove(&m.id).unwrap_or_default();

@@ -61,14 +61,13 @@ pub struct Picker {
 /// other sub-roles), content developers and administrators. LTI 1.3 allows context roles by their simple
 /// names too.
 pub(super) fn may_place_content(roles: &[String]) -> bool {
-    const MEMBERSHIP: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#";
-    roles.iter().any(|role| {
-        let simple = role.strip_prefix(MEMBERSHIP).unwrap_or(role);
-        matches!(simple, "Instructor" | "ContentDeveloper" | "Administrator")
-            || role.starts_with("http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#")
-            || role == "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
-            || role == "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
-    })
+    super::has_context_role(roles, "Instructor")
+        || roles.iter().any(|role| {
+            let simple = role.strip_prefix(super::MEMBERSHIP).unwrap_or(role);
+            matches!(simple, "ContentDeveloper" | "Administrator")
+                || role == "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
+                || role == "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
+        })
 }
 
 /// Keeps a checked Deep Linking request while the course lead picks, and returns the picker's ticket.

@@ -52,12 +52,7 @@ fn module_of(target_path: &str) -> Option<&str> {
 
 /// Whether the launch's roles include a learner's (a context role, by its full or simple name, or a sub-role).
 pub(super) fn is_learner(roles: &[String]) -> bool {
-    const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
-    roles.iter().any(|role| {
-        role == LEARNER
-            || role == "Learner"
-            || role.starts_with("http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#")
-    })
+    super::has_context_role(roles, "Learner")
 }
 
 fn web_address(address: Option<&String>) -> Option<String> {

@@ -98,12 +98,7 @@ pub(super) struct CourseLaunch<'a> {
 /// Whether the roles are a course's instructor's (or a sub-role: teaching assistant, grader), by the full
 /// or simple name LTI 1.3 allows: they lead the course's cohort and may sync its roster.
 pub(super) fn teaches(roles: &[String]) -> bool {
-    const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
-    roles.iter().any(|role| {
-        role == INSTRUCTOR
-            || role == "Instructor"
-            || role.starts_with("http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#")
-    })
+    super::has_context_role(roles, "Instructor")
 }
 
 /// The module a page of this site belongs to: `/modules/<slug>` and its lessons.
