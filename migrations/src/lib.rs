@@ -30,6 +30,7 @@ mod m20261207_000021_link_content_from_vles;
 mod m20261207_000022_pass_grades_back_to_vles;
 mod m20261207_000023_sync_vle_rosters;
 mod m20261207_000024_take_self_assessments;
+mod m20261208_000025_issue_pathway_records;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_pass_grades_back_to_vles::Migration),
             Box::new(m20261207_000023_sync_vle_rosters::Migration),
             Box::new(m20261207_000024_take_self_assessments::Migration),
+            Box::new(m20261208_000025_issue_pathway_records::Migration),
         ]
     }
 }

@@ -289,10 +289,10 @@ fn verify(keys: &std::path::Path, record: &std::path::Path) -> anyhow::Result<Ex
             let achievement = &credential.credential_subject.achievement;
             println!("VALID signature: issued by {}", credential.issuer.name);
             println!("  record:   {}", credential.id);
-            println!(
-                "  module:   {} (version {})",
-                achievement.name, achievement.version
-            );
+            match &achievement.version {
+                Some(version) => println!("  module:   {} (version {version})", achievement.name),
+                None => println!("  pathway:  {}", achievement.name),
+            }
             println!("  issued:   {}", credential.valid_from);
             println!(
                 "  revocation is checked online: {}",

@@ -3,6 +3,7 @@
 
 use app::error::AppError;
 use app::ssr::records::issuer::jwk_set;
+use app::ssr::records::status_list::StatusList;
 use app::ssr::services::records;
 use app::ssr::state::AppState;
 use axum::Router;
@@ -41,8 +42,18 @@ async fn issuer_profile(State(state): State<AppState>) -> Response {
     Json(state.issuer.profile()).into_response()
 }
 
-async fn status_list(State(state): State<AppState>) -> Result<Response, AppError> {
-    let (_, jwt) = records::status_list(&state.db, &state.issuer).await?;
+/// The module records' revocation list (the address every module record names).
+async fn module_status_list(State(state): State<AppState>) -> Result<Response, AppError> {
+    status_list(&state, StatusList::Modules).await
+}
+
+/// The pathway records' revocation list.
+async fn pathway_status_list(State(state): State<AppState>) -> Result<Response, AppError> {
+    status_list(&state, StatusList::Pathways).await
+}
+
+async fn status_list(state: &AppState, list: StatusList) -> Result<Response, AppError> {
+    let (_, jwt) = records::status_list(&state.db, &state.issuer, list).await?;
     let mut response = jwt.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -198,7 +209,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/issuer", get(issuer_profile))
-        .route("/status/revocation", get(status_list))
+        .route(StatusList::Modules.path(), get(module_status_list))
+        .route(StatusList::Pathways.path(), get(pathway_status_list))
         .route("/records/{id}/credential.json", get(credential_json))
         .route("/records/{id}/credential.jwt", get(credential_jwt))
         .route("/records/{id}/verification", get(verify_by_id))

@@ -91,6 +91,7 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
         let events = app::ssr::services::learning::Context {
             issuer: std::sync::Arc::new(issuer.clone()),
             frameworks: report.library.frameworks.clone().into(),
+            pathways: report.library.pathways.clone().into(),
             xapi: std::sync::Arc::new(statements.clone()),
         };
         app::ssr::services::learning::complete_lesson(&conn, events, learner.id, "beta", "only")
@@ -103,6 +104,7 @@ fn verify_accepts_a_genuine_record_and_rejects_an_altered_one() {
             &conn,
             &issuer,
             &report.library.frameworks,
+            &report.library.pathways,
             learner.id,
             &beta,
         )

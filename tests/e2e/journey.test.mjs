@@ -438,6 +438,32 @@ async function recordJourney({ javaScript }) {
   // The learner downloads their data, then deletes their account: the record's page then says only that
   // its holder withdrew it.
   await page.emulateMedia({ media: 'screen' });
+
+  // Alpha's two lessons complete the starter pathway (alpha and gamma required, beta optional): its page
+  // links the pathway record, an Open Badge of its own naming the module records it rests on.
+  for (const lesson of ['first', 'second']) {
+    await page.goto(`${baseUrl}/modules/alpha/lessons/${lesson}`);
+    await hydrated();
+    await page.getByRole('button', { name: 'Mark lesson complete' }).click();
+    await page.getByText('You have completed this lesson.').waitFor();
+  }
+  await page.goto(`${baseUrl}/pathways/starter`);
+  await hydrated();
+  await page.getByRole('heading', { name: 'Your pathway record' }).waitFor();
+  if (javaScript) await expectNoAxeViolations(page, 'a completed pathway');
+  await page.getByRole('link', { name: 'View, download or share your record for this pathway' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pathway record' }).waitFor();
+  await hydrated();
+  await page.getByText('Valid record').waitFor();
+  await page.getByText('completed the pathway').waitFor();
+  await page.getByRole('link', { name: 'Alpha module (version 1)' }).waitFor();
+  await page.getByRole('link', { name: 'Gamma module (version 1)' }).waitFor();
+  await expectOneH1(page);
+  if (javaScript) await expectNoAxeViolations(page, 'a pathway record page');
+  const pathwayRecordUrl = page.url();
+  const pathwayVerdict = await (await fetch(`${pathwayRecordUrl}/verification`)).json();
+  assert.equal(pathwayVerdict.verification.valid, true, 'the pathway record verifies');
+
   await page.goto(`${baseUrl}/account`);
   await hydrated();
   await expectOneH1(page);
@@ -461,6 +487,8 @@ async function recordJourney({ javaScript }) {
   await page.goto(recordUrl);
   await page.getByText('This record was withdrawn by its holder').waitFor();
   assert.ok(!(await page.content()).includes('Dr Record Holder'), 'the holder is no longer named');
+  await page.goto(pathwayRecordUrl);
+  await page.getByText('This record was withdrawn by its holder').waitFor();
   await context.close();
 }
 

@@ -74,11 +74,11 @@ async fn learner_registers_verifies_and_signs_in_with_any_email_case(db: &Databa
         .await
         .expect("a verification email");
     let issuer = test_issuer(db).await;
-    let verified = email_links::verify_email(db, &issuer, &[], &token_of(&link))
+    let verified = email_links::verify_email(db, &issuer, &[], &[], &token_of(&link))
         .await
         .expect("verify");
     assert!(verified.email_verified_at.is_some());
-    let again = email_links::verify_email(db, &issuer, &[], &token_of(&link)).await;
+    let again = email_links::verify_email(db, &issuer, &[], &[], &token_of(&link)).await;
     assert!(
         again
             .as_ref()
@@ -249,7 +249,7 @@ async fn a_role_goes_only_to_a_verified_address(db: &DatabaseConnection) {
         .await
         .expect("link");
     let issuer = test_issuer(db).await;
-    email_links::verify_email(db, &issuer, &[], &token_of(&link))
+    email_links::verify_email(db, &issuer, &[], &[], &token_of(&link))
         .await
         .expect("verify");
     let lead = grant_role(db, None, "ada.lovelace@example.nhs.uk", Role::CourseLead)
@@ -276,7 +276,7 @@ async fn an_unverified_learner_learns_but_joins_and_earns_only_once_verified(
         .expect("progress is tracked");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
     assert_eq!(
-        completion::complete_if_due(db, &issuer, &frameworks, learner.id, &beta).await,
+        completion::complete_if_due(db, &issuer, &frameworks, &[], learner.id, &beta).await,
         Ok(None),
         "no record for an unproved address"
     );
@@ -304,7 +304,7 @@ async fn an_unverified_learner_learns_but_joins_and_earns_only_once_verified(
     let link = emailed_link(db, "ada.lovelace@example.nhs.uk", "/verify-email")
         .await
         .expect("link");
-    let verified = email_links::verify_email(db, &issuer, &frameworks, &token_of(&link))
+    let verified = email_links::verify_email(db, &issuer, &frameworks, &[], &token_of(&link))
         .await
         .expect("verify");
     assert_eq!(
@@ -333,9 +333,9 @@ async fn an_expired_link_does_not_work(db: &DatabaseConnection) {
         .await
         .expect("link");
     let issuer = test_issuer(db).await;
-    let expired = email_links::verify_email(db, &issuer, &[], &token_of(&link)).await;
+    let expired = email_links::verify_email(db, &issuer, &[], &[], &token_of(&link)).await;
     assert!(expired.is_err_and(|e| e.field_message("token").is_some()));
-    let forged = email_links::verify_email(db, &issuer, &[], "not-a-real-token").await;
+    let forged = email_links::verify_email(db, &issuer, &[], &[], "not-a-real-token").await;
     assert!(forged.is_err_and(|e| e.field_message("token").is_some()));
 }
 
@@ -359,11 +359,18 @@ async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_sessio
     let link = emailed_link(db, "ada.lovelace@example.nhs.uk", "/reset-password")
         .await
         .expect("link");
-    let short = email_links::reset_password(db, &issuer, &[], &token_of(&link), "short").await;
+    let short = email_links::reset_password(db, &issuer, &[], &[], &token_of(&link), "short").await;
     assert!(short.is_err_and(|e| e.field_message("new_password").is_some()));
-    email_links::reset_password(db, &issuer, &[], &token_of(&link), "a brand new passphrase")
-        .await
-        .expect("a short password did not use up the link");
+    email_links::reset_password(
+        db,
+        &issuer,
+        &[],
+        &[],
+        &token_of(&link),
+        "a brand new passphrase",
+    )
+    .await
+    .expect("a short password did not use up the link");
     assert!(
         sign_in(db, "ada.lovelace@example.nhs.uk", "analytical engine notes")
             .await
@@ -376,9 +383,15 @@ async fn a_password_reset_answers_the_same_for_any_address_and_ends_every_sessio
         account.email_verified_at.is_some(),
         "following the link proved the address"
     );
-    let reused =
-        email_links::reset_password(db, &issuer, &[], &token_of(&link), "yet another passphrase")
-            .await;
+    let reused = email_links::reset_password(
+        db,
+        &issuer,
+        &[],
+        &[],
+        &token_of(&link),
+        "yet another passphrase",
+    )
+    .await;
     assert!(reused.is_err(), "a reset link works once");
     assert!(
         mail_to(db, "ada.lovelace@example.nhs.uk")
@@ -438,12 +451,13 @@ async fn a_new_address_is_used_only_once_it_confirms(db: &DatabaseConnection) {
     let link = emailed_link(db, "ada@new.example.org", "/confirm-email-change")
         .await
         .expect("link");
-    email_links::confirm_email_change(db, &issuer, &[], &token_of(&link))
+    email_links::confirm_email_change(db, &issuer, &[], &[], &token_of(&link))
         .await
         .expect("confirm");
     let stale = email_links::reset_password(
         db,
         &issuer,
+        &[],
         &[],
         &token_of(&old_reset),
         "taken over by the old mailbox",

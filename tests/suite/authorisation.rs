@@ -185,6 +185,11 @@ fn rows() -> Vec<Row> {
             may: PUBLIC,
         },
         Row {
+            what: "GET /status/revocation/pathways",
+            args: none,
+            may: PUBLIC,
+        },
+        Row {
             what: "GET /records/{record}/credential.json",
             args: none,
             may: PUBLIC,
@@ -254,6 +259,13 @@ fn rows() -> Vec<Row> {
         Row {
             what: "fn take-self-assessment",
             args: |_, _| pairs(&[("rating[demo:1.1]", "2")]),
+            may: SIGNED_IN,
+        },
+        // A pathway's record: the caller's own (the pathway is named, never an account); nobody here has
+        // completed the pathway, so an allowed claim is refused as incomplete (a conflict, not a refusal).
+        Row {
+            what: "fn claim-pathway-record",
+            args: |_, _| pairs(&[("pathway", "starter")]),
             may: SIGNED_IN,
         },
         // VLE courses: the owning lead launched from the fixture's course as its teacher; its VLE has not
@@ -673,6 +685,7 @@ const ROUTES: &[&str] = &[
     "GET /.well-known/jwks.json",
     "GET /issuer",
     "GET /status/revocation",
+    "GET /status/revocation/pathways",
     "GET /records/{record}/credential.json",
     "GET /records/{record}/credential.jwt",
     "GET /records/{record}/verification",
@@ -867,7 +880,7 @@ async fn fixture(db: &DatabaseConnection) -> (Fixture, Vec<Browser>) {
     let vle_course = taught_vle_course(db, owner.id).await;
     let issuer = academy_tests::test_issuer(db).await;
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
-    completion::complete_if_due(db, &issuer, &[], learner.id, &beta)
+    completion::complete_if_due(db, &issuer, &[], &[], learner.id, &beta)
         .await
         .expect("record");
     let record = completion_record::Entity::find()

@@ -546,7 +546,7 @@ async fn last_lesson_and_verification_at_once(db: &DatabaseConnection) {
     let verification = tokio::spawn({
         let (db, issuer, frameworks) = (db.clone(), learn.issuer.clone(), learn.frameworks.clone());
         async move {
-            email_links::verify_email(&db, &issuer, &frameworks, &token)
+            email_links::verify_email(&db, &issuer, &frameworks, &[], &token)
                 .await
                 .expect("the verification")
         }
@@ -717,7 +717,7 @@ async fn erasure_during_a_lesson(db: &DatabaseConnection) {
     let erasing = erasure_under_way(db, cleo.id).await;
     let verification = tokio::spawn({
         let (db, issuer, frameworks) = (db.clone(), learn.issuer.clone(), learn.frameworks.clone());
-        async move { email_links::verify_email(&db, &issuer, &frameworks, &token).await }
+        async move { email_links::verify_email(&db, &issuer, &frameworks, &[], &token).await }
     });
     let verified = waits_for_commit(
         verification,

@@ -806,7 +806,7 @@ async fn a_vle_learner_adds_a_real_address_after_arriving_from_the_vle(db: &Data
             .await
             .expect("a confirmation link");
     let token = confirm.split("token=").nth(1).expect("a token");
-    email_links::confirm_email_change(db, &academy_tests::test_issuer(db).await, &[], token)
+    email_links::confirm_email_change(db, &academy_tests::test_issuer(db).await, &[], &[], token)
         .await
         .expect("confirmed");
     let moved = account::Entity::find_by_id(learner.id)

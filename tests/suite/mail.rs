@@ -100,7 +100,7 @@ async fn a_verification_email_reaches_the_smtp_server_and_its_link_works(db: &Da
         .and_then(|rest| rest.split_whitespace().next())
         .expect("a verification link in the message");
     let issuer = academy_tests::test_issuer(db).await;
-    let verified = email_links::verify_email(db, &issuer, &[], token)
+    let verified = email_links::verify_email(db, &issuer, &[], &[], token)
         .await
         .expect("the emailed link verifies the address");
     assert!(verified.email_verified_at.is_some());

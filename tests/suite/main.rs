@@ -22,6 +22,7 @@ mod mail;
 mod messages;
 mod migrations;
 mod outage;
+mod pathway_records;
 mod pathways;
 mod personal_data;
 mod progress;

@@ -112,3 +112,68 @@ async fn older_statements_gain_their_module_and_lesson(db: &DatabaseConnection) 
 }
 
 academy_tests::on_both_databases!(older_statements_gain_their_module_and_lesson);
+
+/// Migration 25 rebuilds `completion_record` (a record may now be for a pathway): the records issued before
+/// come through it unchanged, and still verify.
+async fn records_issued_before_pathway_records_survive_the_rebuild(db: &DatabaseConnection) {
+    use app::ssr::entities::completion_record;
+    use app::ssr::services::{catalogue, completion, learning, records};
+    use sea_orm::EntityTrait;
+
+    academy_tests::publish(db, &academy_tests::fixtures().join("valid")).await;
+    let learn = academy_tests::Learning::new(db).await;
+    let id = academy_tests::learner(db, "rebuilt@example.org").await;
+    learning::complete_lesson(db, learn.context(), id, "beta", "only")
+        .await
+        .expect("lesson");
+    let beta = catalogue::find_module(db, "beta").await.expect("beta");
+    let record_id =
+        completion::complete_if_due(db, &learn.issuer, &learn.frameworks, &[], id, &beta)
+            .await
+            .expect("complete")
+            .expect("a record");
+    let admin = academy_tests::account(
+        db,
+        "rebuild-admin@example.org",
+        app::api::accounts::Role::Admin,
+    )
+    .await;
+    records::revoke(db, &admin, &record_id, "Revoked before the rebuild")
+        .await
+        .expect("revoke");
+    let before = completion_record::Entity::find()
+        .all(db)
+        .await
+        .expect("records");
+
+    Migrator::down(db, Some(1))
+        .await
+        .expect("back to before migration 25");
+    Migrator::up(db, None)
+        .await
+        .expect("apply migration 25 again");
+
+    let after = completion_record::Entity::find()
+        .all(db)
+        .await
+        .expect("records");
+    assert_eq!(after, before, "every record, every field, as it was");
+    let (verdict, found) = records::verify_presented(db, &after[0].jwt)
+        .await
+        .expect("verify");
+    assert_eq!(found.as_deref(), Some(record_id.as_str()));
+    assert!(verdict.signature_valid && verdict.revoked, "{verdict:?}");
+    // The status index is still unique among module records (another module's record, same index).
+    let alpha = catalogue::find_module(db, "alpha").await.expect("alpha");
+    let mut clash = sea_orm::ActiveModelTrait::reset_all(completion_record::ActiveModel::from(
+        after[0].clone(),
+    ));
+    clash.id = sea_orm::ActiveValue::Set("00000000-0000-0000-0000-000000000000".to_owned());
+    clash.module_id = sea_orm::ActiveValue::Set(Some(alpha.id));
+    assert!(
+        sea_orm::ActiveModelTrait::insert(clash, db).await.is_err(),
+        "a second module record with the same status index is refused"
+    );
+}
+
+academy_tests::on_both_databases!(records_issued_before_pathway_records_survive_the_rebuild);

@@ -10,6 +10,7 @@ use app::ssr::entities::{
     quiz_attempt, session, xapi_statement,
 };
 use app::ssr::records::jwt;
+use app::ssr::records::status_list::StatusList;
 use app::ssr::services::{accounts, cohorts, personal_data, records};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -155,7 +156,9 @@ async fn erasing_an_account_removes_personal_data_and_withdraws_records(db: &Dat
         .expect("q")
         .expect("a record");
     let downloaded_jwt = record.jwt.clone();
-    let (list_before, _) = records::status_list(db, &issuer).await.expect("list");
+    let (list_before, _) = records::status_list(db, &issuer, StatusList::Modules)
+        .await
+        .expect("list");
 
     let wrong = personal_data::erase_account(db, &learner, "not my password", None).await;
     assert!(wrong.is_err_and(|e| e.field_message("delete_password").is_some()));
@@ -266,7 +269,9 @@ async fn erasing_an_account_removes_personal_data_and_withdraws_records(db: &Dat
         .await
         .expect("verify");
     assert!(!verdict.valid && verdict.withdrawn_on.is_some());
-    let (list_after, _) = records::status_list(db, &issuer).await.expect("list");
+    let (list_after, _) = records::status_list(db, &issuer, StatusList::Modules)
+        .await
+        .expect("list");
     assert_eq!(
         list_before["credentialSubject"]["encodedList"],
         list_after["credentialSubject"]["encodedList"]

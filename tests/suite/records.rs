@@ -8,6 +8,7 @@ use app::api::accounts::Role;
 use app::error::AppError;
 use app::ssr::content::load_library;
 use app::ssr::entities::{account, completion_record, module_completion};
+use app::ssr::records::status_list::StatusList;
 use app::ssr::records::{jwt, status_list};
 use app::ssr::services::quizzes::{self, Answers};
 use app::ssr::services::{catalogue, completion, learning, records};
@@ -45,7 +46,7 @@ async fn completing_the_last_lesson_issues_one_schema_valid_record(db: &Database
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
-    let record_id = completion::complete_if_due(db, &issuer, &frameworks(), id, &beta)
+    let record_id = completion::complete_if_due(db, &issuer, &frameworks(), &[], id, &beta)
         .await
         .expect("complete module")
         .expect("a record is issued");
@@ -80,7 +81,7 @@ async fn completing_the_last_lesson_issues_one_schema_valid_record(db: &Database
     );
 
     // Completing again changes nothing: still one record.
-    let again = completion::complete_if_due(db, &issuer, &frameworks(), id, &beta)
+    let again = completion::complete_if_due(db, &issuer, &frameworks(), &[], id, &beta)
         .await
         .expect("again");
     assert_eq!(again.as_deref(), Some(record_id.as_str()));
@@ -108,8 +109,8 @@ async fn racing_completions_issue_exactly_one_record(db: &DatabaseConnection) {
     assert_eq!(a, b, "both requests report the same progress");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
     let results = futures_join(
-        completion::complete_if_due(db, &issuer, &fw, id, &beta),
-        completion::complete_if_due(db, &issuer, &fw, id, &beta),
+        completion::complete_if_due(db, &issuer, &fw, &[], id, &beta),
+        completion::complete_if_due(db, &issuer, &fw, &[], id, &beta),
     )
     .await;
     let (a, b) = (results.0.expect("first"), results.1.expect("second"));
@@ -148,7 +149,7 @@ async fn completed_and_passed_needs_both_and_the_record_carries_the_score(db: &D
         .await
         .expect("lesson");
     assert_eq!(
-        completion::complete_if_due(db, &issuer, &fw, id, &gamma)
+        completion::complete_if_due(db, &issuer, &fw, &[], id, &gamma)
             .await
             .expect("check"),
         None,
@@ -334,7 +335,7 @@ async fn issue_a_beta_record(
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
-    let record = completion::complete_if_due(db, &issuer, &frameworks(), id, &beta)
+    let record = completion::complete_if_due(db, &issuer, &frameworks(), &[], id, &beta)
         .await
         .expect("complete")
         .expect("record");
@@ -529,7 +530,7 @@ async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &Data
         .expect("page");
     assert!(as_admin.can_reinstate && as_admin.revoked_reason.is_some());
 
-    let (list, token) = records::status_list(db, &issuer)
+    let (list, token) = records::status_list(db, &issuer, StatusList::Modules)
         .await
         .expect("status list");
     let keys = records::published_keys(db).await.expect("keys");
@@ -547,7 +548,7 @@ async fn a_revoked_record_fails_verification_and_is_in_the_status_list(db: &Data
     records::reinstate(db, &admin, &id)
         .await
         .expect("reinstate");
-    let (list, _) = records::status_list(db, &issuer)
+    let (list, _) = records::status_list(db, &issuer, StatusList::Modules)
         .await
         .expect("status list");
     let encoded = list["credentialSubject"]["encodedList"]
@@ -570,7 +571,7 @@ async fn records_signed_with_a_rotated_key_still_verify(db: &DatabaseConnection)
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
-    let second = completion::complete_if_due(db, &newer, &frameworks(), id, &beta)
+    let second = completion::complete_if_due(db, &newer, &frameworks(), &[], id, &beta)
         .await
         .expect("c")
         .expect("record");
@@ -640,7 +641,7 @@ async fn a_changed_lesson_leaves_earlier_records_naming_their_version(db: &Datab
         .await
         .expect("complete");
     let beta = catalogue::find_module(db, "beta").await.expect("beta");
-    let record_id = completion::complete_if_due(db, &issuer, &frameworks(), id, &beta)
+    let record_id = completion::complete_if_due(db, &issuer, &frameworks(), &[], id, &beta)
         .await
         .expect("c")
         .expect("record");
@@ -656,7 +657,7 @@ async fn a_changed_lesson_leaves_earlier_records_naming_their_version(db: &Datab
         2
     );
     let record = records::find_record(db, &record_id).await.expect("record");
-    assert_eq!(record.module_version, 1);
+    assert_eq!(record.module_version, Some(1));
     let (verdict, _) = records::verify_presented(db, &record.jwt)
         .await
         .expect("verify");
@@ -715,10 +716,11 @@ async fn every_shipped_module_issues_a_schema_valid_record(db: &DatabaseConnecti
         let found = catalogue::find_module(db, &module.slug)
             .await
             .expect("module");
-        let record_id = completion::complete_if_due(db, &issuer, &library.frameworks, id, &found)
-            .await
-            .expect("complete")
-            .unwrap_or_else(|| panic!("{}: completing it issues a record", module.slug));
+        let record_id =
+            completion::complete_if_due(db, &issuer, &library.frameworks, &[], id, &found)
+                .await
+                .expect("complete")
+                .unwrap_or_else(|| panic!("{}: completing it issues a record", module.slug));
         let record = records::find_record(db, &record_id).await.expect("record");
         let credential: Value = serde_json::from_str(&record.credential).expect("json");
         let errors = ob3_schema_errors(&credential);

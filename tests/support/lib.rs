@@ -307,6 +307,7 @@ pub fn events(
     app::ssr::services::learning::Context {
         issuer: std::sync::Arc::new(issuer.clone()),
         frameworks: frameworks.into(),
+        pathways: Vec::new().into(),
         xapi: std::sync::Arc::new(local_xapi().clone()),
     }
 }

@@ -424,10 +424,11 @@ pub async fn reconcile(
     lost.sort();
     let mut per_pair: BTreeMap<(i32, i32), usize> = BTreeMap::new();
     let records = completion_record::Entity::find().all(db).await?;
+    // Module records only (the soak's content has no pathways).
     for record in &records {
-        *per_pair
-            .entry((record.account_id, record.module_id))
-            .or_default() += 1;
+        if let Some(module_id) = record.module_id {
+            *per_pair.entry((record.account_id, module_id)).or_default() += 1;
+        }
     }
     Ok(Reconciliation {
         acknowledged: report.completions.len(),

@@ -76,7 +76,14 @@ pub async fn resend_verification() -> Result<(), AppError> {
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::verify_email(&state.db, &state.issuer, &state.frameworks, &token).await?;
+    email_links::verify_email(
+        &state.db,
+        &state.issuer,
+        &state.frameworks,
+        &state.pathways,
+        &token,
+    )
+    .await?;
     leptos_axum::redirect("/email-verified");
     Ok(())
 }
@@ -101,6 +108,7 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
         &state.db,
         &state.issuer,
         &state.frameworks,
+        &state.pathways,
         &token,
         &new_password,
     )
@@ -139,7 +147,14 @@ pub async fn request_email_change(
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     use crate::ssr::{auth::app_state, services::email_links};
     let state = app_state()?;
-    email_links::confirm_email_change(&state.db, &state.issuer, &state.frameworks, &token).await?;
+    email_links::confirm_email_change(
+        &state.db,
+        &state.issuer,
+        &state.frameworks,
+        &state.pathways,
+        &token,
+    )
+    .await?;
     state.mailer.nudge();
     leptos_axum::redirect("/email-verified");
     Ok(())

@@ -29,3 +29,23 @@ pub async fn fetch_pathway(slug: String) -> Result<PathwayDetail, AppError> {
     )
     .await
 }
+
+/// The signed-in learner asks for their record for a pathway whose required modules they have all
+/// completed (one completed before the pathway listed them, say); lands on the record.
+#[server(endpoint = "claim-pathway-record")]
+pub async fn claim_pathway_record(pathway: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, services::pathway_records};
+    let state = auth::app_state()?;
+    let account = auth::require_account().await?;
+    let id = pathway_records::claim(
+        &state.db,
+        &state.issuer,
+        &state.frameworks,
+        &state.pathways,
+        &account,
+        &pathway,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/records/{id}"));
+    Ok(())
+}

@@ -43,6 +43,15 @@ pub struct PathwayDetail {
     /// The framework levels and competencies the whole pathway works towards.
     pub targets: Vec<AlignmentView>,
     pub steps: Vec<PathwayStepView>,
+    /// The signed-in learner's record for the pathway, once issued.
+    pub record: Option<PathwayRecordLink>,
+}
+
+/// A learner's record for a pathway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathwayRecordLink {
+    pub id: String,
+    pub revoked: bool,
 }
 
 /// One module on a pathway's page.

@@ -5,8 +5,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::pathways::{PathwayDetail, fetch_pathway};
+use crate::api::pathways::{
+    ClaimPathwayRecord, PathwayDetail, PathwayProgress, PathwayRecordLink, fetch_pathway,
+};
 use crate::components::error_view::ErrorView;
+use crate::components::form::ErrorSummary;
 use crate::pages::catalogue::ModuleCardView;
 use crate::pages::hours;
 use crate::pages::pathways::PathwayProgressView;
@@ -61,6 +64,7 @@ fn PathwayBody(detail: PathwayDetail) -> impl IntoView {
             <div><dt>"Required modules"</dt><dd>{summary.required_modules}</dd></div>
             <div><dt>"Time"</dt><dd>{format!("about {}", hours(summary.required_hours))}</dd></div>
         </dl>
+        <PathwayRecordSection slug=summary.slug.clone() record=detail.record progress=summary.progress.clone()/>
         {summary.progress.map(|p| view! { <PathwayProgressView progress=p label=label/> })}
         {targets}
         <h2>"Modules, in order"</h2>
@@ -77,5 +81,43 @@ fn PathwayBody(detail: PathwayDetail) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// The learner's record for the pathway: a link once issued; while every required module is complete but
+/// no record was issued (the modules were completed before the pathway listed them), a form to ask for it.
+#[component]
+fn PathwayRecordSection(
+    slug: String,
+    record: Option<PathwayRecordLink>,
+    progress: Option<PathwayProgress>,
+) -> impl IntoView {
+    let claim = ServerAction::<ClaimPathwayRecord>::new();
+    let error = Signal::derive(move || claim.value().get().and_then(|r| r.err()));
+    let complete = progress.is_some_and(|p| p.total > 0 && p.completed == p.total);
+    match record {
+        Some(record) => view! {
+            <section class="pathway-record" aria-labelledby="pathway-record-heading">
+                <h2 id="pathway-record-heading">"Your pathway record"</h2>
+                <p>
+                    <A href=format!("/records/{}", record.id)>"View, download or share your record for this pathway"</A>
+                    {record.revoked.then_some(" (revoked)")}
+                </p>
+            </section>
+        }
+        .into_any(),
+        None if complete => view! {
+            <section class="pathway-record" aria-labelledby="pathway-record-heading">
+                <h2 id="pathway-record-heading">"You have completed every required module"</h2>
+                <ErrorSummary error=error/>
+                <p>"Your record for the pathway names the module records it rests on; anyone can check it."</p>
+                <ActionForm action=claim attr:class="form">
+                    <input type="hidden" name="pathway" value=slug/>
+                    <button type="submit" class="button">"Get my pathway record"</button>
+                </ActionForm>
+            </section>
+        }
+        .into_any(),
+        None => ().into_any(),
     }
 }

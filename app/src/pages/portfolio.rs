@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::records::{Portfolio, fetch_portfolio};
+use crate::api::records::{Portfolio, RecordKind, RecordSummary, fetch_portfolio};
 use crate::components::error_view::ErrorView;
 use crate::pages::hours;
 
@@ -26,6 +26,17 @@ pub fn PortfolioPage() -> impl IntoView {
     }
 }
 
+/// How a record is named in the list: a module with its version, a pathway as such.
+fn record_label(record: &RecordSummary) -> String {
+    match (record.kind, record.module_version) {
+        (RecordKind::Pathway, _) => format!("Pathway: {}", record.module_title),
+        (RecordKind::Module, Some(version)) => {
+            format!("{} (version {version})", record.module_title)
+        }
+        (RecordKind::Module, None) => record.module_title.clone(),
+    }
+}
+
 #[component]
 fn PortfolioBody(portfolio: Portfolio) -> impl IntoView {
     let records = if portfolio.records.is_empty() {
@@ -34,12 +45,19 @@ fn PortfolioBody(portfolio: Portfolio) -> impl IntoView {
     } else {
         view! {
             <ul class="record-list">
-                {portfolio.records.iter().map(|r| view! {
-                    <li>
-                        <A href=format!("/records/{}", r.id)>{format!("{} (version {})", r.module_title, r.module_version)}</A>
-                        {format!(" · issued {} · {} CPD", r.issued_on, hours(r.cpd_hours))}
-                        {r.revoked.then(|| view! { <span class="tag tag--revoked">"Revoked"</span> })}
-                    </li>
+                {portfolio.records.into_iter().map(|r| {
+                    let label = record_label(&r);
+                    let facts = match r.cpd_hours {
+                        Some(cpd) => format!(" · issued {} · {} CPD", r.issued_on, hours(cpd)),
+                        None => format!(" · issued {}", r.issued_on),
+                    };
+                    view! {
+                        <li>
+                            <A href=format!("/records/{}", r.id)>{label}</A>
+                            {facts}
+                            {r.revoked.then(|| view! { <span class="tag tag--revoked">"Revoked"</span> })}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         }

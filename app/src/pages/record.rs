@@ -6,7 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::records::{RecordView, ReinstateRecord, RevokeRecord, fetch_record};
+use crate::api::records::{
+    BasisView, RecordKind, RecordView, ReinstateRecord, RevokeRecord, fetch_record,
+};
 use crate::components::error_view::ErrorView;
 use crate::components::form::{ErrorSummary, FormField};
 use crate::pages::hours;
@@ -82,7 +84,7 @@ fn RecordBody(
                 <ErrorSummary error=error/>
                 <ActionForm action=revoke attr:class="form">
                     <input type="hidden" name="id" value=revoke_id/>
-                    <FormField name="reason" label="Reason for revoking" hint="Shown to the learner, the module's owner and admins; anyone checking the record sees only that it was revoked, and when." error=error/>
+                    <FormField name="reason" label="Reason for revoking" hint="Shown to the learner, the module's owner (for a module record) and admins; anyone checking the record sees only that it was revoked, and when." error=error/>
                     <button type="submit" class="button button--warning">"Revoke record"</button>
                 </ActionForm>
             </section>
@@ -111,24 +113,31 @@ fn RecordBody(
         view! { <div><dt>"Revoked"</dt><dd>{text}</dd></div> }
     });
     let base = format!("/records/{}", record.id);
+    let (heading, completed) = match record.kind {
+        RecordKind::Module => ("Completion record", "completed the module"),
+        RecordKind::Pathway => ("Pathway record", "completed the pathway"),
+    };
+    let basis =
+        (!record.basis.is_empty()).then(|| view! { <BasisList basis=record.basis.clone()/> });
     view! {
-        <Title text=format!("Completion record: {}", record.module_title)/>
+        <Title text=format!("{heading}: {}", record.module_title)/>
         <article class="certificate">
             <p class="certificate__issuer">{record.issuer_name.clone()}</p>
-            <h1>"Completion record"</h1>
+            <h1>{heading}</h1>
             {verdict}
             <p class="certificate__lead">"This is to record that"</p>
             <p class="certificate__name">{record.learner_name.clone()}</p>
-            <p class="certificate__lead">"completed the module"</p>
+            <p class="certificate__lead">{completed}</p>
             <p class="certificate__module">{record.module_title.clone()}</p>
             <dl class="facts facts--stacked">
-                <div><dt>"Module version"</dt><dd>{record.module_version}</dd></div>
+                {record.module_version.map(|v| view! { <div><dt>"Module version"</dt><dd>{v}</dd></div> })}
                 <div><dt>"Issued on"</dt><dd>{record.issued_on.clone()}</dd></div>
                 <div><dt>"What was required"</dt><dd>{record.criteria.clone()}</dd></div>
                 {record.score.map(|s| view! { <div><dt>"Assessment score"</dt><dd>{format!("{s}%")}</dd></div> })}
-                <div><dt>"CPD"</dt><dd>{hours(record.cpd_hours)}</dd></div>
+                {record.cpd_hours.map(|cpd| view! { <div><dt>"CPD"</dt><dd>{hours(cpd)}</dd></div> })}
                 {revoked_line}
             </dl>
+            {basis}
             {(!record.alignments.is_empty()).then(|| view! {
                 <section aria-labelledby="aligned-heading">
                     <h2 id="aligned-heading">"Aligned to"</h2>
@@ -159,4 +168,28 @@ fn RecordBody(
         {reinstate_form}
     }
     .into_any()
+}
+
+/// A pathway record's module records: each one links to its own page, where it can be checked on its own.
+#[component]
+fn BasisList(basis: Vec<BasisView>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="basis-heading">
+            <h2 id="basis-heading">"The module records it rests on"</h2>
+            <ul class="basis-list">
+                {basis.into_iter().map(|b| {
+                    let standing = match &b.revoked_on {
+                        Some(on) => format!(" · revoked on {on}"),
+                        None => String::new(),
+                    };
+                    view! {
+                        <li>
+                            <a href=format!("/records/{}", b.id)>{format!("{} (version {})", b.module_title, b.module_version)}</a>
+                            {format!(" · issued {}{standing}", b.issued_on)}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
 }

@@ -22,6 +22,7 @@ pub mod lrs;
 pub mod lti;
 pub mod mail_outbox;
 pub mod passwords;
+pub mod pathway_records;
 pub mod pathways;
 pub mod personal_data;
 pub mod progress;

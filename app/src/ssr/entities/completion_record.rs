@@ -1,6 +1,9 @@
-//! A signed completion record (an Open Badges 3.0 AchievementCredential) issued to a learner.
+//! A signed completion record (an Open Badges 3.0 AchievementCredential) issued to a learner: for a module,
+//! or for a pathway (its required modules all completed; its basis is in `record_basis`).
 
 use sea_orm::entity::prelude::*;
+
+use crate::ssr::records::status_list::StatusList;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "completion_record")]
@@ -9,10 +12,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub account_id: i32,
-    pub module_id: i32,
-    /// The module version the record was earned on.
-    pub module_version: i32,
-    /// This record's bit in the revocation status list.
+    /// The module, for a module record; `None` for a pathway record. See [`Model::earned_for`].
+    pub module_id: Option<i32>,
+    /// The module version the record was earned on (module records only).
+    pub module_version: Option<i32>,
+    /// The pathway's content slug, for a pathway record.
+    pub pathway_slug: Option<String>,
+    /// This record's bit in its kind's revocation status list.
     pub status_index: i32,
     /// The credential body as issued (JSON).
     pub credential: String,
@@ -60,3 +66,30 @@ impl Related<super::module::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What a record was earned for. The table allows exactly one of the two (a check constraint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarnedFor<'a> {
+    Module { id: i32, version: i32 },
+    Pathway { slug: &'a str },
+}
+
+impl Model {
+    /// What the record was earned for; `None` only for a row the check constraint should have refused.
+    pub fn earned_for(&self) -> Option<EarnedFor<'_>> {
+        match (self.module_id, self.module_version, &self.pathway_slug) {
+            (Some(id), Some(version), None) => Some(EarnedFor::Module { id, version }),
+            (None, None, Some(slug)) => Some(EarnedFor::Pathway { slug }),
+            _ => None,
+        }
+    }
+
+    /// Which revocation status list holds this record's bit.
+    pub fn status_list(&self) -> StatusList {
+        if self.pathway_slug.is_some() {
+            StatusList::Pathways
+        } else {
+            StatusList::Modules
+        }
+    }
+}

@@ -17,6 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::issuer::Issuer;
+use super::status_list::StatusList;
 use crate::model::catalogue::AlignmentView;
 
 /// The JSON-LD contexts of every record: VC 2.0 first (as VC 2.0 requires), then Open Badges 3.0.
@@ -36,6 +37,15 @@ pub const SUBJECT_TYPES: [&str; 1] = ["AchievementSubject"];
 
 /// The achievement's `type`.
 pub const ACHIEVEMENT_TYPES: [&str; 1] = ["Achievement"];
+
+/// Each piece of evidence's `type`.
+pub const EVIDENCE_TYPES: [&str; 1] = ["Evidence"];
+
+/// A module record's `achievementType`.
+pub const MODULE_ACHIEVEMENT_TYPE: &str = "Course";
+
+/// A pathway record's `achievementType`: a certificate for a programme of several courses.
+pub const PATHWAY_ACHIEVEMENT_TYPE: &str = "Certificate";
 
 /// Each competency alignment's `type`.
 pub const ALIGNMENT_TYPES: [&str; 1] = ["Alignment"];
@@ -68,7 +78,7 @@ pub const CREDENTIAL_SCHEMA_ID: &str =
 /// The validator OB 3.0 names for [`CREDENTIAL_SCHEMA_ID`].
 pub const CREDENTIAL_SCHEMA_TYPE: &str = "1EdTechJsonSchemaValidator2019";
 
-/// Everything a record states.
+/// Everything a module record states.
 #[derive(Debug, Clone)]
 pub struct RecordFacts {
     pub id: String,
@@ -86,6 +96,35 @@ pub struct RecordFacts {
     pub score: Option<(u32, u32)>,
     pub issued_at: DateTime<Utc>,
     pub status_index: i32,
+}
+
+/// Everything a pathway record states: the pathway, and the module records it rests on.
+#[derive(Debug, Clone)]
+pub struct PathwayFacts {
+    pub id: String,
+    pub learner_name: String,
+    pub learner_email: String,
+    pub pathway_slug: String,
+    pub pathway_title: String,
+    pub pathway_summary: String,
+    /// What completing the pathway required, in words.
+    pub criteria: String,
+    /// The framework levels and competencies the pathway works towards.
+    pub alignments: Vec<AlignmentView>,
+    /// The module records, in the pathway's order.
+    pub basis: Vec<BasisFacts>,
+    pub issued_at: DateTime<Utc>,
+    pub status_index: i32,
+}
+
+/// A module record a pathway record rests on, as the pathway record names it.
+#[derive(Debug, Clone)]
+pub struct BasisFacts {
+    /// The module record's public page, where anyone can check it.
+    pub record_url: String,
+    pub module_title: String,
+    pub module_version: i32,
+    pub issued_at: DateTime<Utc>,
 }
 
 /// A whole number that Open Badges carries as a JSON string (`version`, `statusListIndex`, a result's
@@ -130,6 +169,9 @@ pub struct AchievementCredential {
     pub credential_schema: Vec<CredentialSchema>,
     pub credential_status: CredentialStatus,
     pub credential_subject: AchievementSubject,
+    /// A pathway record's module records (none for a module record, and then absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
     /// `urn:uuid:<record id>`.
     pub id: String,
     pub issuer: Profile,
@@ -181,8 +223,9 @@ pub struct Profile {
 #[serde(rename_all = "camelCase")]
 pub struct AchievementSubject {
     pub achievement: Achievement,
-    /// The CPD hours earned: the module's.
-    pub credits_earned: f64,
+    /// The CPD hours earned: the module's (a pathway record states none: its modules' records do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_earned: Option<f64>,
     /// The learner's name (in the clear) and email address (hashed).
     pub identifier: Vec<IdentityObject>,
     /// The assessment score, when the module has an assessment.
@@ -224,18 +267,19 @@ pub struct IdentityObject {
     pub kind: String,
 }
 
-/// The module version the record was earned on: OB 3.0 `Achievement`.
+/// The module version the record was earned on, or the pathway completed: OB 3.0 `Achievement`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Achievement {
     pub achievement_type: String,
     /// The framework competencies the module is aligned to (an empty list when none).
     pub alignment: Vec<Alignment>,
-    /// The module's CPD hours.
-    pub credits_available: f64,
+    /// The module's CPD hours (none for a pathway).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_available: Option<f64>,
     pub criteria: Criteria,
     pub description: String,
-    /// `<base url>/modules/<slug>/versions/<version>`.
+    /// `<base url>/modules/<slug>/versions/<version>`, or `<base url>/pathways/<slug>`.
     pub id: String,
     pub in_language: String,
     pub name: String,
@@ -245,8 +289,21 @@ pub struct Achievement {
     /// Always [`ACHIEVEMENT_TYPES`].
     #[serde(rename = "type")]
     pub kind: [String; 1],
-    /// The module version.
-    pub version: NumericString<i32>,
+    /// The module version (a pathway has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<NumericString<i32>>,
+}
+
+/// A record a pathway record rests on: OB 3.0 `Evidence`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The module record's public page.
+    pub id: String,
+    pub name: String,
+    pub narrative: String,
+    /// Always [`EVIDENCE_TYPES`].
+    #[serde(rename = "type")]
+    pub kind: [String; 1],
 }
 
 /// What earning the achievement required.
@@ -327,7 +384,80 @@ pub fn identity_hash(value: &str, salt: &str) -> String {
     )
 }
 
-/// The credential body. Its id is `urn:uuid:<record id>`; it names the module version it was earned on.
+/// The learner as a record names them: their name in the clear (the record page shows it) and their email
+/// address hashed with the record id as salt.
+fn identifiers(name: &str, email: &str, record_id: &str) -> Vec<IdentityObject> {
+    vec![
+        IdentityObject {
+            hashed: false,
+            identity_hash: name.to_owned(),
+            identity_type: NAME_IDENTITY_TYPE.to_owned(),
+            salt: None,
+            kind: IDENTITY_OBJECT_TYPE.to_owned(),
+        },
+        IdentityObject {
+            hashed: true,
+            identity_hash: identity_hash(email, record_id),
+            identity_type: EMAIL_IDENTITY_TYPE.to_owned(),
+            salt: Some(record_id.to_owned()),
+            kind: IDENTITY_OBJECT_TYPE.to_owned(),
+        },
+    ]
+}
+
+fn alignments(views: &[AlignmentView]) -> Vec<Alignment> {
+    views
+        .iter()
+        .map(|a| Alignment {
+            target_code: a.code.clone(),
+            target_framework: a.framework.clone(),
+            target_name: a.name.clone(),
+            target_type: "ceasn:Competency".to_owned(),
+            target_url: a.framework_url.clone(),
+            kind: ALIGNMENT_TYPES.map(String::from),
+        })
+        .collect()
+}
+
+/// What every record has around its subject: contexts, schema, status entry, id, issuer, name and date.
+struct Envelope<'a> {
+    issuer: &'a Issuer,
+    record_id: &'a str,
+    name: String,
+    list: StatusList,
+    status_index: i32,
+    issued_at: DateTime<Utc>,
+}
+
+impl Envelope<'_> {
+    fn wrap(self, subject: AchievementSubject, evidence: Vec<Evidence>) -> AchievementCredential {
+        let status_list_url = self.issuer.status_list_url(self.list);
+        AchievementCredential {
+            context: CONTEXT.map(String::from),
+            credential_schema: vec![CredentialSchema {
+                id: CREDENTIAL_SCHEMA_ID.to_owned(),
+                kind: CREDENTIAL_SCHEMA_TYPE.to_owned(),
+            }],
+            credential_status: CredentialStatus {
+                id: format!("{status_list_url}#{}", self.status_index),
+                status_list_credential: status_list_url,
+                status_list_index: NumericString(self.status_index),
+                status_purpose: STATUS_PURPOSE.to_owned(),
+                kind: STATUS_ENTRY_TYPE.to_owned(),
+            },
+            credential_subject: subject,
+            evidence,
+            id: format!("urn:uuid:{}", self.record_id),
+            issuer: self.issuer.profile(),
+            name: self.name,
+            kind: CREDENTIAL_TYPES.map(String::from),
+            valid_from: self.issued_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        }
+    }
+}
+
+/// A module record's credential body. Its id is `urn:uuid:<record id>`; it names the module version it was
+/// earned on.
 pub fn build(issuer: &Issuer, facts: &RecordFacts) -> AchievementCredential {
     let achievement_id = format!(
         "{}/modules/{}/versions/{}",
@@ -353,22 +483,10 @@ pub fn build(issuer: &Issuer, facts: &RecordFacts) -> AchievementCredential {
         ),
         None => (None, None),
     };
-    let alignment = facts
-        .alignments
-        .iter()
-        .map(|a| Alignment {
-            target_code: a.code.clone(),
-            target_framework: a.framework.clone(),
-            target_name: a.name.clone(),
-            target_type: "ceasn:Competency".to_owned(),
-            target_url: a.framework_url.clone(),
-            kind: ALIGNMENT_TYPES.map(String::from),
-        })
-        .collect();
     let achievement = Achievement {
-        achievement_type: "Course".to_owned(),
-        alignment,
-        credits_available: facts.cpd_hours,
+        achievement_type: MODULE_ACHIEVEMENT_TYPE.to_owned(),
+        alignment: alignments(&facts.alignments),
+        credits_available: Some(facts.cpd_hours),
         criteria: Criteria {
             narrative: facts.criteria.clone(),
         },
@@ -378,49 +496,73 @@ pub fn build(issuer: &Issuer, facts: &RecordFacts) -> AchievementCredential {
         name: facts.module_title.clone(),
         result_description,
         kind: ACHIEVEMENT_TYPES.map(String::from),
-        version: NumericString(facts.module_version),
+        version: Some(NumericString(facts.module_version)),
     };
     let subject = AchievementSubject {
         achievement,
-        credits_earned: facts.cpd_hours,
-        identifier: vec![
-            IdentityObject {
-                hashed: false,
-                identity_hash: facts.learner_name.clone(),
-                identity_type: NAME_IDENTITY_TYPE.to_owned(),
-                salt: None,
-                kind: IDENTITY_OBJECT_TYPE.to_owned(),
-            },
-            IdentityObject {
-                hashed: true,
-                identity_hash: identity_hash(&facts.learner_email, &facts.id),
-                identity_type: EMAIL_IDENTITY_TYPE.to_owned(),
-                salt: Some(facts.id.clone()),
-                kind: IDENTITY_OBJECT_TYPE.to_owned(),
-            },
-        ],
+        credits_earned: Some(facts.cpd_hours),
+        identifier: identifiers(&facts.learner_name, &facts.learner_email, &facts.id),
         result,
         kind: SUBJECT_TYPES.map(String::from),
     };
-    let status_list_url = issuer.status_list_url();
-    AchievementCredential {
-        context: CONTEXT.map(String::from),
-        credential_schema: vec![CredentialSchema {
-            id: CREDENTIAL_SCHEMA_ID.to_owned(),
-            kind: CREDENTIAL_SCHEMA_TYPE.to_owned(),
-        }],
-        credential_status: CredentialStatus {
-            id: format!("{status_list_url}#{}", facts.status_index),
-            status_list_credential: status_list_url,
-            status_list_index: NumericString(facts.status_index),
-            status_purpose: STATUS_PURPOSE.to_owned(),
-            kind: STATUS_ENTRY_TYPE.to_owned(),
-        },
-        credential_subject: subject,
-        id: format!("urn:uuid:{}", facts.id),
-        issuer: issuer.profile(),
+    Envelope {
+        issuer,
+        record_id: &facts.id,
         name: format!("{} – completion record", facts.module_title),
-        kind: CREDENTIAL_TYPES.map(String::from),
-        valid_from: facts.issued_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        list: StatusList::Modules,
+        status_index: facts.status_index,
+        issued_at: facts.issued_at,
     }
+    .wrap(subject, Vec::new())
+}
+
+/// A pathway record's credential body: an achievement of type Certificate whose evidence is the module
+/// records it rests on, each by its public page, so a verifier can check every one.
+pub fn build_pathway(issuer: &Issuer, facts: &PathwayFacts) -> AchievementCredential {
+    let achievement = Achievement {
+        achievement_type: PATHWAY_ACHIEVEMENT_TYPE.to_owned(),
+        alignment: alignments(&facts.alignments),
+        credits_available: None,
+        criteria: Criteria {
+            narrative: facts.criteria.clone(),
+        },
+        description: facts.pathway_summary.clone(),
+        id: format!("{}/pathways/{}", issuer.base_url, facts.pathway_slug),
+        in_language: "en-GB".to_owned(),
+        name: facts.pathway_title.clone(),
+        result_description: None,
+        kind: ACHIEVEMENT_TYPES.map(String::from),
+        version: None,
+    };
+    let subject = AchievementSubject {
+        achievement,
+        credits_earned: None,
+        identifier: identifiers(&facts.learner_name, &facts.learner_email, &facts.id),
+        result: None,
+        kind: SUBJECT_TYPES.map(String::from),
+    };
+    let evidence = facts
+        .basis
+        .iter()
+        .map(|basis| Evidence {
+            id: basis.record_url.clone(),
+            name: format!("{} – completion record", basis.module_title),
+            narrative: format!(
+                "Completed {} (version {}); record issued on {}.",
+                basis.module_title,
+                basis.module_version,
+                basis.issued_at.format("%Y-%m-%d")
+            ),
+            kind: EVIDENCE_TYPES.map(String::from),
+        })
+        .collect();
+    Envelope {
+        issuer,
+        record_id: &facts.id,
+        name: format!("{} – pathway record", facts.pathway_title),
+        list: StatusList::Pathways,
+        status_index: facts.status_index,
+        issued_at: facts.issued_at,
+    }
+    .wrap(subject, evidence)
 }

@@ -10,6 +10,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, sea_query::OnCo
 use std::path::{Path, PathBuf};
 
 use super::credential::{PROFILE_TYPES, Profile};
+use super::status_list::StatusList;
 use crate::ssr::entities::issuer_key;
 
 /// Why the issuer could not be set up or a record could not be signed or checked.
@@ -63,8 +64,9 @@ impl Issuer {
         format!("{}/records/{id}", self.base_url)
     }
 
-    pub fn status_list_url(&self) -> String {
-        format!("{}/status/revocation", self.base_url)
+    /// Where the status list holding a kind of record's bits is published.
+    pub fn status_list_url(&self, list: StatusList) -> String {
+        format!("{}{}", self.base_url, list.path())
     }
 
     /// The Open Badges issuer `Profile`: embedded in every record and published at [`Issuer::profile_id`].

@@ -7,6 +7,24 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
 
+/// The revocation status lists: one per kind of record, as each kind numbers its bits from its own
+/// completion rows (a module completion's id, a pathway completion's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusList {
+    Modules,
+    Pathways,
+}
+
+impl StatusList {
+    /// The list's path under the site's address; the module list keeps the address its records carry.
+    pub fn path(self) -> &'static str {
+        match self {
+            StatusList::Modules => "/status/revocation",
+            StatusList::Pathways => "/status/revocation/pathways",
+        }
+    }
+}
+
 /// The minimum list length the specification asks for (16 KB of bits), for herd privacy.
 pub const MIN_BITS: usize = 131_072;
 

@@ -14,7 +14,7 @@ use sea_orm::{
 use super::progress::module_progress;
 use super::records;
 use crate::error::AppError;
-use crate::ssr::content::Framework;
+use crate::ssr::content::{Framework, Pathway};
 use crate::ssr::db::begin_write;
 use crate::ssr::entities::{account, completion_record, module, module_completion, quiz_attempt};
 use crate::ssr::error::internal;
@@ -27,6 +27,7 @@ pub async fn complete_if_due(
     db: &DatabaseConnection,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     account_id: i32,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
@@ -41,7 +42,7 @@ pub async fn complete_if_due(
         Err(other) => return Err(other),
     };
     super::progress::ensure_enrolled(&txn, [(account_id, found.id)]).await?;
-    let record = complete_in(&txn, issuer, frameworks, &learner, found).await?;
+    let record = complete_in(&txn, issuer, frameworks, pathways, &learner, found).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -52,11 +53,13 @@ pub async fn complete_if_due(
 /// (`progress::ensure_enrolled`, so two servers deciding the same learner's module take turns). A learner
 /// who has not verified their email address earns nothing yet: a record names its holder, so it waits until
 /// the address is proved (then `email_links::verify_email` calls [`complete_if_due`] for every module they
-/// are enrolled in).
+/// are enrolled in). A module that completes a pathway also earns the pathway's record, in the same
+/// transaction.
 pub async fn complete_in(
     txn: &DatabaseTransaction,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     learner: &account::Model,
     found: &module::Model,
 ) -> Result<Option<String>, AppError> {
@@ -114,6 +117,8 @@ pub async fn complete_in(
     )
     .await?;
     tracing::info!(record = %record.id, module = %found.slug, "completion record issued");
+    super::pathway_records::issue_earned(txn, issuer, frameworks, pathways, learner, &found.slug)
+        .await?;
     Ok(Some(record.id))
 }
 

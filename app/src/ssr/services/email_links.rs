@@ -18,7 +18,7 @@ use super::accounts::{
 use super::passwords::{hash_password, verify_password};
 use super::{account_tokens, emails, mail_outbox, sessions};
 use crate::error::{AppError, FieldError};
-use crate::ssr::content::Framework;
+use crate::ssr::content::{Framework, Pathway};
 use crate::ssr::entities::account;
 use crate::ssr::entities::account_token::{self, TokenPurpose};
 use crate::ssr::records::Issuer;
@@ -131,6 +131,7 @@ pub async fn verify_email(
     db: &DatabaseConnection,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     token: &str,
 ) -> Result<account::Model, AppError> {
     let txn = db.begin().await?;
@@ -156,7 +157,7 @@ pub async fn verify_email(
     .await?;
     txn.commit().await?;
     tracing::info!(account = verified.id, "email address verified");
-    issue_waiting_records(db, issuer, frameworks, &verified).await?;
+    issue_waiting_records(db, issuer, frameworks, pathways, &verified).await?;
     Ok(verified)
 }
 
@@ -165,6 +166,7 @@ async fn issue_waiting_records(
     db: &DatabaseConnection,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     learner: &account::Model,
 ) -> Result<(), AppError> {
     use crate::ssr::entities::module;
@@ -174,7 +176,8 @@ async fn issue_waiting_records(
         .all(db)
         .await?;
     for found in modules {
-        super::completion::complete_if_due(db, issuer, frameworks, learner.id, &found).await?;
+        super::completion::complete_if_due(db, issuer, frameworks, pathways, learner.id, &found)
+            .await?;
     }
     Ok(())
 }
@@ -240,6 +243,7 @@ pub async fn reset_password(
     db: &DatabaseConnection,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     token: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
@@ -272,7 +276,7 @@ pub async fn reset_password(
     txn.commit().await?;
     tracing::info!(account = id, sessions_ended = ended, "password reset");
     if !was_verified {
-        issue_waiting_records(db, issuer, frameworks, &updated).await?;
+        issue_waiting_records(db, issuer, frameworks, pathways, &updated).await?;
     }
     Ok(())
 }
@@ -388,6 +392,7 @@ pub async fn confirm_email_change(
     db: &DatabaseConnection,
     issuer: &Issuer,
     frameworks: &[Framework],
+    pathways: &[Pathway],
     token: &str,
 ) -> Result<(), AppError> {
     let base_url = issuer.base_url.as_str();
@@ -460,7 +465,7 @@ pub async fn confirm_email_change(
     txn.commit().await?;
     tracing::info!(account = id, "email address changed");
     if !was_verified {
-        issue_waiting_records(db, issuer, frameworks, &updated).await?;
+        issue_waiting_records(db, issuer, frameworks, pathways, &updated).await?;
     }
     Ok(())
 }

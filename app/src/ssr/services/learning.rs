@@ -24,19 +24,20 @@ use super::xapi::{self, XapiSettings};
 use crate::error::AppError;
 use crate::model::catalogue::ProgressSummary;
 use crate::model::quizzes::{ASSESSMENT_SCOPE, AttemptView};
-use crate::ssr::content::Framework;
+use crate::ssr::content::{Framework, Pathway};
 use crate::ssr::entities::quiz_attempt;
 use crate::ssr::error::internal;
 use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
 use crate::ssr::state::AppState;
 
-/// What a learning event needs besides the database: who signs records, the frameworks they align to, and
-/// how statements are written. Owned (shared pointers), so an event can wait in the group-commit queue.
+/// What a learning event needs besides the database: who signs records, the frameworks they align to, the
+/// pathways a completed module may complete, and how statements are written. Owned (shared pointers), so an event can wait in the group-commit queue.
 #[derive(Clone)]
 pub struct Context {
     pub issuer: Arc<Issuer>,
     pub frameworks: Arc<[Framework]>,
+    pub pathways: Arc<[Pathway]>,
     pub xapi: Arc<XapiSettings>,
 }
 
@@ -46,6 +47,7 @@ impl Context {
     pub fn is_same(&self, other: &Context) -> bool {
         Arc::ptr_eq(&self.issuer, &other.issuer)
             && Arc::ptr_eq(&self.frameworks, &other.frameworks)
+            && Arc::ptr_eq(&self.pathways, &other.pathways)
             && Arc::ptr_eq(&self.xapi, &other.xapi)
     }
 }
@@ -55,6 +57,7 @@ impl From<&AppState> for Context {
         Context {
             issuer: state.issuer.clone(),
             frameworks: state.frameworks.clone(),
+            pathways: state.pathways.clone(),
             xapi: state.xapi.clone(),
         }
     }
@@ -209,7 +212,15 @@ async fn submit_attempt_in(
         // Holds the learner's enrolment before reading their progress, as a lesson completion does: a last
         // lesson completed on another server at the same moment is then seen here, or sees this pass.
         progress::ensure_enrolled(txn, [(account_id, found.id)]).await?;
-        completion::complete_in(txn, &context.issuer, &context.frameworks, &learner, &found).await?
+        completion::complete_in(
+            txn,
+            &context.issuer,
+            &context.frameworks,
+            &context.pathways,
+            &learner,
+            &found,
+        )
+        .await?
     } else {
         None
     };

@@ -182,6 +182,7 @@ pub async fn complete_together(
                 txn,
                 &context.issuer,
                 &context.frameworks,
+                &context.pathways,
                 item.learner,
                 item.module,
             )

@@ -1,5 +1,5 @@
 //! Pathways as learners see them: each pathway's modules as they are published now, with the learner's
-//! progress through the required ones and the next thing to do. Pathways are content, loaded at start-up
+//! progress through the required ones, the next thing to do, and the record once earned. Pathways are content, loaded at start-up
 //! and kept in memory (a few small files); modules and progress come from the database, in a fixed number of
 //! queries whatever the number of pathways.
 
@@ -192,9 +192,16 @@ pub async fn detail(
             })
         })
         .collect();
+    let record = match account_id {
+        Some(account_id) => {
+            super::pathway_records::record_link(db, account_id, &pathway.slug).await?
+        }
+        None => None,
+    };
     Ok(PathwayDetail {
         summary,
         targets: resolve_codes(&pathway.targets, frameworks),
         steps,
+        record,
     })
 }

@@ -28,7 +28,8 @@ use crate::ssr::entities::{
     account, account_identity, account_token, audit_event, cohort, cohort_lead, cohort_member,
     completion_record, enrolment, identity_provider, lesson_progress, lti_account, lti_course,
     lti_course_teacher, lti_erased_subject, lti_platform, mail_outbox, module, module_completion,
-    quiz_attempt, self_assessment, session, xapi_outbox, xapi_statement,
+    pathway_completion, quiz_attempt, record_basis, self_assessment, session, xapi_outbox,
+    xapi_statement,
 };
 use crate::ssr::error::internal;
 use crate::ssr::error::stored_json;
@@ -45,6 +46,7 @@ struct Everything {
     lesson_progress: Vec<Value>,
     quiz_attempts: Vec<Value>,
     module_completions: Vec<Value>,
+    pathway_completions: Vec<Value>,
     completion_records: Vec<Value>,
     cohort_memberships: Vec<Value>,
     cohorts_led: Vec<Value>,
@@ -63,7 +65,8 @@ show an employer (records/<id>.jwt); each verifies against the issuer's publishe
 profile: your account as stored (your password is stored only as a one-way hash and is not included)\n\
 enrolments, lesson_progress: the modules you enrolled in and the lessons you completed, with the version\n\
 quiz_attempts: every answer you submitted, with its score\n\
-module_completions, completion_records: modules you completed and the records issued\n\
+module_completions, pathway_completions, completion_records: the modules and pathways you completed and\n\
+the records issued (a pathway record names the module records it rests on)\n\
 cohort_memberships: cohorts you joined, or a VLE course's roster added you to\n\
 cohorts_led: cohorts you lead because a VLE course's roster names you as its instructor\n\
 vle_courses_taught: VLE courses you opened the academy from as their teacher\n\
@@ -130,6 +133,27 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .into_iter()
         .map(|c| json!({ "module": slug(c.module_id), "module_version": c.module_version, "completed_at": at(c.completed_at) }))
         .collect();
+    let pathway_completions = pathway_completion::Entity::find()
+        .filter(pathway_completion::Column::AccountId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| json!({ "pathway": c.pathway_slug, "completed_at": at(c.completed_at) }))
+        .collect();
+    // Each pathway record's module records, in order.
+    let mut basis: HashMap<String, Vec<String>> = HashMap::new();
+    for link in record_basis::Entity::find()
+        .inner_join(completion_record::Entity)
+        .filter(completion_record::Column::AccountId.eq(id))
+        .order_by_asc(record_basis::Column::Position)
+        .all(db)
+        .await?
+    {
+        basis
+            .entry(link.record_id)
+            .or_default()
+            .push(link.module_record_id);
+    }
     let completion_records = completion_record::Entity::find()
         .filter(completion_record::Column::AccountId.eq(id))
         .order_by_asc(completion_record::Column::IssuedAt)
@@ -139,8 +163,10 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         .map(|r| {
             let credential: Value =
                 stored_json("completion_record", &r.id, "credential", &r.credential)?;
+            let basis = basis.get(&r.id).cloned().unwrap_or_default();
             Ok(json!({
-                "id": r.id, "module": slug(r.module_id), "module_version": r.module_version,
+                "id": r.id, "module": r.module_id.map(slug), "module_version": r.module_version,
+                "pathway": r.pathway_slug, "rests_on_records": basis,
                 "issued_at": at(r.issued_at), "revoked_at": r.revoked_at.map(at),
                 "revoked_reason": r.revoked_reason, "credential": credential, "jwt": r.jwt,
             }))
@@ -276,6 +302,7 @@ async fn gather(db: &DatabaseConnection, account: &account::Model) -> Result<Eve
         lesson_progress,
         quiz_attempts,
         module_completions,
+        pathway_completions,
         completion_records,
         cohort_memberships,
         cohorts_led,
@@ -321,6 +348,7 @@ fn tables(everything: &Everything) -> Result<Vec<(&'static str, String)>, AppErr
         table("lesson_progress.csv", &everything.lesson_progress)?,
         table("quiz_attempts.csv", &everything.quiz_attempts)?,
         table("module_completions.csv", &everything.module_completions)?,
+        table("pathway_completions.csv", &everything.pathway_completions)?,
         table("completion_records.csv", &everything.completion_records)?,
         table("cohort_memberships.csv", &everything.cohort_memberships)?,
         table("cohorts_led.csv", &everything.cohorts_led)?,
@@ -539,6 +567,10 @@ pub async fn erase_account(
         .await?;
     module_completion::Entity::delete_many()
         .filter(module_completion::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    pathway_completion::Entity::delete_many()
+        .filter(pathway_completion::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
     cohort_member::Entity::delete_many()

@@ -14,15 +14,18 @@ use crate::error::AppError;
 use crate::model::accounts::Role;
 use crate::model::catalogue::AlignmentView;
 use crate::model::records::{
-    CompetencyEvidence, FrameworkEvidence, Portfolio, RecordSummary, RecordView, Verification,
+    BasisView, CompetencyEvidence, FrameworkEvidence, Portfolio, RecordKind, RecordSummary,
+    RecordView, Verification,
 };
 use crate::ssr::content::Framework;
-use crate::ssr::entities::{account, completion_record, module};
+use crate::ssr::entities::completion_record::EarnedFor;
+use crate::ssr::entities::{account, completion_record, module, record_basis};
 use crate::ssr::error::internal;
 use crate::ssr::records::credential::{self, AchievementCredential, RecordFacts};
+use crate::ssr::records::status_list::StatusList;
 use crate::ssr::records::{Issuer, issuer, jwt, status_list};
 
-/// Issues the record for a completion, inside the caller's transaction, at `status_index` in the status
+/// Issues the module record for a completion, inside the caller's transaction, at `status_index` in the status
 /// list (unique per record: the caller passes its completion's row id).
 pub async fn issue<C: ConnectionTrait>(
     txn: &C,
@@ -62,8 +65,9 @@ pub async fn issue<C: ConnectionTrait>(
     Ok(completion_record::ActiveModel {
         id: Set(facts.id.clone()),
         account_id: Set(account_id),
-        module_id: Set(found.id),
-        module_version: Set(found.version),
+        module_id: Set(Some(found.id)),
+        module_version: Set(Some(found.version)),
+        pathway_slug: Set(None),
         status_index: Set(facts.status_index),
         credential: Set(body.to_string()),
         jwt: Set(token),
@@ -166,6 +170,75 @@ fn verification(
     }
 }
 
+/// The module records a pathway record rests on, in order, each with its standing now (none for a module
+/// record).
+async fn basis_of(
+    db: &DatabaseConnection,
+    record: &completion_record::Model,
+) -> Result<Vec<BasisView>, AppError> {
+    if record.pathway_slug.is_none() || record.withdrawn_at.is_some() {
+        return Ok(Vec::new());
+    }
+    let links = record_basis::Entity::find()
+        .filter(record_basis::Column::RecordId.eq(&record.id))
+        .order_by_asc(record_basis::Column::Position)
+        .all(db)
+        .await?;
+    let mut found: HashMap<String, completion_record::Model> = completion_record::Entity::find()
+        .filter(
+            completion_record::Column::Id.is_in(links.iter().map(|l| l.module_record_id.clone())),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    links
+        .into_iter()
+        .map(|link| {
+            let basis = found.remove(&link.module_record_id).ok_or_else(|| {
+                internal(
+                    &format!("reading the basis of record {}", record.id),
+                    format!("module record {} is not there", link.module_record_id),
+                )
+            })?;
+            let title = issued_credential(&basis)?
+                .credential_subject
+                .achievement
+                .name;
+            Ok(BasisView {
+                module_title: title,
+                module_version: basis.module_version.unwrap_or_default(),
+                issued_on: basis.issued_at.format("%Y-%m-%d").to_string(),
+                revoked_on: basis.revoked_at.map(|at| at.format("%Y-%m-%d").to_string()),
+                id: basis.id,
+            })
+        })
+        .collect()
+}
+
+/// The verdict on a record, and for a pathway record its module records: a pathway record whose module
+/// record was revoked is not valid, as the completion it vouches for is no longer vouched for.
+async fn judge(
+    db: &DatabaseConnection,
+    record: &completion_record::Model,
+    presented: Option<&Value>,
+    keys: &[Jwk],
+) -> Result<(Verification, Vec<BasisView>), AppError> {
+    let mut verdict = verification(record, presented, keys);
+    let basis = basis_of(db, record).await?;
+    for module_record in &basis {
+        if let Some(on) = &module_record.revoked_on {
+            verdict.valid = false;
+            verdict.problems.push(format!(
+                "the record for the module {} that it rests on was revoked by its issuer on {on}",
+                module_record.module_title
+            ));
+        }
+    }
+    Ok((verdict, basis))
+}
+
 /// Checks a record someone presents: a VC-JWT (checked against our published keys) or the credential JSON
 /// (compared with what we issued). Returns the verdict and the record's id when it names one of ours.
 pub async fn verify_presented(
@@ -230,7 +303,7 @@ pub async fn verify_presented(
             None,
         ));
     };
-    let mut verdict = verification(&record, Some(&payload), &keys);
+    let (mut verdict, _) = judge(db, &record, Some(&payload), &keys).await?;
     if let Some(problem) = signature_problem {
         verdict.valid = false;
         verdict.signature_valid = false;
@@ -250,20 +323,27 @@ pub async fn record_view(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("The record".to_owned()))?;
+    let kind = if record.pathway_slug.is_some() {
+        RecordKind::Pathway
+    } else {
+        RecordKind::Module
+    };
     if record.withdrawn_at.is_some() {
-        // Nothing about the holder or the module is shown: only that the record was withdrawn.
+        // Nothing about the holder or what they earned is shown: only that the record was withdrawn.
         return Ok(RecordView {
             verification: verification(&record, None, &[]),
             id: record.id,
             learner_name: String::new(),
+            kind,
             module_slug: String::new(),
             module_title: String::new(),
-            module_version: 0,
+            module_version: None,
             issued_on: String::new(),
             criteria: String::new(),
             score: None,
-            cpd_hours: 0.0,
+            cpd_hours: None,
             alignments: Vec::new(),
+            basis: Vec::new(),
             issuer_name: issuer.name.clone(),
             record_url: String::new(),
             qr_svg: String::new(),
@@ -278,10 +358,17 @@ pub async fn record_view(
     let subject = &issued.credential_subject;
     let achievement = &subject.achievement;
     let learner_name = subject.learner_name().unwrap_or_default().to_owned();
-    let found = module::Entity::find_by_id(record.module_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?;
+    let earned_for = earned_for(&record)?;
+    let (slug, owner) = match earned_for {
+        EarnedFor::Module { id, .. } => {
+            let found = module::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?;
+            (found.slug, found.owner_id)
+        }
+        EarnedFor::Pathway { slug } => (slug.to_owned(), None),
+    };
     let record_url = issuer.record_url(&record.id);
     let qr_svg = qrcode::QrCode::new(record_url.as_bytes())
         .map(|code| {
@@ -290,13 +377,15 @@ pub async fn record_view(
                 .build()
         })
         .unwrap_or_default();
-    let may_manage = viewer.is_some_and(|v| may_manage_record(v, &found));
+    let may_manage = viewer.is_some_and(|v| may_manage_record(v, earned_for, owner));
     let is_owner = viewer.is_some_and(|v| v.id == record.account_id);
+    let (verification, basis) = judge(db, &record, None, &keys).await?;
     Ok(RecordView {
-        verification: verification(&record, None, &keys),
+        verification,
         id: record.id.clone(),
         learner_name,
-        module_slug: found.slug,
+        kind,
+        module_slug: slug,
         module_title: achievement.name.clone(),
         module_version: record.module_version,
         issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
@@ -308,6 +397,7 @@ pub async fn record_view(
             .iter()
             .map(AlignmentView::from)
             .collect(),
+        basis,
         issuer_name: issuer.name.clone(),
         record_url,
         qr_svg,
@@ -322,36 +412,60 @@ pub async fn record_view(
     })
 }
 
-/// Who may revoke or reinstate a record: an admin, or the course lead who owns the record's module. A lead
-/// with no tie to the module may not touch the records it issued.
-fn may_manage_record(actor: &account::Model, found: &module::Model) -> bool {
+/// What a stored record was earned for; a row that names neither (or both) is a fault on our side.
+fn earned_for(record: &completion_record::Model) -> Result<EarnedFor<'_>, AppError> {
+    record.earned_for().ok_or_else(|| {
+        internal(
+            &format!("reading record {}", record.id),
+            "it names neither one module nor one pathway",
+        )
+    })
+}
+
+/// Who may revoke or reinstate a record: an admin; for a module record, also the course lead who owns the
+/// module (`owner`). A lead with no tie to the module may not touch the records it issued, and a pathway,
+/// which is the whole site's curriculum, has no owner but the admins.
+fn may_manage_record(
+    actor: &account::Model,
+    earned_for: EarnedFor<'_>,
+    owner: Option<i32>,
+) -> bool {
     match actor.role {
         Role::Admin => true,
         // Still a course lead: a lead demoted to learner keeps no power over the module's records.
-        Role::CourseLead => found.owner_id == Some(actor.id),
+        Role::CourseLead => {
+            matches!(earned_for, EarnedFor::Module { .. }) && owner == Some(actor.id)
+        }
         Role::Learner => false,
     }
 }
 
-/// The record and its module, after checking that `actor` may change the record's status.
+/// The record, after checking that `actor` may change its status.
 async fn record_to_manage(
     db: &DatabaseConnection,
     actor: &account::Model,
     id: &str,
 ) -> Result<completion_record::Model, AppError> {
     let record = find_record(db, id).await?;
-    let found = module::Entity::find_by_id(record.module_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?;
-    if may_manage_record(actor, &found) {
+    let earned_for = earned_for(&record)?;
+    let owner = match earned_for {
+        EarnedFor::Module { id, .. } => {
+            module::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::NotFound("The record's module".to_owned()))?
+                .owner_id
+        }
+        EarnedFor::Pathway { .. } => None,
+    };
+    if may_manage_record(actor, earned_for, owner) {
         Ok(record)
     } else {
         Err(AppError::Forbidden)
     }
 }
 
-/// Revokes a record (an admin or the module's owner). The reason is kept for the learner, the module's owner
+/// Revokes a record (an admin, or the module's owner for a module record). The reason is kept for the learner, the module's owner
 /// and admins, and in the audit log; the public page and the status list say only that it was revoked, and
 /// when.
 pub async fn revoke(
@@ -433,15 +547,22 @@ pub async fn reinstate(
 /// The longest revocation reason accepted: a sentence or two for the learner, not a case file.
 pub const MAX_REASON_CHARS: usize = 500;
 
-/// The revocation status list as a signed BitstringStatusListCredential (JSON body and VC-JWT).
+/// A kind of record's revocation status list as a signed BitstringStatusListCredential (JSON body and
+/// VC-JWT).
 pub async fn status_list(
     db: &DatabaseConnection,
     issuer: &Issuer,
+    list: StatusList,
 ) -> Result<(Value, String), AppError> {
+    let kind = match list {
+        StatusList::Modules => completion_record::Column::PathwaySlug.is_null(),
+        StatusList::Pathways => completion_record::Column::PathwaySlug.is_not_null(),
+    };
     let revoked: Vec<i32> = completion_record::Entity::find()
         .select_only()
         .column(completion_record::Column::StatusIndex)
         .filter(completion_record::Column::RevokedAt.is_not_null())
+        .filter(kind)
         .into_tuple()
         .all(db)
         .await?;
@@ -453,12 +574,12 @@ pub async fn status_list(
         status_list::encode(&indices).map_err(|e| internal("encoding the status list", e))?;
     let body = serde_json::json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": issuer.status_list_url(),
+        "id": issuer.status_list_url(list),
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer.profile_id(),
         "validFrom": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "credentialSubject": {
-            "id": format!("{}#list", issuer.status_list_url()),
+            "id": format!("{}#list", issuer.status_list_url(list)),
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
             "encodedList": encoded,
@@ -468,22 +589,35 @@ pub async fn status_list(
     Ok((body, token))
 }
 
+/// A record in the learner's list. Its title is the one it states (a withdrawn record states nothing, so
+/// its module's title now, or its pathway's slug).
 fn summary(
     record: &completion_record::Model,
-    titles: &HashMap<i32, (String, f64)>,
+    credential: Option<&AchievementCredential>,
+    titles: &HashMap<i32, String>,
 ) -> RecordSummary {
-    let (title, cpd) = titles.get(&record.module_id).cloned().unwrap_or_default();
+    let title = match (credential, record.module_id, &record.pathway_slug) {
+        (Some(issued), _, _) => issued.credential_subject.achievement.name.clone(),
+        (None, Some(module_id), _) => titles.get(&module_id).cloned().unwrap_or_default(),
+        (None, None, slug) => slug.clone().unwrap_or_default(),
+    };
     RecordSummary {
         id: record.id.clone(),
+        kind: if record.pathway_slug.is_some() {
+            RecordKind::Pathway
+        } else {
+            RecordKind::Module
+        },
         module_title: title,
         module_version: record.module_version,
         issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
-        cpd_hours: cpd,
+        cpd_hours: credential.and_then(|c| c.credential_subject.credits_earned),
         revoked: record.revoked_at.is_some(),
     }
 }
 
-/// The learner's records, evidence per framework competency, and CPD hours (revoked records excluded).
+/// The learner's records, evidence per framework competency, and CPD hours (revoked records excluded; a
+/// pathway record adds no hours of its own, its modules' records carry them).
 pub async fn portfolio(
     db: &DatabaseConnection,
     frameworks: &[Framework],
@@ -494,26 +628,32 @@ pub async fn portfolio(
         .order_by_asc(completion_record::Column::IssuedAt)
         .all(db)
         .await?;
-    let module_ids: Vec<i32> = records.iter().map(|r| r.module_id).collect();
-    let modules = module::Entity::find()
+    let module_ids: Vec<i32> = records.iter().filter_map(|r| r.module_id).collect();
+    let titles: HashMap<i32, String> = module::Entity::find()
+        .select_only()
+        .column(module::Column::Id)
+        .column(module::Column::Title)
         .filter(module::Column::Id.is_in(module_ids))
+        .into_tuple::<(i32, String)>()
         .all(db)
-        .await?;
-    let titles: HashMap<i32, (String, f64)> = modules
-        .iter()
-        .map(|m| (m.id, (m.title.clone(), m.cpd_hours)))
+        .await?
+        .into_iter()
         .collect();
     // Alignments as issued in each record's credential, so evidence matches what employers can verify.
     let mut evidence: HashMap<(String, String), Vec<RecordSummary>> = HashMap::new();
     let mut total_cpd_hours = 0.0;
     let mut summaries = Vec::new();
     for record in &records {
-        let entry = summary(record, &titles);
         // A withdrawn record's credential was deleted with its holder's account: it states nothing.
-        if record.revoked_at.is_none() && record.withdrawn_at.is_none() {
-            let issued = issued_credential(record)?;
+        let issued = if record.withdrawn_at.is_none() {
+            Some(issued_credential(record)?)
+        } else {
+            None
+        };
+        let entry = summary(record, issued.as_ref(), &titles);
+        if let Some(issued) = issued.as_ref().filter(|_| record.revoked_at.is_none()) {
             let subject = &issued.credential_subject;
-            total_cpd_hours += subject.credits_earned;
+            total_cpd_hours += subject.credits_earned.unwrap_or_default();
             for a in &subject.achievement.alignment {
                 let key = (a.target_framework.clone(), a.target_code.clone());
                 evidence.entry(key).or_default().push(entry.clone());
@@ -564,10 +704,13 @@ pub fn portfolio_csv(portfolio: &Portfolio) -> Result<String, AppError> {
                     competency.code.clone(),
                     competency.name.clone(),
                     record.module_title.clone(),
-                    record.module_version.to_string(),
+                    record
+                        .module_version
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
                     record.issued_on.clone(),
                     record.id.clone(),
-                    record.cpd_hours.to_string(),
+                    record.cpd_hours.map(|h| h.to_string()).unwrap_or_default(),
                 ]);
             }
         }
