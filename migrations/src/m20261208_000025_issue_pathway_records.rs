@@ -5,7 +5,9 @@
 //! content slug: pathways live in `content/pathways/`, not in the database), never both; a check constraint
 //! says so. Each kind has its own revocation status list, so the status index is unique per kind. SQLite
 //! cannot relax a column's NOT NULL in place, so `completion_record` is rebuilt (on both databases, one code
-//! path, inside this migration's transaction) with its rows copied unchanged.
+//! path, inside this migration's transaction) with its rows copied unchanged; rolling back rebuilds it in
+//! its earlier shape, without the pathway records. Stop servers of the earlier version before migrating:
+//! they cannot read a record that names no module.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -21,6 +23,139 @@ impl MigrationName for Migration {
 const KEPT_COLUMNS: &str = "id, account_id, module_id, module_version, status_index, credential, jwt, kid, \
                             issued_at, revoked_at, revoked_reason, revoked_by, withdrawn_at";
 
+/// `completion_record` as it was before this migration (`false`: every record names a module) or after
+/// (`true`: a record names a module or a pathway), built under `name`.
+fn completion_record_table(name: &'static str, pathways: bool) -> TableCreateStatement {
+    let mut table = Table::create();
+    table
+        .table(name)
+        .col(string_len("id", 36).primary_key())
+        .col(integer("account_id"));
+    if pathways {
+        table
+            .col(integer_null("module_id"))
+            .col(integer_null("module_version"));
+    } else {
+        table
+            .col(integer("module_id"))
+            .col(integer("module_version"));
+    }
+    table
+        .col(integer("status_index"))
+        .col(text("credential"))
+        .col(text("jwt"))
+        .col(string_len("kid", 64))
+        .col(timestamp_with_time_zone("issued_at"))
+        .col(timestamp_with_time_zone_null("revoked_at"))
+        .col(text_null("revoked_reason"))
+        .col(integer_null("revoked_by"))
+        .col(timestamp_with_time_zone_null("withdrawn_at"));
+    if pathways {
+        table.col(string_len_null("pathway_slug", 64)).check((
+            "chk_completion_record_kind",
+            Expr::col("module_id")
+                .is_not_null()
+                .and(Expr::col("module_version").is_not_null())
+                .and(Expr::col("pathway_slug").is_null())
+                .or(Expr::col("module_id")
+                    .is_null()
+                    .and(Expr::col("module_version").is_null())
+                    .and(Expr::col("pathway_slug").is_not_null())),
+        ));
+    }
+    table
+        .foreign_key(
+            ForeignKey::create()
+                .name("fk_completion_record_account")
+                .from(name, "account_id")
+                .to("account", "id")
+                .on_delete(ForeignKeyAction::Cascade),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .name("fk_completion_record_module")
+                .from(name, "module_id")
+                .to("module", "id")
+                .on_delete(ForeignKeyAction::Cascade),
+        )
+        .to_owned()
+}
+
+/// Rebuilds `completion_record` in the shape `pathways` says, copying every row (the caller first removes
+/// any the shape cannot hold), then its indexes.
+async fn rebuild(manager: &SchemaManager<'_>, pathways: bool) -> Result<(), DbErr> {
+    const REBUILT: &str = "completion_record_rebuilt";
+    manager
+        .create_table(completion_record_table(REBUILT, pathways))
+        .await?;
+    let db = manager.get_connection();
+    db.execute_unprepared(&format!(
+        "INSERT INTO {REBUILT} ({KEPT_COLUMNS}) SELECT {KEPT_COLUMNS} FROM completion_record"
+    ))
+    .await?;
+    manager
+        .drop_table(Table::drop().table("completion_record").to_owned())
+        .await?;
+    manager
+        .rename_table(
+            Table::rename()
+                .table(REBUILT, "completion_record")
+                .to_owned(),
+        )
+        .await?;
+    if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // PostgreSQL names the primary key after the table it was made in.
+        db.execute_unprepared(&format!(
+            "ALTER TABLE completion_record RENAME CONSTRAINT {REBUILT}_pkey TO completion_record_pkey"
+        ))
+        .await?;
+    }
+    let mut unique = vec![(
+        "idx_completion_record_account_module",
+        vec!["account_id", "module_id"],
+        None,
+    )];
+    if pathways {
+        // NULLs are distinct in a unique index on both databases: a module record has no pathway. A status
+        // index is unique within its kind's list.
+        unique.extend([
+            (
+                "idx_completion_record_account_pathway",
+                vec!["account_id", "pathway_slug"],
+                None,
+            ),
+            (
+                "idx_completion_record_module_status_index",
+                vec!["status_index"],
+                Some(Expr::col("pathway_slug").is_null()),
+            ),
+            (
+                "idx_completion_record_pathway_status_index",
+                vec!["status_index"],
+                Some(Expr::col("pathway_slug").is_not_null()),
+            ),
+        ]);
+    } else {
+        unique.push((
+            "idx_completion_record_status_index",
+            vec!["status_index"],
+            None,
+        ));
+    }
+    for (name, columns, kind) in unique {
+        let mut index = Index::create();
+        index.name(name).table("completion_record").unique();
+        for column in columns {
+            index.col(column);
+        }
+        if let Some(kind) = kind {
+            index.and_where(kind);
+        }
+        manager.create_index(index.to_owned()).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// The rebuild must be all or nothing on SQLite too (sea-orm wraps only PostgreSQL's by default).
@@ -29,112 +164,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("completion_record_rebuilt")
-                    .col(string_len("id", 36).primary_key())
-                    .col(integer("account_id"))
-                    .col(integer_null("module_id"))
-                    .col(integer_null("module_version"))
-                    .col(integer("status_index"))
-                    .col(text("credential"))
-                    .col(text("jwt"))
-                    .col(string_len("kid", 64))
-                    .col(timestamp_with_time_zone("issued_at"))
-                    .col(timestamp_with_time_zone_null("revoked_at"))
-                    .col(text_null("revoked_reason"))
-                    .col(integer_null("revoked_by"))
-                    .col(timestamp_with_time_zone_null("withdrawn_at"))
-                    .col(string_len_null("pathway_slug", 64))
-                    .check((
-                        "chk_completion_record_kind",
-                        Expr::col("module_id")
-                            .is_not_null()
-                            .and(Expr::col("module_version").is_not_null())
-                            .and(Expr::col("pathway_slug").is_null())
-                            .or(Expr::col("module_id")
-                                .is_null()
-                                .and(Expr::col("module_version").is_null())
-                                .and(Expr::col("pathway_slug").is_not_null())),
-                    ))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_completion_record_account")
-                            .from("completion_record_rebuilt", "account_id")
-                            .to("account", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_completion_record_module")
-                            .from("completion_record_rebuilt", "module_id")
-                            .to("module", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        let db = manager.get_connection();
-        db.execute_unprepared(&format!(
-            "INSERT INTO completion_record_rebuilt ({KEPT_COLUMNS}) SELECT {KEPT_COLUMNS} FROM completion_record"
-        ))
-        .await?;
-        manager
-            .drop_table(Table::drop().table("completion_record").to_owned())
-            .await?;
-        manager
-            .rename_table(
-                Table::rename()
-                    .table("completion_record_rebuilt", "completion_record")
-                    .to_owned(),
-            )
-            .await?;
-        for (name, columns) in [
-            (
-                "idx_completion_record_account_module",
-                ["account_id", "module_id"],
-            ),
-            (
-                "idx_completion_record_account_pathway",
-                ["account_id", "pathway_slug"],
-            ),
-        ] {
-            // NULLs are distinct in a unique index on both databases: a module record has no pathway.
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table("completion_record")
-                        .col(columns[0])
-                        .col(columns[1])
-                        .unique()
-                        .to_owned(),
-                )
-                .await?;
-        }
-        // A status index is unique within its kind's list.
-        for (name, pathway) in [
-            ("idx_completion_record_module_status_index", false),
-            ("idx_completion_record_pathway_status_index", true),
-        ] {
-            let kind = if pathway {
-                Expr::col("pathway_slug").is_not_null()
-            } else {
-                Expr::col("pathway_slug").is_null()
-            };
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table("completion_record")
-                        .col("status_index")
-                        .unique()
-                        .and_where(kind)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        rebuild(manager, true).await?;
 
         // One per learner and pathway: of two racing completions only one inserts it and issues the record;
         // its row id is the record's bit in the pathway status list.
@@ -213,35 +243,10 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         // Pathway records cannot be kept in a table whose records must name a module.
-        let db = manager.get_connection();
-        db.execute_unprepared("DELETE FROM completion_record WHERE pathway_slug IS NOT NULL")
-            .await?;
-        for index in [
-            "idx_completion_record_account_pathway",
-            "idx_completion_record_pathway_status_index",
-            "idx_completion_record_module_status_index",
-        ] {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(index)
-                        .table("completion_record")
-                        .to_owned(),
-                )
-                .await?;
-        }
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_completion_record_status_index")
-                    .table("completion_record")
-                    .col("status_index")
-                    .unique()
-                    .to_owned(),
-            )
+            .get_connection()
+            .execute_unprepared("DELETE FROM completion_record WHERE pathway_slug IS NOT NULL")
             .await?;
-        // The columns stay nullable and `pathway_slug` stays (SQLite would need the rebuild again); every
-        // remaining row names a module.
-        Ok(())
+        rebuild(manager, false).await
     }
 }

@@ -113,6 +113,31 @@ async fn older_statements_gain_their_module_and_lesson(db: &DatabaseConnection) 
 
 academy_tests::on_both_databases!(older_statements_gain_their_module_and_lesson);
 
+/// Each column of `table` with whether it may be null, as the database describes it.
+async fn columns_of(db: &DatabaseConnection, table: &str) -> Vec<(String, bool)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => format!(
+            "SELECT column_name::text AS name, (is_nullable = 'YES') AS nullable \
+             FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+        ),
+        _ => {
+            format!("SELECT name, (\"notnull\" = 0) AS nullable FROM pragma_table_info('{table}')")
+        }
+    };
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("columns")
+        .iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "name").expect("name"),
+                row.try_get::<bool>("", "nullable").expect("nullable"),
+            )
+        })
+        .collect()
+}
+
 /// Migration 25 rebuilds `completion_record` (a record may now be for a pathway): the records issued before
 /// come through it unchanged, and still verify.
 async fn records_issued_before_pathway_records_survive_the_rebuild(db: &DatabaseConnection) {
@@ -146,9 +171,16 @@ async fn records_issued_before_pathway_records_survive_the_rebuild(db: &Database
         .await
         .expect("records");
 
+    // Back to the shape before migration 25 (every record names a module), where the record still is.
     Migrator::down(db, Some(1))
         .await
         .expect("back to before migration 25");
+    let columns: Vec<(String, bool)> = columns_of(db, "completion_record").await;
+    assert!(
+        columns.contains(&("module_id".to_owned(), false))
+            && !columns.iter().any(|(name, _)| name == "pathway_slug"),
+        "{columns:?}"
+    );
     Migrator::up(db, None)
         .await
         .expect("apply migration 25 again");
@@ -170,9 +202,15 @@ async fn records_issued_before_pathway_records_survive_the_rebuild(db: &Database
     ));
     clash.id = sea_orm::ActiveValue::Set("00000000-0000-0000-0000-000000000000".to_owned());
     clash.module_id = sea_orm::ActiveValue::Set(Some(alpha.id));
+    let refused = sea_orm::ActiveModelTrait::insert(clash, db)
+        .await
+        .expect_err("a second module record with the same status index is refused");
     assert!(
-        sea_orm::ActiveModelTrait::insert(clash, db).await.is_err(),
-        "a second module record with the same status index is refused"
+        matches!(
+            refused.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ),
+        "{refused}"
     );
 }
 

@@ -5,6 +5,7 @@ use academy_tests::http_client::{Browser, app_for};
 use academy_tests::{Learning, account, fixtures, ob3_schema_errors, on_both_databases};
 use app::api::accounts::Role;
 use app::error::AppError;
+use app::model::pathways::{PathwayRecordLink, PathwayRecordStanding};
 use app::model::records::RecordKind;
 use app::ssr::content::{Pathway, load_library};
 use app::ssr::entities::{completion_record, pathway_completion};
@@ -68,6 +69,21 @@ pub(crate) async fn complete_starter(
             .await
             .expect("attempt");
     assert!(attempt.passed);
+}
+
+/// The bit at `index` in the pathway status list, read through its signed form.
+async fn pathway_bit(db: &DatabaseConnection, learn: &Learning, index: usize) -> Option<bool> {
+    let (body, token) = records::status_list(db, &learn.issuer, StatusList::Pathways)
+        .await
+        .expect("status list");
+    let keys = records::published_keys(db).await.expect("keys");
+    assert_eq!(jwt::verify(&token, &keys).expect("signed"), body);
+    status_list::is_set(
+        body["credentialSubject"]["encodedList"]
+            .as_str()
+            .expect("encoded"),
+        index,
+    )
 }
 
 async fn records_of(db: &DatabaseConnection, id: i32) -> Vec<completion_record::Model> {
@@ -205,10 +221,20 @@ async fn completing_a_pathway_issues_a_schema_valid_certificate_resting_on_its_m
     let module_hours: f64 = portfolio.records.iter().filter_map(|r| r.cpd_hours).sum();
     assert!((portfolio.total_cpd_hours - module_hours).abs() < f64::EPSILON);
 
-    // Completing more (again) issues nothing more.
-    learning::complete_lesson(db, context.clone(), id, "alpha", "first")
-        .await
-        .expect("again");
+    // Looking again (as after every module completion) or asking for it issues nothing more.
+    let writes = app::ssr::group_commit::Writes::Direct(db.clone());
+    pathway_records::settle(&writes, &context, id, "gamma").await;
+    let asked = pathway_records::claim(
+        db,
+        &learn.issuer,
+        &learn.frameworks,
+        &context.pathways,
+        &holder,
+        "starter",
+    )
+    .await
+    .expect("ask");
+    assert_eq!(asked, record.id);
     assert_eq!(records_of(db, id).await.len(), held.len());
 
     // A module record it rests on is revoked: the pathway record no longer verifies, and says why; the
@@ -230,6 +256,9 @@ async fn completing_a_pathway_issues_a_schema_valid_certificate_resting_on_its_m
         .await
         .expect("page");
     assert!(page.basis[1].revoked_on.is_some() && page.basis[0].revoked_on.is_none());
+    // A verifier that reads only the pathway status list learns it too.
+    let index = usize::try_from(record.status_index).expect("index");
+    assert_eq!(pathway_bit(db, &learn, index).await, Some(true));
     records::reinstate(db, &admin, &gamma)
         .await
         .expect("reinstate");
@@ -237,6 +266,7 @@ async fn completing_a_pathway_issues_a_schema_valid_certificate_resting_on_its_m
         .await
         .expect("verify");
     assert!(verdict.valid, "{verdict:?}");
+    assert_eq!(pathway_bit(db, &learn, index).await, Some(false));
 
     // Revoking the pathway record: admins only (a course lead, even the owner of a module it rests on, may
     // not), and its bit is set in the pathway list, not the module list.
@@ -255,7 +285,6 @@ async fn completing_a_pathway_issues_a_schema_valid_certificate_resting_on_its_m
     records::revoke(db, &admin, &record.id, "Issued in error")
         .await
         .expect("an admin revokes");
-    let index = usize::try_from(record.status_index).expect("index");
     for (list, set) in [(StatusList::Pathways, true), (StatusList::Modules, false)] {
         let (body, token) = records::status_list(db, &learn.issuer, list)
             .await
@@ -288,7 +317,11 @@ async fn a_learner_asks_for_the_record_of_a_pathway_completed_before_it_listed_t
     let detail = pathways::detail(db, &all, &[], "starter", Some(id))
         .await
         .expect("detail");
-    assert!(detail.record.is_none());
+    assert_eq!(
+        detail.record,
+        PathwayRecordStanding::Ready,
+        "offered on the page"
+    );
 
     let claimed = pathway_records::claim(
         db,
@@ -315,8 +348,11 @@ async fn a_learner_asks_for_the_record_of_a_pathway_completed_before_it_listed_t
         .await
         .expect("detail");
     assert_eq!(
-        detail.record.map(|r| (r.id, r.revoked)),
-        Some((claimed.clone(), false))
+        detail.record,
+        PathwayRecordStanding::Issued(PathwayRecordLink {
+            id: claimed.clone(),
+            revoked: false
+        })
     );
     let (verdict, _) = records::verify_presented(
         db,
@@ -393,7 +429,7 @@ async fn a_learner_asks_for_the_record_of_a_pathway_completed_before_it_listed_t
     let detail = pathways::detail(db, &all, &[], "starter", Some(other))
         .await
         .expect("detail");
-    assert!(detail.record.is_none());
+    assert_eq!(detail.record, PathwayRecordStanding::NotYet);
     assert_eq!(
         pathway_records::claim(
             db,
@@ -427,6 +463,16 @@ async fn a_learner_asks_for_the_record_of_a_pathway_completed_before_it_listed_t
         pathway_records::claim(db, &learn.issuer, &learn.frameworks, &all, &late_account, "starter").await,
         Err(AppError::Conflict(message)) if message.contains("Gamma module")
     ));
+    // Its page says so, rather than offering a form that cannot work.
+    let detail = pathways::detail(db, &all, &[], "starter", Some(late))
+        .await
+        .expect("detail");
+    assert_eq!(
+        detail.record,
+        PathwayRecordStanding::Blocked {
+            modules: vec!["Gamma module".to_owned()]
+        }
+    );
 }
 
 /// Erasing the account withdraws the pathway record with the module records and forgets the completion.
@@ -467,10 +513,41 @@ async fn erasure_withdraws_a_pathway_record(db: &DatabaseConnection) {
     );
 }
 
+/// Alpha's last lesson and gamma's assessment at the same moment (two servers' transactions on PostgreSQL
+/// each see only their own module record): the pathway record is still issued, once.
+async fn two_modules_completed_at_once_still_issue_the_pathway_record(db: &DatabaseConnection) {
+    let learn = Learning::new(db).await;
+    academy_tests::publish(db, &fixtures().join("valid")).await;
+    let context = with_pathways(&learn);
+    for n in 0..4 {
+        let id = account(db, &format!("at-once-{n}@example.org"), Role::Learner)
+            .await
+            .id;
+        for (module, lesson) in [("alpha", "first"), ("gamma", "only")] {
+            learning::complete_lesson(db, context.clone(), id, module, lesson)
+                .await
+                .expect("lesson");
+        }
+        let (lesson, attempt) = tokio::join!(
+            learning::complete_lesson(db, context.clone(), id, "alpha", "second"),
+            learning::submit_attempt(db, context.clone(), id, "gamma", "assessment", all_right()),
+        );
+        lesson.expect("alpha's last lesson");
+        assert!(attempt.expect("gamma's assessment").passed);
+        let pathway: Vec<_> = records_of(db, id)
+            .await
+            .into_iter()
+            .filter(|r| r.pathway_slug.is_some())
+            .collect();
+        assert_eq!(pathway.len(), 1, "learner {n}: {pathway:#?}");
+    }
+}
+
 on_both_databases!(
     completing_a_pathway_issues_a_schema_valid_certificate_resting_on_its_module_records,
     a_learner_asks_for_the_record_of_a_pathway_completed_before_it_listed_the_modules,
     erasure_withdraws_a_pathway_record,
+    two_modules_completed_at_once_still_issue_the_pathway_record,
 );
 
 /// With JavaScript off: a learner who completed the pathway's modules before it listed them asks for its

@@ -43,8 +43,22 @@ pub struct PathwayDetail {
     /// The framework levels and competencies the whole pathway works towards.
     pub targets: Vec<AlignmentView>,
     pub steps: Vec<PathwayStepView>,
-    /// The signed-in learner's record for the pathway, once issued.
-    pub record: Option<PathwayRecordLink>,
+    /// Where the signed-in learner stands on the pathway's own record.
+    pub record: PathwayRecordStanding,
+}
+
+/// Where a learner stands on a pathway's own record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathwayRecordStanding {
+    /// Signed out, or not every required module is complete yet.
+    NotYet,
+    /// Every required module has a valid record, and the pathway's is not issued yet: it can be asked for.
+    Ready,
+    /// Every required module is complete, but these have no valid record (a revoked one does not count).
+    Blocked {
+        modules: Vec<String>,
+    },
+    Issued(PathwayRecordLink),
 }
 
 /// A learner's record for a pathway.

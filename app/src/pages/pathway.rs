@@ -1,4 +1,5 @@
-//! One pathway: who it is for, what it works towards, its modules in order, and the next step.
+//! One pathway: who it is for, what it works towards, its modules in order, the next step, and the
+//! learner's record for it once every required module is complete.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::pathways::{
-    ClaimPathwayRecord, PathwayDetail, PathwayProgress, PathwayRecordLink, fetch_pathway,
+    ClaimPathwayRecord, PathwayDetail, PathwayRecordStanding, fetch_pathway,
 };
 use crate::components::error_view::ErrorView;
 use crate::components::form::ErrorSummary;
@@ -64,7 +65,7 @@ fn PathwayBody(detail: PathwayDetail) -> impl IntoView {
             <div><dt>"Required modules"</dt><dd>{summary.required_modules}</dd></div>
             <div><dt>"Time"</dt><dd>{format!("about {}", hours(summary.required_hours))}</dd></div>
         </dl>
-        <PathwayRecordSection slug=summary.slug.clone() record=detail.record progress=summary.progress.clone()/>
+        <PathwayRecordSection slug=summary.slug.clone() record=detail.record/>
         {summary.progress.map(|p| view! { <PathwayProgressView progress=p label=label/> })}
         {targets}
         <h2>"Modules, in order"</h2>
@@ -85,18 +86,14 @@ fn PathwayBody(detail: PathwayDetail) -> impl IntoView {
 }
 
 /// The learner's record for the pathway: a link once issued; while every required module is complete but
-/// no record was issued (the modules were completed before the pathway listed them), a form to ask for it.
+/// no record was issued (the modules were completed before the pathway listed them), a form to ask for it;
+/// or which modules lack a valid record.
 #[component]
-fn PathwayRecordSection(
-    slug: String,
-    record: Option<PathwayRecordLink>,
-    progress: Option<PathwayProgress>,
-) -> impl IntoView {
+fn PathwayRecordSection(slug: String, record: PathwayRecordStanding) -> impl IntoView {
     let claim = ServerAction::<ClaimPathwayRecord>::new();
     let error = Signal::derive(move || claim.value().get().and_then(|r| r.err()));
-    let complete = progress.is_some_and(|p| p.total > 0 && p.completed == p.total);
     match record {
-        Some(record) => view! {
+        PathwayRecordStanding::Issued(record) => view! {
             <section class="pathway-record" aria-labelledby="pathway-record-heading">
                 <h2 id="pathway-record-heading">"Your pathway record"</h2>
                 <p>
@@ -106,11 +103,11 @@ fn PathwayRecordSection(
             </section>
         }
         .into_any(),
-        None if complete => view! {
+        PathwayRecordStanding::Ready => view! {
             <section class="pathway-record" aria-labelledby="pathway-record-heading">
                 <h2 id="pathway-record-heading">"You have completed every required module"</h2>
                 <ErrorSummary error=error/>
-                <p>"Your record for the pathway names the module records it rests on; anyone can check it."</p>
+                <p>"Your record for the pathway names the module records it rests on, and anyone can check it. Whoever you share it with can open those records too, with their assessment scores."</p>
                 <ActionForm action=claim attr:class="form">
                     <input type="hidden" name="pathway" value=slug/>
                     <button type="submit" class="button">"Get my pathway record"</button>
@@ -118,6 +115,16 @@ fn PathwayRecordSection(
             </section>
         }
         .into_any(),
-        None => ().into_any(),
+        PathwayRecordStanding::Blocked { modules } => view! {
+            <section class="pathway-record" aria-labelledby="pathway-record-heading">
+                <h2 id="pathway-record-heading">"Your pathway record"</h2>
+                <p>{format!(
+                    "You have completed every required module, but a pathway record rests on a valid record for each, and these have none (a revoked record does not count): {}.",
+                    modules.join("; ")
+                )}</p>
+            </section>
+        }
+        .into_any(),
+        PathwayRecordStanding::NotYet => ().into_any(),
     }
 }

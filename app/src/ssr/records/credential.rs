@@ -566,3 +566,47 @@ pub fn build_pathway(issuer: &Issuer, facts: &PathwayFacts) -> AchievementCreden
     }
     .wrap(subject, evidence)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module record exactly as records have been issued since the first: the same keys, nesting and
+    /// value types, byte for byte (records are verified by comparing bytes, so the shape must never drift).
+    const MODULE_RECORD: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],"credentialSchema":[{"id":"https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json","type":"1EdTechJsonSchemaValidator2019"}],"credentialStatus":{"id":"https://academy.example.nhs.uk/status/revocation#7","statusListCredential":"https://academy.example.nhs.uk/status/revocation","statusListIndex":"7","statusPurpose":"revocation","type":"BitstringStatusListEntry"},"credentialSubject":{"achievement":{"achievementType":"Course","alignment":[{"targetCode":"1.1","targetFramework":"Demo framework","targetName":"Clinical safety","targetType":"ceasn:Competency","targetUrl":"https://example.org/framework","type":["Alignment"]}],"creditsAvailable":6.5,"criteria":{"narrative":"Complete every lesson and pass the assessment (60%)."},"description":"Standards, hazards and safety cases.","id":"https://academy.example.nhs.uk/modules/clinical-safety/versions/3","inLanguage":"en-GB","name":"Clinical safety of health IT","resultDescription":[{"id":"https://academy.example.nhs.uk/modules/clinical-safety/versions/3#assessment-score","name":"Module assessment score","requiredValue":"60","resultType":"Percent","type":["ResultDescription"],"valueMax":"100","valueMin":"0"}],"type":["Achievement"],"version":"3"},"creditsEarned":6.5,"identifier":[{"hashed":false,"identityHash":"Dr Ada Example","identityType":"name","type":"IdentityObject"},{"hashed":true,"identityHash":"sha256$2ca5754ff71be87b18c47a9675c130dd50b675c44df237df73963c5959bca552","identityType":"emailAddress","salt":"6f1c2d3e-0000-4000-8000-000000000001","type":"IdentityObject"}],"result":[{"resultDescription":"https://academy.example.nhs.uk/modules/clinical-safety/versions/3#assessment-score","type":["Result"],"value":"80"}],"type":["AchievementSubject"]},"id":"urn:uuid:6f1c2d3e-0000-4000-8000-000000000001","issuer":{"id":"https://academy.example.nhs.uk/issuer","name":"Example Academy","type":["Profile"],"url":"https://academy.example.nhs.uk"},"name":"Clinical safety of health IT – completion record","type":["VerifiableCredential","OpenBadgeCredential"],"validFrom":"2026-12-01T09:30:00Z"}"#;
+
+    #[test]
+    fn a_module_record_keeps_the_shape_records_were_issued_in() {
+        let issuer = Issuer {
+            base_url: "https://academy.example.nhs.uk".to_owned(),
+            name: "Example Academy".to_owned(),
+            kid: "key-1".to_owned(),
+            encoding_key: jsonwebtoken::EncodingKey::from_secret(b"not used to build"),
+            public_jwk: Value::Null,
+        };
+        let facts = RecordFacts {
+            id: "6f1c2d3e-0000-4000-8000-000000000001".to_owned(),
+            learner_name: "Dr Ada Example".to_owned(),
+            learner_email: "ada@example.org".to_owned(),
+            module_slug: "clinical-safety".to_owned(),
+            module_title: "Clinical safety of health IT".to_owned(),
+            module_summary: "Standards, hazards and safety cases.".to_owned(),
+            module_version: 3,
+            criteria: "Complete every lesson and pass the assessment (60%).".to_owned(),
+            cpd_hours: 6.5,
+            alignments: vec![AlignmentView {
+                framework: "Demo framework".to_owned(),
+                framework_url: "https://example.org/framework".to_owned(),
+                code: "1.1".to_owned(),
+                name: "Clinical safety".to_owned(),
+            }],
+            score: Some((80, 60)),
+            issued_at: DateTime::parse_from_rfc3339("2026-12-01T09:30:00Z")
+                .expect("a date")
+                .with_timezone(&Utc),
+            status_index: 7,
+        };
+        let issued = build(&issuer, &facts).to_value().expect("json").to_string();
+        assert_eq!(issued, MODULE_RECORD);
+    }
+}

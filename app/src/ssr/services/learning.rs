@@ -89,7 +89,12 @@ pub async fn complete_lesson(
     lesson_slug: &str,
 ) -> Result<ProgressSummary, AppError> {
     let request = LessonCompletion(LearnerLesson::new(account_id, module_slug, lesson_slug));
-    writes.into().together(context, request).await
+    let writes = writes.into();
+    let summary = writes.together(context.clone(), request).await?;
+    if summary.total > 0 && summary.next_lesson.is_none() {
+        super::pathway_records::settle(&writes, &context, account_id, module_slug).await;
+    }
+    Ok(summary)
 }
 
 /// "Completed the module" and "earned the record", once the learner holds the module's record.
@@ -114,15 +119,19 @@ pub async fn submit_attempt(
     scope: &str,
     answers: Answers,
 ) -> Result<AttemptView, AppError> {
-    let (module_slug, scope) = (module_slug.to_owned(), scope.to_owned());
-    writes
-        .into()
+    let writes = writes.into();
+    let (slug, scope, settling) = (module_slug.to_owned(), scope.to_owned(), context.clone());
+    let attempt = writes
         .run(move |txn| {
             Box::pin(async move {
-                submit_attempt_in(txn, &context, account_id, &module_slug, &scope, answers).await
+                submit_attempt_in(txn, &context, account_id, &slug, &scope, answers).await
             })
         })
-        .await
+        .await?;
+    if attempt.passed {
+        super::pathway_records::settle(&writes, &settling, account_id, module_slug).await;
+    }
+    Ok(attempt)
 }
 
 async fn submit_attempt_in(

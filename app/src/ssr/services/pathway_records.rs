@@ -2,35 +2,49 @@
 //! own (an achievement of type Certificate) that names, as its evidence, the module records it rests on.
 //!
 //! Issued in the transaction that completes the pathway's last required module, exactly once (the
-//! `pathway_completion` row has a unique (learner, pathway) index, as module completions do), or on the
-//! learner's request from the pathway's page when they had completed its modules before (the pathway was
-//! added, or a module left it). A pathway rests on live module records only: a revoked one does not count.
+//! `pathway_completion` row has a unique (learner, pathway) index, as module completions do). Two modules
+//! completed at the same moment on two PostgreSQL servers each see only their own record, so neither would
+//! issue it: once a module's completion has committed, [`settle`] looks again in a transaction of its own.
+//! A learner who completed the modules before the pathway listed them asks for the record from the
+//! pathway's page ([`claim`]). A pathway rests on live module records only: a revoked one does not count.
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use std::collections::HashMap;
 
 use super::catalogue::resolve_codes;
+use super::learning::Context;
+use super::records::NewRecord;
 use crate::error::AppError;
-use crate::model::pathways::PathwayRecordLink;
+use crate::model::pathways::{PathwayRecordLink, PathwayRecordStanding};
 use crate::ssr::content::{Framework, Pathway};
 use crate::ssr::db::begin_write;
+use crate::ssr::entities::completion_record::EarnedFor;
 use crate::ssr::entities::{account, completion_record, module, pathway_completion, record_basis};
 use crate::ssr::error::internal;
+use crate::ssr::group_commit::Writes;
 use crate::ssr::records::Issuer;
 use crate::ssr::records::credential::{self, BasisFacts, PathwayFacts};
-use crate::ssr::records::jwt;
 
 /// Where a learner stands on a pathway's record.
 enum Standing {
     /// Issued now, or before.
     Issued(completion_record::Model),
-    /// Not earned yet: the titles of the required modules without a live record.
+    /// Not earned yet: how far the learner's module records cover the pathway.
+    NotYet(Coverage),
+}
+
+/// How far a learner's live module records cover a pathway's required modules.
+enum Coverage {
+    /// Every listed required module has a live record: each module with it, in the pathway's order.
+    Complete(Vec<(module::Model, completion_record::Model)>),
+    /// The titles of the listed required modules without one.
     Missing(Vec<String>),
+    /// The pathway lists no published required module: there is nothing for a record to rest on.
+    Empty,
 }
 
 /// Issues the records of the pathways the learner completed by completing `module_slug`, inside the
@@ -45,12 +59,7 @@ pub async fn issue_earned<C: ConnectionTrait>(
     module_slug: &str,
 ) -> Result<Vec<String>, AppError> {
     let mut issued = Vec::new();
-    let requiring = pathways.iter().filter(|p| {
-        p.steps
-            .iter()
-            .any(|step| step.required && step.module == module_slug)
-    });
-    for pathway in requiring {
+    for pathway in pathways.iter().filter(|p| requires(p, module_slug)) {
         if let Standing::Issued(record) =
             standing(txn, issuer, frameworks, pathway, learner).await?
         {
@@ -86,11 +95,18 @@ pub async fn claim(
     }
     let record = match standing(&txn, issuer, frameworks, pathway, &learner).await? {
         Standing::Issued(record) => record,
-        Standing::Missing(titles) => {
+        Standing::NotYet(Coverage::Missing(titles)) => {
             return Err(AppError::Conflict(format!(
                 "The pathway “{}” is not complete yet: a valid completion record is still needed for {}.",
                 pathway.title,
                 titles.join("; ")
+            )));
+        }
+        Standing::NotYet(Coverage::Complete(_) | Coverage::Empty) => {
+            return Err(AppError::Conflict(format!(
+                "The pathway “{}” has no published required modules yet, so there is nothing for a \
+                 record to rest on.",
+                pathway.title
             )));
         }
     };
@@ -99,7 +115,7 @@ pub async fn claim(
 }
 
 /// The learner's record for the pathway: the one issued before, or a new one when every listed required
-/// module has a live record; otherwise what is missing.
+/// module has a live record; otherwise how far they are.
 async fn standing<C: ConnectionTrait>(
     txn: &C,
     issuer: &Issuer,
@@ -110,8 +126,19 @@ async fn standing<C: ConnectionTrait>(
     if let Some(record) = existing(txn, learner.id, &pathway.slug).await? {
         return Ok(Standing::Issued(record));
     }
-    // The required modules as published now, in the pathway's order (an unlisted module is not asked of
-    // anyone, as the pathway's progress does not count it).
+    match coverage(txn, pathway, learner.id).await? {
+        Coverage::Complete(basis) => issue(txn, issuer, frameworks, pathway, learner, &basis).await,
+        other => Ok(Standing::NotYet(other)),
+    }
+}
+
+/// How far the learner's live module records cover the pathway's required modules as published now (an
+/// unlisted module is not asked of anyone, as the pathway's progress does not count it).
+async fn coverage<C: ConnectionTrait>(
+    db: &C,
+    pathway: &Pathway,
+    account_id: i32,
+) -> Result<Coverage, AppError> {
     let required: Vec<&str> = pathway
         .steps
         .iter()
@@ -121,7 +148,7 @@ async fn standing<C: ConnectionTrait>(
     let mut listed: HashMap<String, module::Model> = module::Entity::find()
         .filter(module::Column::Listed.eq(true))
         .filter(module::Column::Slug.is_in(required.clone()))
-        .all(txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|m| (m.slug.clone(), m))
@@ -131,14 +158,14 @@ async fn standing<C: ConnectionTrait>(
         .filter_map(|slug| listed.remove(*slug))
         .collect();
     if modules.is_empty() {
-        return Ok(Standing::Missing(Vec::new()));
+        return Ok(Coverage::Empty);
     }
     let mut live: HashMap<i32, completion_record::Model> = completion_record::Entity::find()
-        .filter(completion_record::Column::AccountId.eq(learner.id))
+        .filter(completion_record::Column::AccountId.eq(account_id))
         .filter(completion_record::Column::ModuleId.is_in(modules.iter().map(|m| m.id)))
         .filter(completion_record::Column::RevokedAt.is_null())
         .filter(completion_record::Column::WithdrawnAt.is_null())
-        .all(txn)
+        .all(db)
         .await?
         .into_iter()
         .filter_map(|r| Some((r.module_id?, r)))
@@ -149,13 +176,14 @@ async fn standing<C: ConnectionTrait>(
         .map(|m| m.title.clone())
         .collect();
     if !missing.is_empty() {
-        return Ok(Standing::Missing(missing));
+        return Ok(Coverage::Missing(missing));
     }
-    let basis: Vec<(module::Model, completion_record::Model)> = modules
-        .into_iter()
-        .filter_map(|m| live.remove(&m.id).map(|r| (m, r)))
-        .collect();
-    issue(txn, issuer, frameworks, pathway, learner, &basis).await
+    Ok(Coverage::Complete(
+        modules
+            .into_iter()
+            .filter_map(|m| live.remove(&m.id).map(|r| (m, r)))
+            .collect(),
+    ))
 }
 
 async fn existing<C: ConnectionTrait>(
@@ -196,12 +224,15 @@ async fn issue<C: ConnectionTrait>(
     .exec_without_returning(txn)
     .await?;
     if inserted == 0 {
-        // Completed before (the record may since have been erased with nothing left to show): the record
-        // issued then stands; none is issued twice.
-        return Ok(match existing(txn, learner.id, &pathway.slug).await? {
-            Some(record) => Standing::Issued(record),
-            None => Standing::Missing(Vec::new()),
-        });
+        // Completed by a transaction that committed meanwhile: the record it issued stands; none is issued
+        // twice. (Erasure deletes the completion with the account's data, so the record is there.)
+        return match existing(txn, learner.id, &pathway.slug).await? {
+            Some(record) => Ok(Standing::Issued(record)),
+            None => Err(internal(
+                "issuing a pathway record",
+                format!("pathway {} is completed with no record", pathway.slug),
+            )),
+        };
     }
     // The record's bit in the pathway status list is the completion's own row id, as for modules.
     let completion = pathway_completion::Entity::find()
@@ -240,27 +271,20 @@ async fn issue<C: ConnectionTrait>(
         issued_at: Utc::now(),
         status_index: completion.id,
     };
-    let body = credential::build_pathway(issuer, &facts)
-        .to_value()
-        .map_err(|e| internal("serialising a pathway record", e))?;
-    let token = jwt::sign(issuer, &body).map_err(|e| internal("signing a pathway record", e))?;
-    let record = completion_record::ActiveModel {
-        id: Set(facts.id.clone()),
-        account_id: Set(learner.id),
-        module_id: Set(None),
-        module_version: Set(None),
-        pathway_slug: Set(Some(pathway.slug.clone())),
-        status_index: Set(facts.status_index),
-        credential: Set(body.to_string()),
-        jwt: Set(token),
-        kid: Set(issuer.kid.clone()),
-        issued_at: Set(facts.issued_at),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
-        revoked_by: Set(None),
-        withdrawn_at: Set(None),
-    }
-    .insert(txn)
+    let record = super::records::store(
+        txn,
+        issuer,
+        NewRecord {
+            id: &facts.id,
+            account_id: learner.id,
+            earned_for: EarnedFor::Pathway {
+                slug: &pathway.slug,
+            },
+            status_index: facts.status_index,
+            issued_at: facts.issued_at,
+        },
+        &credential::build_pathway(issuer, &facts),
+    )
     .await?;
     record_basis::Entity::insert_many(basis.iter().enumerate().map(|(position, (_, r))| {
         record_basis::ActiveModel {
@@ -275,17 +299,90 @@ async fn issue<C: ConnectionTrait>(
     Ok(Standing::Issued(record))
 }
 
-/// The learner's record for a pathway, for its page (a withdrawn one is gone).
-pub async fn record_link(
+/// Where the learner stands on a pathway's record, for its page: issued (a withdrawn one is gone), ready
+/// to ask for, or held back by modules without a valid record. `progress_complete`: the page's progress
+/// says every required module is complete (otherwise there is nothing to look up).
+pub async fn record_standing(
     db: &DatabaseConnection,
+    pathway: &Pathway,
     account_id: i32,
-    slug: &str,
-) -> Result<Option<PathwayRecordLink>, AppError> {
-    Ok(existing(db, account_id, slug)
-        .await?
-        .filter(|r| r.withdrawn_at.is_none())
-        .map(|r| PathwayRecordLink {
-            revoked: r.revoked_at.is_some(),
-            id: r.id,
-        }))
+    progress_complete: bool,
+) -> Result<PathwayRecordStanding, AppError> {
+    if let Some(record) = existing(db, account_id, &pathway.slug).await? {
+        return Ok(match record.withdrawn_at {
+            Some(_) => PathwayRecordStanding::NotYet,
+            None => PathwayRecordStanding::Issued(PathwayRecordLink {
+                revoked: record.revoked_at.is_some(),
+                id: record.id,
+            }),
+        });
+    }
+    if !progress_complete {
+        return Ok(PathwayRecordStanding::NotYet);
+    }
+    Ok(match coverage(db, pathway, account_id).await? {
+        Coverage::Complete(_) => PathwayRecordStanding::Ready,
+        Coverage::Missing(modules) => PathwayRecordStanding::Blocked { modules },
+        Coverage::Empty => PathwayRecordStanding::NotYet,
+    })
+}
+
+/// Once a module's completion has committed: issues the records of the pathways it completes that its own
+/// transaction could not see were due (see the module's documentation), in a transaction of its own
+/// (queued with the other writes where the database groups them). A failure is logged, not returned: the
+/// completion stands, and the pathway's page offers the record.
+pub async fn settle(writes: &Writes, context: &Context, account_id: i32, module_slug: &str) {
+    if !context.pathways.iter().any(|p| requires(p, module_slug)) {
+        return;
+    }
+    let (context, slug) = (context.clone(), module_slug.to_owned());
+    let settled = writes
+        .run(move |txn| {
+            Box::pin(async move {
+                settle_in(
+                    txn,
+                    &context.issuer,
+                    &context.frameworks,
+                    &context.pathways,
+                    account_id,
+                    &slug,
+                )
+                .await
+            })
+        })
+        .await;
+    if let Err(error) = settled {
+        tracing::warn!(account = account_id, module = %module_slug, %error,
+            "checking for a pathway record after a module completion failed; the pathway's page offers it");
+    }
+}
+
+/// [`settle`] inside the caller's write transaction: the learner held, as for a module's record.
+pub(crate) async fn settle_in<C: ConnectionTrait>(
+    txn: &C,
+    issuer: &Issuer,
+    frameworks: &[Framework],
+    pathways: &[Pathway],
+    account_id: i32,
+    module_slug: &str,
+) -> Result<(), AppError> {
+    let learner = match super::accounts::hold_learner(txn, account_id).await {
+        Ok(learner) => learner,
+        // Erased meanwhile: nothing to issue.
+        Err(AppError::SignInRequired) => return Ok(()),
+        Err(other) => return Err(other),
+    };
+    if learner.email_verified_at.is_none() {
+        return Ok(());
+    }
+    issue_earned(txn, issuer, frameworks, pathways, &learner, module_slug).await?;
+    Ok(())
+}
+
+/// Whether completing `module_slug` can complete the pathway.
+fn requires(pathway: &Pathway, module_slug: &str) -> bool {
+    pathway
+        .steps
+        .iter()
+        .any(|step| step.required && step.module == module_slug)
 }

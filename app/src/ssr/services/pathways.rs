@@ -11,7 +11,8 @@ use super::progress::{completed_lessons, enrolled_module_ids};
 use crate::error::AppError;
 use crate::model::catalogue::ModuleCard;
 use crate::model::pathways::{
-    NextStep, PathwayDetail, PathwayProgress, PathwayStepView, PathwaySummary,
+    NextStep, PathwayDetail, PathwayProgress, PathwayRecordStanding, PathwayStepView,
+    PathwaySummary,
 };
 use crate::ssr::content::{Framework, Pathway};
 use crate::ssr::entities::{module, module_completion};
@@ -192,11 +193,12 @@ pub async fn detail(
             })
         })
         .collect();
-    let record = match account_id {
-        Some(account_id) => {
-            super::pathway_records::record_link(db, account_id, &pathway.slug).await?
+    let record = match (account_id, &summary.progress) {
+        (Some(account_id), Some(progress)) => {
+            let complete = progress.total > 0 && progress.completed == progress.total;
+            super::pathway_records::record_standing(db, pathway, account_id, complete).await?
         }
-        None => None,
+        _ => PathwayRecordStanding::NotYet,
     };
     Ok(PathwayDetail {
         summary,

@@ -2,9 +2,10 @@
 
 use chrono::Utc;
 use jsonwebtoken::jwk::Jwk;
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -58,21 +59,61 @@ pub async fn issue<C: ConnectionTrait>(
         issued_at: Utc::now(),
         status_index,
     };
-    let body = credential::build(issuer, &facts)
+    let built = credential::build(issuer, &facts);
+    store(
+        txn,
+        issuer,
+        NewRecord {
+            id: &facts.id,
+            account_id,
+            earned_for: EarnedFor::Module {
+                id: found.id,
+                version: found.version,
+            },
+            status_index: facts.status_index,
+            issued_at: facts.issued_at,
+        },
+        &built,
+    )
+    .await
+}
+
+/// What is stored beside a new record's credential: the facts it was built from that the table indexes.
+pub(crate) struct NewRecord<'a> {
+    pub id: &'a str,
+    pub account_id: i32,
+    pub earned_for: EarnedFor<'a>,
+    /// Its bit in its kind's status list.
+    pub status_index: i32,
+    pub issued_at: chrono::DateTime<Utc>,
+}
+
+/// Signs a credential just built and stores it as the learner's record, inside the caller's transaction.
+pub(crate) async fn store<C: ConnectionTrait>(
+    txn: &C,
+    issuer: &Issuer,
+    new: NewRecord<'_>,
+    built: &AchievementCredential,
+) -> Result<completion_record::Model, AppError> {
+    let body = built
         .to_value()
         .map_err(|e| internal("serialising a record", e))?;
     let token = jwt::sign(issuer, &body).map_err(|e| internal("signing a record", e))?;
+    let (module_id, module_version, pathway_slug) = match new.earned_for {
+        EarnedFor::Module { id, version } => (Some(id), Some(version), None),
+        EarnedFor::Pathway { slug } => (None, None, Some(slug.to_owned())),
+    };
     Ok(completion_record::ActiveModel {
-        id: Set(facts.id.clone()),
-        account_id: Set(account_id),
-        module_id: Set(Some(found.id)),
-        module_version: Set(Some(found.version)),
-        pathway_slug: Set(None),
-        status_index: Set(facts.status_index),
+        id: Set(new.id.to_owned()),
+        account_id: Set(new.account_id),
+        module_id: Set(module_id),
+        module_version: Set(module_version),
+        pathway_slug: Set(pathway_slug),
+        status_index: Set(new.status_index),
         credential: Set(body.to_string()),
         jwt: Set(token),
         kid: Set(issuer.kid.clone()),
-        issued_at: Set(facts.issued_at),
+        issued_at: Set(new.issued_at),
         revoked_at: Set(None),
         revoked_reason: Set(None),
         revoked_by: Set(None),
@@ -554,15 +595,41 @@ pub async fn status_list(
     issuer: &Issuer,
     list: StatusList,
 ) -> Result<(Value, String), AppError> {
-    let kind = match list {
-        StatusList::Modules => completion_record::Column::PathwaySlug.is_null(),
-        StatusList::Pathways => completion_record::Column::PathwaySlug.is_not_null(),
+    let revoked_here = completion_record::Column::RevokedAt.is_not_null();
+    let revoked = match list {
+        StatusList::Modules => Condition::all()
+            .add(completion_record::Column::PathwaySlug.is_null())
+            .add(revoked_here),
+        // A pathway record also counts as revoked while a module record it rests on is, so a verifier
+        // that reads only the list learns it too; reinstating that module record clears the bit.
+        StatusList::Pathways => Condition::all()
+            .add(completion_record::Column::PathwaySlug.is_not_null())
+            .add(
+                Condition::any().add(revoked_here).add(
+                    completion_record::Column::Id.in_subquery(
+                        Query::select()
+                            .column(record_basis::Column::RecordId)
+                            .from(record_basis::Entity)
+                            .and_where(
+                                record_basis::Column::ModuleRecordId.in_subquery(
+                                    Query::select()
+                                        .column(completion_record::Column::Id)
+                                        .from(completion_record::Entity)
+                                        .and_where(
+                                            completion_record::Column::RevokedAt.is_not_null(),
+                                        )
+                                        .to_owned(),
+                                ),
+                            )
+                            .to_owned(),
+                    ),
+                ),
+            ),
     };
     let revoked: Vec<i32> = completion_record::Entity::find()
         .select_only()
         .column(completion_record::Column::StatusIndex)
-        .filter(completion_record::Column::RevokedAt.is_not_null())
-        .filter(kind)
+        .filter(revoked)
         .into_tuple()
         .all(db)
         .await?;
@@ -589,29 +656,34 @@ pub async fn status_list(
     Ok((body, token))
 }
 
-/// A record in the learner's list. Its title is the one it states (a withdrawn record states nothing, so
-/// its module's title now, or its pathway's slug).
+/// A record in the learner's list: a module record by its module's title and CPD hours now, a pathway
+/// record by the title it states (a withdrawn one states nothing: its slug).
 fn summary(
     record: &completion_record::Model,
     credential: Option<&AchievementCredential>,
-    titles: &HashMap<i32, String>,
+    modules: &HashMap<i32, (String, f64)>,
 ) -> RecordSummary {
-    let title = match (credential, record.module_id, &record.pathway_slug) {
-        (Some(issued), _, _) => issued.credential_subject.achievement.name.clone(),
-        (None, Some(module_id), _) => titles.get(&module_id).cloned().unwrap_or_default(),
-        (None, None, slug) => slug.clone().unwrap_or_default(),
+    let (kind, title, cpd_hours) = match (record.module_id, &record.pathway_slug) {
+        (Some(module_id), _) => {
+            let (title, cpd) = modules.get(&module_id).cloned().unwrap_or_default();
+            (RecordKind::Module, title, Some(cpd))
+        }
+        (None, slug) => (
+            RecordKind::Pathway,
+            credential.map_or_else(
+                || slug.clone().unwrap_or_default(),
+                |c| c.credential_subject.achievement.name.clone(),
+            ),
+            None,
+        ),
     };
     RecordSummary {
         id: record.id.clone(),
-        kind: if record.pathway_slug.is_some() {
-            RecordKind::Pathway
-        } else {
-            RecordKind::Module
-        },
+        kind,
         module_title: title,
         module_version: record.module_version,
         issued_on: record.issued_at.format("%Y-%m-%d").to_string(),
-        cpd_hours: credential.and_then(|c| c.credential_subject.credits_earned),
+        cpd_hours,
         revoked: record.revoked_at.is_some(),
     }
 }
@@ -629,29 +701,33 @@ pub async fn portfolio(
         .all(db)
         .await?;
     let module_ids: Vec<i32> = records.iter().filter_map(|r| r.module_id).collect();
-    let titles: HashMap<i32, String> = module::Entity::find()
+    let modules: HashMap<i32, (String, f64)> = module::Entity::find()
         .select_only()
         .column(module::Column::Id)
         .column(module::Column::Title)
+        .column(module::Column::CpdHours)
         .filter(module::Column::Id.is_in(module_ids))
-        .into_tuple::<(i32, String)>()
+        .into_tuple::<(i32, String, f64)>()
         .all(db)
         .await?
         .into_iter()
+        .map(|(id, title, cpd)| (id, (title, cpd)))
         .collect();
     // Alignments as issued in each record's credential, so evidence matches what employers can verify.
     let mut evidence: HashMap<(String, String), Vec<RecordSummary>> = HashMap::new();
     let mut total_cpd_hours = 0.0;
     let mut summaries = Vec::new();
     for record in &records {
-        // A withdrawn record's credential was deleted with its holder's account: it states nothing.
-        let issued = if record.withdrawn_at.is_none() {
+        let live = record.revoked_at.is_none() && record.withdrawn_at.is_none();
+        // Read only where it is used: a live record's alignments and hours, a pathway record's title. A
+        // withdrawn record's credential was deleted with its holder's account: it states nothing.
+        let issued = if record.withdrawn_at.is_none() && (live || record.pathway_slug.is_some()) {
             Some(issued_credential(record)?)
         } else {
             None
         };
-        let entry = summary(record, issued.as_ref(), &titles);
-        if let Some(issued) = issued.as_ref().filter(|_| record.revoked_at.is_none()) {
+        let entry = summary(record, issued.as_ref(), &modules);
+        if let Some(issued) = issued.as_ref().filter(|_| live) {
             let subject = &issued.credential_subject;
             total_cpd_hours += subject.credits_earned.unwrap_or_default();
             for a in &subject.achievement.alignment {
