@@ -98,6 +98,19 @@ async fn the_course(db: &DatabaseConnection) -> lti_course::Model {
         .expect("the course is remembered")
 }
 
+/// A VLE that trusts the tool, whose course `teacher-1` has opened the module from as its instructor: the
+/// launcher, the teacher's account and the course as the academy remembers it.
+async fn a_taught_course(db: &DatabaseConnection) -> (Launch, account::Model, lti_course::Model) {
+    let mut launch = registered(db).await;
+    launch.trusts_the_tool(db).await;
+    launch
+        .launch_in_course(db, "teacher-1", &[INSTRUCTOR], BETA, |_| {})
+        .await;
+    let teacher = account_of(db, "teacher-1").await;
+    let course = the_course(db).await;
+    (launch, teacher, course)
+}
+
 /// Syncs the course's roster as `actor`, through the service as the server function calls it.
 async fn sync_as(
     db: &DatabaseConnection,
@@ -271,16 +284,10 @@ async fn a_teacher_syncs_the_courses_roster_into_a_cohort_its_instructors_lead(
 async fn a_later_sync_follows_the_course_and_keeps_those_who_joined_by_code(
     db: &DatabaseConnection,
 ) {
-    let mut launch = registered(db).await;
-    launch.trusts_the_tool(db).await;
-    launch
-        .launch_in_course(db, "teacher-1", &[INSTRUCTOR], BETA, |_| {})
-        .await;
+    let (mut launch, teacher, course) = a_taught_course(db).await;
     let mut assistant = launch
         .launch_in_course(db, "assistant-1", &[ASSISTANT], BETA, |_| {})
         .await;
-    let teacher = account_of(db, "teacher-1").await;
-    let course = the_course(db).await;
     launch.roster_is(
         vec![
             member("teacher-1", INSTRUCTOR, "Active"),
@@ -485,13 +492,7 @@ async fn only_the_courses_teachers_and_admins_sync_and_vle_roles_lead_nothing_el
 }
 
 async fn a_roster_the_vle_refuses_or_garbles_changes_nothing(db: &DatabaseConnection) {
-    let mut launch = registered(db).await;
-    launch.trusts_the_tool(db).await;
-    launch
-        .launch_in_course(db, "teacher-1", &[INSTRUCTOR], BETA, |_| {})
-        .await;
-    let teacher = account_of(db, "teacher-1").await;
-    let course = the_course(db).await;
+    let (mut launch, teacher, course) = a_taught_course(db).await;
     launch.roster_is(vec![member("student-1", LEARNER, "Active")], 0);
     let conflict = |result: Result<RosterSyncReport, app::error::AppError>| match result {
         Err(app::error::AppError::Conflict(message)) => message,
@@ -645,16 +646,10 @@ async fn a_roster_the_vle_refuses_or_garbles_changes_nothing(db: &DatabaseConnec
 }
 
 async fn an_erased_learner_is_not_made_an_account_again_by_the_roster(db: &DatabaseConnection) {
-    let mut launch = registered(db).await;
-    launch.trusts_the_tool(db).await;
-    launch
-        .launch_in_course(db, "teacher-1", &[INSTRUCTOR], BETA, |_| {})
-        .await;
+    let (mut launch, teacher, course) = a_taught_course(db).await;
     let mut student = launch
         .launch_in_course(db, "student-1", &[LEARNER], BETA, |_| {})
         .await;
-    let teacher = account_of(db, "teacher-1").await;
-    let course = the_course(db).await;
     launch.roster_is(
         vec![
             member("teacher-1", INSTRUCTOR, "Active"),

@@ -45,31 +45,18 @@ pub async fn complete_if_due(
     let record = complete_in(&txn, issuer, frameworks, pathways, &learner, found).await?;
     txn.commit().await?;
     if record.is_some() {
-        // As after a learning event (see `pathway_records::settle`): a module completed at the same moment
-        // on another server is seen now.
-        // Logged, not returned: the module's record stands, and the pathway's page offers its record.
-        if let Err(error) = settle(db, issuer, frameworks, pathways, account_id, &found.slug).await
-        {
-            tracing::warn!(account = account_id, module = %found.slug, %error,
-                "checking for a pathway record after a module completion failed");
-        }
+        // As after a learning event: a module completed at the same moment on another server is seen now.
+        super::pathway_records::settle_directly(
+            db,
+            issuer,
+            frameworks,
+            pathways,
+            account_id,
+            &found.slug,
+        )
+        .await;
     }
     Ok(record)
-}
-
-async fn settle(
-    db: &DatabaseConnection,
-    issuer: &Issuer,
-    frameworks: &[Framework],
-    pathways: &[Pathway],
-    account_id: i32,
-    module_slug: &str,
-) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
-    super::pathway_records::settle_in(&txn, issuer, frameworks, pathways, account_id, module_slug)
-        .await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// Completes the module inside the caller's transaction if its rule is now met, and returns the record id

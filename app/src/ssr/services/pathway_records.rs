@@ -351,6 +351,33 @@ pub async fn settle(writes: &Writes, context: &Context, account_id: i32, module_
             })
         })
         .await;
+    log_unsettled(settled, account_id, module_slug);
+}
+
+/// [`settle`] for a completion made outside learning events (a record that waited for a verified address),
+/// in a write transaction of its own on `db`.
+pub async fn settle_directly(
+    db: &DatabaseConnection,
+    issuer: &Issuer,
+    frameworks: &[Framework],
+    pathways: &[Pathway],
+    account_id: i32,
+    module_slug: &str,
+) {
+    if !pathways.iter().any(|p| requires(p, module_slug)) {
+        return;
+    }
+    let settled = async {
+        let txn = begin_write(db).await?;
+        settle_in(&txn, issuer, frameworks, pathways, account_id, module_slug).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    log_unsettled(settled, account_id, module_slug);
+}
+
+fn log_unsettled(settled: Result<(), AppError>, account_id: i32, module_slug: &str) {
     if let Err(error) = settled {
         tracing::warn!(account = account_id, module = %module_slug, %error,
             "checking for a pathway record after a module completion failed; the pathway's page offers it");
@@ -358,7 +385,7 @@ pub async fn settle(writes: &Writes, context: &Context, account_id: i32, module_
 }
 
 /// [`settle`] inside the caller's write transaction: the learner held, as for a module's record.
-pub(crate) async fn settle_in<C: ConnectionTrait>(
+async fn settle_in<C: ConnectionTrait>(
     txn: &C,
     issuer: &Issuer,
     frameworks: &[Framework],
